@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every mqscope test: starts/prepares the local RabbitMQ, installs the
+# Debian packages the tests use, then go vet and the race-enabled test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin
+
+command -v go >/dev/null || { echo "test.sh: Go is not installed (https://go.dev/dl/)" >&2; exit 1; }
+scripts/deps.sh
+scripts/broker.sh
+
+go vet ./...
+go test -race -count=1 -timeout 15m ./...
