@@ -1,0 +1,125 @@
+package connector
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// LoadConfig finds the config file (see FindConfig), reads it and parses
+// it. It sets PermWarning when others can read the file.
+func LoadConfig(explicit string) (*Config, error) {
+	path, err := FindConfig(explicit)
+	if err != nil {
+		return nil, err
+	}
+	data, info, err := readConfigFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseConfig(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.PermWarning = permWarning(path, info)
+	return c, nil
+}
+
+// FindConfig returns the config file to use. A non-empty explicit path (the
+// --config flag) must exist and beats everything; otherwise the first
+// existing file of Neon's search order wins: $NEON_MQ_CONFIG_PATH,
+// $XDG_CONFIG_HOME/neon/mq_config.json (XDG default ~/.config), then the
+// legacy ~/.local/share/neon/credentials.json. "~" is expanded in all of
+// them. When none exists the error is a *NoConfigError.
+func FindConfig(explicit string) (string, error) {
+	if explicit != "" {
+		path := expandHome(explicit)
+		if _, err := os.Stat(path); err != nil && !errors.Is(err, fs.ErrPermission) {
+			return "", fileError(path, err)
+		}
+		return path, nil
+	}
+	candidates := searchPaths()
+	for _, path := range candidates {
+		if configExists(path) {
+			return path, nil
+		}
+	}
+	return "", &NoConfigError{Tried: candidates, Create: candidates[len(candidates)-2]}
+}
+
+// searchPaths lists Neon's config locations in order (neon-wire.md §1).
+// The last two are always there; the XDG one is where a new file belongs.
+func searchPaths() []string {
+	var paths []string
+	if env := os.Getenv("NEON_MQ_CONFIG_PATH"); env != "" {
+		paths = append(paths, expandHome(env))
+	}
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		xdg = "~/.config"
+	}
+	return append(paths,
+		filepath.Join(expandHome(xdg), "neon", "mq_config.json"),
+		expandHome("~/.local/share/neon/credentials.json"))
+}
+
+// configExists reports whether something is at path. A file that exists but
+// cannot be examined still counts, so that the reader reports "permission
+// denied" instead of silently using a file further down the list.
+func configExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil || errors.Is(err, fs.ErrPermission)
+}
+
+// expandHome replaces a leading "~" or "~/" with the home directory. Paths
+// come from environment variables and JSON, where no shell expanded them.
+// Without a home directory the path is left as it is, so errors show it.
+func expandHome(path string) string {
+	if path != "~" && !strings.HasPrefix(path, "~/") {
+		return path
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	return filepath.Join(home, path[1:])
+}
+
+// readConfigFile reads at most one byte more than ParseConfig accepts, so
+// a wrong path to a huge file (or a device) costs little.
+func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fileError(path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, fileError(path, err)
+	}
+	if info.IsDir() {
+		return nil, nil, &ConfigError{Path: path, Msg: "is a directory, expected a JSON file"}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, nil, fileError(path, err)
+	}
+	return data, info, nil
+}
+
+// permWarning returns a warning when a regular file's mode lets its group
+// or others read it, since it holds passwords. Windows has no such bits.
+func permWarning(path string, info fs.FileInfo) string {
+	mode := info.Mode()
+	if runtime.GOOS == "windows" || !mode.IsRegular() || mode.Perm()&0o044 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s can be read by other users (mode %04o) and holds MQ passwords; run: chmod 600 %s",
+		path, mode.Perm(), path)
+}
