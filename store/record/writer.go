@@ -1,0 +1,331 @@
+package record
+
+import (
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Defaults for the zero Options.
+const (
+	DefaultBatchInterval = 100 * time.Millisecond
+	DefaultBatchSize     = 1000
+	DefaultBuffer        = 10 * DefaultBatchSize
+)
+
+// Options configure a Writer. There is deliberately nothing here from
+// mqscope's configuration (no broker URL, user or password): whatever is in
+// Options may end up in the file, and a recording must never hold a
+// credential.
+type Options struct {
+	// Version is the mqscope version, kept in the meta table of a new
+	// recording.
+	Version string
+	// BatchInterval bounds how long a message waits before its batch is
+	// committed, and so what a killed process can lose. Zero or negative
+	// means DefaultBatchInterval.
+	BatchInterval time.Duration
+	// BatchSize commits a batch early once it holds this many messages.
+	// Zero or negative means DefaultBatchSize.
+	BatchSize int
+	// Buffer is how many messages may wait for the writer before Append
+	// starts dropping. Zero or negative means DefaultBuffer.
+	Buffer int
+}
+
+// withDefaults fills in the zero fields.
+func (o Options) withDefaults() Options {
+	if o.BatchInterval <= 0 {
+		o.BatchInterval = DefaultBatchInterval
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.Buffer <= 0 {
+		o.Buffer = DefaultBuffer
+	}
+	return o
+}
+
+// Stats count what a Writer did with the messages it was given.
+type Stats struct {
+	Written uint64 // committed to the file
+	Dropped uint64 // not recorded: buffer full, writer closed, or their batch failed
+	Batches uint64 // transactions committed
+	LastErr error  // the most recent write failure, nil if none
+}
+
+// item is one message waiting for the writer goroutine.
+type item struct {
+	m connector.Message
+	d *neonwire.Decoded
+}
+
+// Writer appends messages to a recording from its own goroutine.
+type Writer struct {
+	path   string
+	opts   Options
+	db     *sql.DB
+	insert *sql.Stmt
+	fts    bool // the recording has messages_fts, which each batch must update
+	items  chan item
+	done   chan struct{}
+
+	// mu makes closing the channel and sending on it exclusive, so an
+	// Append racing Close counts its message as dropped instead of
+	// panicking. Append only takes the read side.
+	mu     sync.RWMutex
+	closed bool
+
+	written, dropped, batches atomic.Uint64
+	errMu                     sync.Mutex
+	lastErr                   error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Create opens path for recording and starts the writer goroutine. A new
+// file is created with mode 0600. An existing recording is appended to; an
+// existing file that is not a recording is an error and is left untouched.
+func Create(path string, opts Options) (*Writer, error) {
+	w, err := newWriter(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	w.start()
+	return w, nil
+}
+
+// newWriter prepares a Writer without starting its goroutine, so a test can
+// fill the buffer deterministically.
+func newWriter(path string, opts Options) (*Writer, error) {
+	opts = opts.withDefaults()
+	created, err := createFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		// Look before writing: opening with writeParams would switch a
+		// foreign database to WAL mode before we could tell it is foreign.
+		db, err := openChecked(path)
+		if err != nil {
+			return nil, err
+		}
+		_ = db.Close()
+	}
+	db, err := openForWriting(path, opts.Version, created)
+	if err != nil {
+		return nil, err
+	}
+	var ftsTables int
+	if err := db.QueryRow(hasFTSSQL).Scan(&ftsTables); err != nil {
+		_ = db.Close()
+		return nil, fileErr(path, err)
+	}
+	insert, err := db.Prepare(insertSQL)
+	if err != nil {
+		_ = db.Close()
+		return nil, fileErr(path, err)
+	}
+	return &Writer{
+		path:   path,
+		opts:   opts,
+		db:     db,
+		insert: insert,
+		fts:    ftsTables > 0,
+		items:  make(chan item, opts.Buffer),
+		done:   make(chan struct{}),
+	}, nil
+}
+
+// openForWriting opens the write connection and, for a new file, lays out
+// the schema and restricts the -wal and -shm files it brings.
+func openForWriting(path, version string, created bool) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path, writeParams))
+	if err != nil {
+		return nil, fileErr(path, err)
+	}
+	// One connection: SQLite has one writer anyway, and the pragmas and the
+	// WAL's shared memory stay with a connection that lives as long as we do.
+	db.SetMaxOpenConns(1)
+	if created {
+		err = createSchema(db, version, time.Now().UTC().Format(time.RFC3339))
+		if err == nil {
+			err = restrictSidecars(path)
+		}
+	} else {
+		err = db.Ping()
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, fileErr(path, err)
+	}
+	return db, nil
+}
+
+// start runs the writer goroutine.
+func (w *Writer) start() { go w.run() }
+
+// Append queues m for recording and returns at once. d is m's decoded body
+// if the caller already has it (it must not change afterwards); nil makes
+// the writer goroutine decode the body. m's slices and maps must not be
+// changed after Append either. When the buffer is full, or the Writer is
+// closed, the message is counted in Stats().Dropped instead.
+func (w *Writer) Append(m connector.Message, d *neonwire.Decoded) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		w.dropped.Add(1)
+		return
+	}
+	select {
+	case w.items <- item{m, d}:
+	default:
+		w.dropped.Add(1)
+	}
+}
+
+// Stats returns the counters so far. Written and Batches cover committed
+// transactions only.
+func (w *Writer) Stats() Stats {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return Stats{
+		Written: w.written.Load(),
+		Dropped: w.dropped.Load(),
+		Batches: w.batches.Load(),
+		LastErr: w.lastErr,
+	}
+}
+
+// Close commits every queued message, stops the writer goroutine and closes
+// the file. It returns the last write error, if any. Calling it again returns
+// the same result.
+func (w *Writer) Close() error {
+	w.closeOnce.Do(func() {
+		w.mu.Lock()
+		w.closed = true
+		close(w.items)
+		w.mu.Unlock()
+		<-w.done
+		w.closeErr = w.Stats().LastErr
+		for _, err := range []error{w.insert.Close(), w.db.Close()} {
+			if w.closeErr == nil && err != nil {
+				w.closeErr = fileErr(w.path, err)
+			}
+		}
+	})
+	return w.closeErr
+}
+
+// run collects items into batches. A batch is committed when it is full or
+// BatchInterval after its first message arrived, whichever comes first, so
+// no message waits longer than BatchInterval once the writer has it.
+func (w *Writer) run() {
+	defer close(w.done)
+	batch := make([]item, 0, w.opts.BatchSize)
+	timer := time.NewTimer(w.opts.BatchInterval)
+	timer.Stop()
+	flush := func() {
+		timer.Stop()
+		w.commit(batch)
+		clear(batch) // let the bodies be collected
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case it, ok := <-w.items:
+			if !ok {
+				flush()
+				return
+			}
+			if len(batch) == 0 {
+				timer.Reset(w.opts.BatchInterval)
+			}
+			batch = append(batch, it)
+			if len(batch) >= w.opts.BatchSize {
+				flush()
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
+}
+
+// commit writes a batch in one transaction and updates the counters. The
+// caller's missing decodes happen here, before BEGIN, so the write lock is
+// held only for the inserts. A message that cannot be encoded is dropped
+// alone; a failed transaction drops its whole batch.
+func (w *Writer) commit(batch []item) {
+	rows := make([][]any, 0, len(batch))
+	for _, it := range batch {
+		var d neonwire.Decoded
+		if it.d != nil {
+			d = *it.d
+		} else {
+			d = neonwire.Decode(it.m.Body)
+		}
+		a, err := insertArgs(it.m, d)
+		if err != nil {
+			w.fail(1, err)
+			continue
+		}
+		rows = append(rows, a)
+	}
+	if len(rows) == 0 {
+		return
+	}
+	if err := w.insertRows(rows); err != nil {
+		w.fail(len(rows), err)
+		return
+	}
+	w.written.Add(uint64(len(rows)))
+	w.batches.Add(1)
+}
+
+// fail counts n messages as dropped because of err.
+func (w *Writer) fail(n int, err error) {
+	w.dropped.Add(uint64(n))
+	w.errMu.Lock()
+	w.lastErr = fileErr(w.path, err)
+	w.errMu.Unlock()
+}
+
+// insertRows inserts rows of insertSQL arguments, and indexes them for
+// full-text search, in one transaction.
+func (w *Writer) insertRows(rows [][]any) (err error) {
+	tx, err := w.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	var last int64
+	if w.fts {
+		if err = tx.QueryRow(lastSeqSQL).Scan(&last); err != nil {
+			return err
+		}
+	}
+	stmt := tx.Stmt(w.insert)
+	for _, a := range rows {
+		if _, err = stmt.Exec(a...); err != nil {
+			return err
+		}
+	}
+	if w.fts {
+		if _, err = tx.Exec(ftsIndexSQL, last); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
