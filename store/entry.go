@@ -1,0 +1,296 @@
+package store
+
+import (
+	"bytes"
+	"math"
+	"time"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire"
+)
+
+// Pair links a request and its reply.
+type Pair struct {
+	Seq     uint64        // the other side
+	Latency time.Duration // reply time minus request time
+	IsReply bool          // this entry is the reply
+}
+
+// Entry is one retained message as handed to readers. It is a copy: the
+// store never changes an Entry after returning it. Body, Headers,
+// RoutedQueues and Decoded.Value are shared with the store and must be
+// treated as read-only.
+type Entry struct {
+	Seq     uint64
+	Msg     connector.Message
+	Decoded neonwire.Decoded
+	// MessageID is the id the message is indexed under: for a request (its
+	// body has message_id and routing_key) its own message_id, which its
+	// reply carries back; otherwise the id Neon matches replies by
+	// (context.mq.message_id, else message_id); else properties.message_id.
+	MessageID  string
+	ReplyQueue string // for a request, the queue its reply will arrive on
+	Size       int    // len(Msg.Body)
+	Pair       *Pair  // nil until the other side is known
+	// Origin is the seq of an earlier sighting of this very message (the
+	// firehose publish of a delivered message, mqscope's own send of a
+	// message the firehose also saw), 0 if none.
+	Origin uint64
+}
+
+// record is the compact form a message is retained in. Everything that
+// repeats from message to message (names, event, mode, encoding, flags,
+// properties) is interned and shared, what is rare (headers, a decode
+// error) sits behind one pointer, and links to other records are stored as
+// distances back, so a record is 152 bytes besides its body, decoded value
+// and search text.
+type record struct {
+	at      int64                 // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
+	where   *place                // interned
+	props   *connector.Properties // interned; nil when all empty
+	extra   *recordExtra          // nil when there is none
+	body    []byte
+	value   neonwire.Value
+	id      string // see Entry.MessageID
+	replyQ  string // see Entry.ReplyQueue
+	text    []byte // lowercase text the body filters search; see searchText
+	pairSeq uint64 // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
+	latency time.Duration
+	// originBack and prevBack are this record's seq minus the seq of its
+	// Origin and of the previous retained record with the same id; 0 when
+	// there is none.
+	originBack, prevBack uint32
+}
+
+// recordExtra holds the parts of a message that Neon traffic rarely has.
+type recordExtra struct {
+	headers map[string]any
+	decErr  error
+}
+
+// pairIsReply marks record.pairSeq on the reply side of a pair. Sequence
+// numbers never come near 2^63.
+const pairIsReply = 1 << 63
+
+func (r *record) paired() bool { return r.pairSeq != 0 }
+
+// recordOverhead estimates what a retained message holds besides its body
+// and search text: the record itself and its decoded value. Measured with
+// BenchmarkMemoryPerMessage at 1M ~210-byte Neon bodies (611 bytes beyond
+// the body, of which ~147 are search text), rounded up.
+const recordOverhead = 480
+
+// cost is what a record counts against MaxBytes, so that the byte budget
+// bounds the store's real memory rather than only its bodies.
+func (r *record) cost() int64 {
+	return int64(len(r.body)+len(r.text)) + recordOverhead
+}
+
+func (r *record) headers() map[string]any {
+	if r.extra == nil {
+		return nil
+	}
+	return r.extra.headers
+}
+
+func (r *record) decErr() error {
+	if r.extra == nil {
+		return nil
+	}
+	return r.extra.decErr
+}
+
+// pair returns a fresh copy of the record's pairing: an Entry's Pair is
+// never changed after the Entry is returned.
+func (r *record) pair() *Pair {
+	if !r.paired() {
+		return nil
+	}
+	return &Pair{Seq: r.pairSeq &^ pairIsReply, Latency: r.latency, IsReply: r.pairSeq&pairIsReply != 0}
+}
+
+// back returns seq - d, or 0 when d is 0 (no link).
+func back(seq uint64, d uint32) uint64 {
+	if d == 0 {
+		return 0
+	}
+	return seq - uint64(d)
+}
+
+// distance returns seq - older as a link, 0 (none) when it does not fit.
+func distance(seq, older uint64) uint32 {
+	if older == 0 || seq-older > math.MaxUint32 {
+		return 0
+	}
+	return uint32(seq - older)
+}
+
+// place is the part of a message shared by many others on the same route.
+type place struct {
+	placeKey
+	routed []string
+}
+
+// placeKey is the comparable form of a place, used to intern it.
+type placeKey struct {
+	vhost, exchange, routingKey, queue string
+	event                              connector.Event
+	mode                               connector.Mode
+	encoding                           neonwire.Encoding
+	redelivered, unroutable            bool
+	routedKey                          string // RoutedQueues joined by NUL
+}
+
+// zeroTime stands for the zero time.Time, whose UnixNano is not defined.
+const zeroTime = math.MinInt64
+
+func timeToNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return zeroTime
+	}
+	return t.UnixNano()
+}
+
+func nanosToTime(n int64) time.Time {
+	if n == zeroTime {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// entry expands a record into the Entry readers see. Time comes back in the
+// local zone without its monotonic reading; it is the same instant.
+func (r *record) entry(seq uint64) Entry {
+	p := r.where
+	m := connector.Message{
+		Time:         nanosToTime(r.at),
+		VHost:        p.vhost,
+		Exchange:     p.exchange,
+		RoutingKey:   p.routingKey,
+		Queue:        p.queue,
+		Event:        p.event,
+		Mode:         p.mode,
+		Headers:      r.headers(),
+		Body:         r.body,
+		Redelivered:  p.redelivered,
+		Unroutable:   p.unroutable,
+		RoutedQueues: p.routed,
+	}
+	if r.props != nil {
+		m.Properties = *r.props
+	}
+	return Entry{
+		Seq:        seq,
+		Msg:        m,
+		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(), Err: r.decErr()},
+		MessageID:  r.id,
+		ReplyQueue: r.replyQ,
+		Size:       len(r.body),
+		Pair:       r.pair(),
+		Origin:     back(seq, r.originBack),
+	}
+}
+
+// prepare builds the record of a message. It runs before the store's lock
+// is taken, so everything derived from the body is computed here.
+func (s *Store) prepare(m connector.Message, d neonwire.Decoded) record {
+	id, replyQ := identify(m, d.Value)
+	rec := record{
+		at:     timeToNanos(m.Time),
+		where:  s.intern.place(m, d.Encoding),
+		props:  s.intern.properties(m.Properties),
+		body:   m.Body,
+		value:  shareBody(d, m.Body),
+		id:     id,
+		replyQ: replyQ,
+		text:   searchText(d, m.Body),
+	}
+	if len(m.Headers) > 0 || d.Err != nil {
+		rec.extra = &recordExtra{decErr: d.Err}
+		if len(m.Headers) > 0 {
+			rec.extra.headers = m.Headers
+		}
+	}
+	return rec
+}
+
+// identify returns the id a message is indexed under and, when it is a
+// request, the queue its reply will arrive on. A body with message_id and
+// routing_key is a request unless it is already on that routing key's
+// queue: Neon replies often echo routing_key back.
+func identify(m connector.Message, v neonwire.Value) (id, replyQueue string) {
+	if dict, ok := v.(*neonwire.Dict); ok {
+		own := stringItem(dict, "message_id")
+		rk := stringItem(dict, "routing_key")
+		if own != "" && rk != "" && !arrivedOn(m.Queue, m.Exchange, m.RoutingKey, m.RoutedQueues, rk) {
+			return own, rk
+		}
+		if id := neonwire.MessageID(v); id != "" {
+			return id, ""
+		}
+	}
+	return m.Properties.MessageID, ""
+}
+
+// stringItem returns the string value of key in d, or "".
+func stringItem(d *neonwire.Dict, key string) string {
+	v, ok := d.Get(key)
+	if !ok {
+		return ""
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// arrivedOn reports whether a message with this route reached queue q:
+// it was seen on q, the broker routed it to q, or it was published to the
+// default exchange, which routes by queue name.
+func arrivedOn(queue, exchange, routingKey string, routed []string, q string) bool {
+	if queue == q || (exchange == "" && routingKey == q) {
+		return true
+	}
+	for _, r := range routed {
+		if r == q {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *place) arrivedOn(q string) bool {
+	return arrivedOn(p.queue, p.exchange, p.routingKey, p.routed, q)
+}
+
+// hasDestination reports whether the route names any queue at all.
+func (p *place) hasDestination() bool {
+	return p.queue != "" || len(p.routed) > 0 || (p.exchange == "" && p.routingKey != "")
+}
+
+// textIsBody stands in a record's value for a text body's string, which
+// is the body itself: keeping both would double the memory of text traffic.
+type textIsBody struct{}
+
+// shareBody returns the value to retain for d: for text and binary bodies,
+// whose decoded value repeats the body, a form that shares the body's bytes.
+func shareBody(d neonwire.Decoded, body []byte) neonwire.Value {
+	switch v := d.Value.(type) {
+	case string:
+		if d.Encoding == neonwire.EncText && v == string(body) {
+			return textIsBody{}
+		}
+	case []byte:
+		if d.Encoding == neonwire.EncBinary && bytes.Equal(v, body) {
+			return body
+		}
+	}
+	return d.Value
+}
+
+// decodedValue is the inverse of shareBody. The string of a text body is
+// rebuilt on each read: readers copy only the rows they show.
+func (r *record) decodedValue() neonwire.Value {
+	if _, ok := r.value.(textIsBody); ok {
+		return string(r.body)
+	}
+	return r.value
+}
