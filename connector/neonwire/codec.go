@@ -1,0 +1,191 @@
+package neonwire
+
+import (
+	"encoding/base64"
+	"fmt"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Encode returns the Neon wire body for v, byte for byte what
+// neon_mq_connector's dict_to_b64 produces:
+// base64.b64encode(json.dumps(str(v)).encode('utf-8')). str() is repr() for
+// every type but str, whose str() is the text itself: so Encode of a str
+// sends that text as the literal, and Encode("{'a': 1}") is the body of the
+// dict {'a': 1}.
+func Encode(v Value) []byte {
+	reprBuf, jsonBuf := getBuf(), getBuf()
+	defer putBuf(reprBuf)
+	defer putBuf(jsonBuf)
+	if s, ok := v.(string); ok {
+		*reprBuf = append((*reprBuf)[:0], s...)
+	} else {
+		*reprBuf = appendRepr((*reprBuf)[:0], v)
+	}
+	*jsonBuf = appendJSONASCII((*jsonBuf)[:0], *reprBuf)
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(*jsonBuf)))
+	base64.StdEncoding.Encode(out, *jsonBuf)
+	return out
+}
+
+// DecodeNeon reads a Neon wire body strictly, as b64_to_dict does:
+// base64, then a JSON string, then a Python literal. Use it where a Neon body
+// is required (request/reply); use Decode to label arbitrary bodies.
+func DecodeNeon(body []byte) (Value, error) {
+	buf := getBuf()
+	defer putBuf(buf)
+	raw, err := unbase64(buf, body)
+	if err != nil {
+		return nil, err
+	}
+	d := decodeBase64Payload(raw)
+	if d.Encoding != EncNeon {
+		return nil, d.Err
+	}
+	return d.Value, nil
+}
+
+// decodeBase64Payload reads the layers under the base64 of a body. It labels
+// the payload neon (with the literal), b64json (with the JSON value, and
+// Err saying why it is not Neon), or leaves Encoding empty, with Err, when
+// the payload is not JSON.
+func decodeBase64Payload(raw []byte) Decoded {
+	j, err := parseJSON(raw)
+	if err != nil {
+		return Decoded{Err: fmt.Errorf("base64, but not JSON: %w", err)}
+	}
+	src, ok := j.(string)
+	if !ok {
+		return Decoded{Encoding: EncB64JSON, Value: j, Err: notAJSONString(j)}
+	}
+	v, err := parseLiteral(src, true)
+	if err != nil {
+		err = fmt.Errorf("base64 JSON string, but not a Python literal: %w", err)
+		return Decoded{Encoding: EncB64JSON, Value: src, Err: err}
+	}
+	return Decoded{Encoding: EncNeon, Value: v}
+}
+
+// notAJSONString explains a base64 body holding JSON other than a string:
+// a Neon service would eval it and fail.
+func notAJSONString(j Value) error {
+	return fmt.Errorf("base64 of a JSON %s, not of a JSON string holding a Python literal (Neon services cannot read it)", jsonKind(j))
+}
+
+// jsonKind names the JSON type a FromJSON value came from.
+func jsonKind(v Value) string {
+	switch v.(type) {
+	case *Dict:
+		return "object"
+	case List:
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return "number"
+}
+
+// unbase64 decodes standard, padded base64, tolerating surrounding
+// whitespace and line breaks, into *buf.
+func unbase64(buf *[]byte, body []byte) ([]byte, error) {
+	body = trimASCIISpace(body)
+	n := base64.StdEncoding.DecodedLen(len(body))
+	if cap(*buf) < n {
+		*buf = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode((*buf)[:n], body)
+	if err != nil {
+		return nil, fmt.Errorf("not base64: %w", err)
+	}
+	return (*buf)[:n], nil
+}
+
+func trimASCIISpace(b []byte) []byte {
+	for len(b) > 0 && isASCIISpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isASCIISpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// appendJSONASCII appends s as a JSON string literal exactly as Python's
+// json.dumps writes it: short escapes for " \ \n \r \t \b \f, \u00XX for
+// other control characters and DEL, \uXXXX (lowercase, surrogate pairs
+// above U+FFFF) for everything outside ASCII. Invalid UTF-8 is written as
+// \ufffd.
+func appendJSONASCII(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	run := 0
+	for i := plainRunEnd(s, 0, '"', '\\'); i < len(s); i = plainRunEnd(s, i, '"', '\\') {
+		dst = append(dst, s[run:i]...)
+		if c := s[i]; c < utf8.RuneSelf {
+			dst = appendJSONControl(dst, c)
+			i++
+		} else {
+			r, size := utf8.DecodeRune(s[i:])
+			dst = appendJSONRune(dst, r)
+			i += size
+		}
+		run = i
+	}
+	return append(append(dst, s[run:]...), '"')
+}
+
+// appendJSONControl escapes an ASCII byte that is not printable, or is '"'
+// or '\'.
+func appendJSONControl(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	}
+	return appendHex(append(dst, '\\', 'u'), uint32(c), 4)
+}
+
+// appendJSONRune writes \uXXXX, or a surrogate pair above U+FFFF.
+func appendJSONRune(dst []byte, r rune) []byte {
+	if r > 0xffff {
+		hi, lo := utf16.EncodeRune(r)
+		dst = appendHex(append(dst, '\\', 'u'), uint32(hi), 4)
+		return appendHex(append(dst, '\\', 'u'), uint32(lo), 4)
+	}
+	return appendHex(append(dst, '\\', 'u'), uint32(r), 4)
+}
+
+// Buffers for Encode and Decode are pooled: a busy inspector encodes and
+// decodes every message it shows, and the intermediate texts are as large
+// as the bodies. Buffers grown past maxPooled are dropped rather than kept.
+const maxPooled = 4 << 20
+
+var bufPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, 512)
+	return &b
+}}
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= maxPooled {
+		bufPool.Put(b)
+	}
+}

@@ -1,0 +1,399 @@
+package neonwire
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// FromJSON reads a JSON document into a Value, keeping the order of object
+// keys: objects become *Dict with str keys, arrays List, true/false/null
+// bool/None, numbers without fraction or exponent int64 or *big.Int, other
+// numbers float64. Like Python's json.loads it accepts NaN, Infinity and
+// -Infinity, and a repeated key keeps its first place and its last value.
+// Errors are *SyntaxError values.
+func FromJSON(data []byte) (Value, error) {
+	return parseJSON(data)
+}
+
+// ParseUserValue reads a value typed by a person, as JSON when it is valid
+// JSON and as a Python literal otherwise. When it is neither, the error is
+// the one from the reading that got further, which is the one that points
+// at the real mistake.
+func ParseUserValue(src string) (Value, error) {
+	v, jsonErr := parseJSON(src)
+	if jsonErr == nil {
+		return v, nil
+	}
+	v, pyErr := ParseLiteral(src)
+	if pyErr == nil {
+		return v, nil
+	}
+	var js, ps *SyntaxError
+	if errors.As(jsonErr, &js) && errors.As(pyErr, &ps) && js.Offset > ps.Offset {
+		return nil, fmt.Errorf("not valid JSON: %w", jsonErr)
+	}
+	return nil, fmt.Errorf("not a valid Python literal: %w", pyErr)
+}
+
+// jsonParser reads JSON as Python's json.loads does, into Values. It reads
+// strings and byte slices alike, so that neither needs copying first.
+type jsonParser[T string | []byte] struct {
+	src   T
+	pos   int
+	depth int
+	stack valueStack // elements of the containers being read
+	buf   []byte     // scratch for strings with escapes
+	keys  keyIndex
+}
+
+// parseJSON reads one JSON document from src.
+func parseJSON[T string | []byte](src T) (Value, error) {
+	j := jsonParser[T]{src: src}
+	if i := invalidUTF8(src); i >= 0 {
+		return nil, j.errorAt(i, fmt.Sprintf("invalid UTF-8 (byte 0x%02x)", src[i]))
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	j.buf = (*buf)[:0]
+	v, err := j.value()
+	*buf = j.buf
+	if err != nil {
+		return nil, err
+	}
+	j.skipSpace()
+	if j.pos < len(j.src) {
+		return nil, j.errorf("unexpected %s after the JSON value", j.describe(j.pos))
+	}
+	return v, nil
+}
+
+func (j *jsonParser[T]) errorf(format string, args ...any) error {
+	return j.errorAt(j.pos, fmt.Sprintf(format, args...))
+}
+
+// errorAt and describe convert the source to a string, which is only
+// worth its cost once something has gone wrong.
+func (j *jsonParser[T]) errorAt(off int, msg string) error {
+	return newSyntaxError(string(j.src), off, msg)
+}
+
+func (j *jsonParser[T]) describe(off int) string {
+	return describeAt(string(j.src), off)
+}
+
+func (j *jsonParser[T]) skipSpace() {
+	for j.pos < len(j.src) {
+		switch j.src[j.pos] {
+		case ' ', '\t', '\n', '\r':
+			j.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value reads any JSON value.
+func (j *jsonParser[T]) value() (Value, error) {
+	j.skipSpace()
+	if j.pos >= len(j.src) {
+		return nil, j.errorf("expected a JSON value, found end of input")
+	}
+	switch c := j.src[j.pos]; {
+	case c == '{':
+		return j.object()
+	case c == '[':
+		return j.array()
+	case c == '"':
+		return j.str()
+	case c == '-' || isDigit(c):
+		return j.number()
+	}
+	return j.keyword()
+}
+
+// keyword reads true, false, null and Python's NaN, Infinity, -Infinity.
+func (j *jsonParser[T]) keyword() (Value, error) {
+	for _, k := range jsonKeywords {
+		if len(j.src)-j.pos >= len(k.word) && string(j.src[j.pos:j.pos+len(k.word)]) == k.word {
+			j.pos += len(k.word)
+			return k.value, nil
+		}
+	}
+	return nil, j.errorf("expected a JSON value, found %s", j.describe(j.pos))
+}
+
+var jsonKeywords = []struct {
+	word  string
+	value Value
+}{
+	{"true", true}, {"false", false}, {"null", nil},
+	{"NaN", math.NaN()}, {"Infinity", math.Inf(1)}, {"-Infinity", math.Inf(-1)},
+}
+
+func (j *jsonParser[T]) open() error {
+	if j.depth >= maxDepth {
+		return j.errorf("nesting deeper than %d levels", maxDepth)
+	}
+	j.depth++
+	j.pos++
+	return nil
+}
+
+// array reads [v, ...].
+func (j *jsonParser[T]) array() (Value, error) {
+	base := len(j.stack)
+	if err := j.open(); err != nil {
+		return nil, err
+	}
+	if j.skipSpace(); j.pos < len(j.src) && j.src[j.pos] == ']' {
+		j.pos++
+		j.depth--
+		return List{}, nil
+	}
+	for {
+		v, err := j.value()
+		if err != nil {
+			return nil, err
+		}
+		j.stack = append(j.stack, v)
+		done, err := j.separator(']', "array element")
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			break
+		}
+	}
+	j.depth--
+	return List(j.stack.take(base)), nil
+}
+
+// separator consumes ',' (more follows) or close (done).
+func (j *jsonParser[T]) separator(close byte, after string) (done bool, err error) {
+	j.skipSpace()
+	if j.pos < len(j.src) {
+		switch j.src[j.pos] {
+		case ',':
+			j.pos++
+			return false, nil
+		case close:
+			j.pos++
+			return true, nil
+		}
+	}
+	return false, j.errorf("expected ',' or %q after %s, found %s", close, after, j.describe(j.pos))
+}
+
+// object reads {"k": v, ...}.
+func (j *jsonParser[T]) object() (Value, error) {
+	base := len(j.stack)
+	if err := j.open(); err != nil {
+		return nil, err
+	}
+	if j.skipSpace(); j.pos < len(j.src) && j.src[j.pos] == '}' {
+		j.pos++
+		j.depth--
+		return &Dict{}, nil
+	}
+	for {
+		if err := j.member(); err != nil {
+			return nil, err
+		}
+		done, err := j.separator('}', "object member")
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			break
+		}
+	}
+	j.depth--
+	items, _ := j.keys.dedupeItems(j.stack.takeItems(base)) // str keys are always hashable
+	return &Dict{Items: items}, nil
+}
+
+// member reads "key": value onto the stack.
+func (j *jsonParser[T]) member() error {
+	j.skipSpace()
+	if j.pos >= len(j.src) || j.src[j.pos] != '"' {
+		return j.errorf("expected a string key in double quotes, found %s", j.describe(j.pos))
+	}
+	k, err := j.str()
+	if err != nil {
+		return err
+	}
+	if j.skipSpace(); j.pos >= len(j.src) || j.src[j.pos] != ':' {
+		return j.errorf("expected ':' after object key, found %s", j.describe(j.pos))
+	}
+	j.pos++
+	v, err := j.value()
+	if err != nil {
+		return err
+	}
+	j.stack = append(j.stack, k, v)
+	return nil
+}
+
+// str reads a JSON string. Text without escapes is a slice of the source.
+// Lone surrogates become U+FFFD.
+func (j *jsonParser[T]) str() (Value, error) {
+	start := j.pos
+	j.pos++
+	j.buf = j.buf[:0]
+	run, copied := j.pos, false
+	for {
+		j.pos = plainRunEnd(j.src, j.pos, '"', '\\')
+		if j.pos >= len(j.src) {
+			return nil, j.errorAt(start, "unterminated string")
+		}
+		switch c := j.src[j.pos]; {
+		case c >= 0x7f:
+			j.pos++ // DEL and UTF-8, valid as they are
+		case c == '"':
+			var s string
+			if copied {
+				s = string(append(j.buf, j.src[run:j.pos]...))
+			} else {
+				s = string(j.src[run:j.pos])
+			}
+			j.pos++
+			return s, nil
+		case c == '\\':
+			if !copied && cap(j.buf) < len(j.src)-start {
+				// Unescaping only shrinks text: one buffer the size of the
+				// rest of the document serves every string left in it.
+				j.buf = make([]byte, 0, len(j.src)-start)
+			}
+			j.buf = append(j.buf, j.src[run:j.pos]...)
+			if err := j.escape(); err != nil {
+				return nil, err
+			}
+			run, copied = j.pos, true
+		default:
+			return nil, j.errorf("control character U+%04X in string: write it as an escape", c)
+		}
+	}
+}
+
+// escape decodes one escape sequence at j.pos into j.buf.
+func (j *jsonParser[T]) escape() error {
+	at := j.pos
+	j.pos++
+	if j.pos >= len(j.src) {
+		return j.errorAt(at, "unterminated string")
+	}
+	c := j.src[j.pos]
+	j.pos++
+	switch c {
+	case '"', '\\', '/':
+		j.buf = append(j.buf, c)
+	case 'b':
+		j.buf = append(j.buf, '\b')
+	case 'f':
+		j.buf = append(j.buf, '\f')
+	case 'n':
+		j.buf = append(j.buf, '\n')
+	case 'r':
+		j.buf = append(j.buf, '\r')
+	case 't':
+		j.buf = append(j.buf, '\t')
+	case 'u':
+		r, ok := j.hex4(j.pos)
+		if !ok {
+			return j.errorAt(at, `invalid \u escape: expected 4 hex digits`)
+		}
+		j.pos += 4
+		j.buf = utf8.AppendRune(j.buf, j.surrogatePair(r))
+	default:
+		return j.errorAt(at, fmt.Sprintf("invalid escape %s", j.describe(at+1)))
+	}
+	return nil
+}
+
+// surrogatePair joins a high surrogate with a following \u low surrogate.
+func (j *jsonParser[T]) surrogatePair(r rune) rune {
+	if !utf16.IsSurrogate(r) {
+		return r
+	}
+	if r < 0xdc00 && len(j.src)-j.pos >= 6 && j.src[j.pos] == '\\' && j.src[j.pos+1] == 'u' {
+		if low, ok := j.hex4(j.pos + 2); ok && 0xdc00 <= low && low < 0xe000 {
+			j.pos += 6
+			return utf16.DecodeRune(r, low)
+		}
+	}
+	return utf8.RuneError
+}
+
+// hex4 reads four hex digits at i.
+func (j *jsonParser[T]) hex4(i int) (rune, bool) {
+	if len(j.src)-i < 4 {
+		return 0, false
+	}
+	var r rune
+	for k := i; k < i+4; k++ {
+		d := digitValue(j.src[k])
+		if d >= 16 {
+			return 0, false
+		}
+		r = r*16 + rune(d)
+	}
+	return r, true
+}
+
+// number reads a JSON number: ints become int64 or *big.Int, the rest
+// float64. Python's json accepts Infinity after a minus sign, as here.
+func (j *jsonParser[T]) number() (Value, error) {
+	start := j.pos
+	if j.src[j.pos] == '-' {
+		if len(j.src)-j.pos >= 9 && string(j.src[j.pos:j.pos+9]) == "-Infinity" {
+			j.pos += 9
+			return math.Inf(-1), nil
+		}
+		j.pos++
+	}
+	switch {
+	case j.pos < len(j.src) && j.src[j.pos] == '0':
+		j.pos++
+	case j.digits() == 0:
+		return nil, j.errorf("expected a digit, found %s", j.describe(j.pos))
+	}
+	isFloat := false
+	if j.pos < len(j.src) && j.src[j.pos] == '.' {
+		j.pos++
+		isFloat = true
+		if j.digits() == 0 {
+			return nil, j.errorf("expected a digit after '.', found %s", j.describe(j.pos))
+		}
+	}
+	if j.pos < len(j.src) && j.src[j.pos]|0x20 == 'e' {
+		j.pos++
+		isFloat = true
+		if j.pos < len(j.src) && (j.src[j.pos] == '+' || j.src[j.pos] == '-') {
+			j.pos++
+		}
+		if j.digits() == 0 {
+			return nil, j.errorf("expected exponent digits, found %s", j.describe(j.pos))
+		}
+	}
+	text := string(j.src[start:j.pos])
+	if isFloat {
+		return parseFloat(text), nil
+	}
+	if len(strings.TrimPrefix(text, "-")) > maxIntDigits {
+		return nil, j.errorAt(start, fmt.Sprintf("integer has more than %d digits, which Python refuses", maxIntDigits))
+	}
+	return parseInt(text, 10), nil
+}
+
+// digits skips decimal digits and returns how many there were.
+func (j *jsonParser[T]) digits() int {
+	start := j.pos
+	for j.pos < len(j.src) && isDigit(j.src[j.pos]) {
+		j.pos++
+	}
+	return j.pos - start
+}

@@ -1,0 +1,182 @@
+package neonwire
+
+import (
+	"encoding/base64"
+	"math"
+	"math/big"
+	"strconv"
+	"unicode/utf8"
+)
+
+// ToJSON writes v as compact JSON for display, with this mapping:
+//
+//	dict                    object, in item order; keys that are not str
+//	                        are written as their repr: 1 → "1", (1, 2) → "(1, 2)"
+//	list, tuple, set,
+//	frozenset               array
+//	bytes                   {"$bytes": "<standard base64>"}
+//	float                   number that stays a float (1.0, 1e-07);
+//	                        inf, -inf, nan → "inf", "-inf", "nan"
+//	int                     number, exact at any size
+//	str                     string (valid UTF-8)
+//	True, False, None       true, false, null
+//
+// Control characters, DEL and C1 controls in strings are escaped so the
+// text is safe to print to a terminal.
+func ToJSON(v Value) []byte {
+	return (&jsonWriter{}).value(nil, v, 0)
+}
+
+// ToJSONIndent is ToJSON with one element per line, each level indented
+// by indent, as json.MarshalIndent lays it out.
+func ToJSONIndent(v Value, indent string) []byte {
+	return (&jsonWriter{indent: indent}).value(nil, v, 0)
+}
+
+type jsonWriter struct {
+	indent string
+}
+
+func (w *jsonWriter) value(dst []byte, v Value, level int) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case bool:
+		if x {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case int64:
+		return strconv.AppendInt(dst, x, 10)
+	case *big.Int:
+		if x == nil {
+			return append(dst, "null"...)
+		}
+		return x.Append(dst, 10)
+	case float64:
+		return appendJSONFloat(dst, x)
+	case string:
+		return appendJSONString(dst, x)
+	case []byte:
+		return w.bytes(dst, x, level)
+	case List:
+		return w.array(dst, x, level)
+	case Tuple:
+		return w.array(dst, x, level)
+	case Set:
+		return w.array(dst, x, level)
+	case FrozenSet:
+		return w.array(dst, x, level)
+	case *Dict:
+		return w.object(dst, x, level)
+	}
+	return w.value(dst, normalizeGo(v), level)
+}
+
+// appendJSONFloat writes finite floats in repr form, which JSON reads as a
+// float, and non-finite ones as strings, which JSON has no number for.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return append(appendFloatRepr(append(dst, '"'), f), '"')
+	}
+	return appendFloatRepr(dst, f)
+}
+
+func (w *jsonWriter) bytes(dst, b []byte, level int) []byte {
+	dst = append(dst, '{')
+	dst = w.newline(dst, level+1)
+	dst = w.colon(appendJSONString(dst, "$bytes"))
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, b)
+	dst = append(dst, '"')
+	return append(w.newline(dst, level), '}')
+}
+
+func (w *jsonWriter) array(dst []byte, elems []Value, level int) []byte {
+	if len(elems) == 0 {
+		return append(dst, "[]"...)
+	}
+	dst = append(dst, '[')
+	for i, e := range elems {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = w.value(w.newline(dst, level+1), e, level+1)
+	}
+	return append(w.newline(dst, level), ']')
+}
+
+func (w *jsonWriter) object(dst []byte, d *Dict, level int) []byte {
+	if d == nil || len(d.Items) == 0 {
+		return append(dst, "{}"...)
+	}
+	dst = append(dst, '{')
+	for i, it := range d.Items {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = w.newline(dst, level+1)
+		if k, ok := it.Key.(string); ok {
+			dst = appendJSONString(dst, k)
+		} else {
+			dst = appendJSONString(dst, Repr(it.Key))
+		}
+		dst = w.value(w.colon(dst), it.Value, level+1)
+	}
+	return append(w.newline(dst, level), '}')
+}
+
+// newline starts a line at the given level when indenting.
+func (w *jsonWriter) newline(dst []byte, level int) []byte {
+	if w.indent == "" {
+		return dst
+	}
+	dst = append(dst, '\n')
+	for range level {
+		dst = append(dst, w.indent...)
+	}
+	return dst
+}
+
+func (w *jsonWriter) colon(dst []byte) []byte {
+	if w.indent == "" {
+		return append(dst, ':')
+	}
+	return append(dst, ':', ' ')
+}
+
+// appendJSONString writes s as a JSON string that keeps printable non-ASCII
+// text readable. Invalid UTF-8 becomes U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	run := 0
+	for i := plainRunEnd(s, 0, '"', '\\'); i < len(s); i = plainRunEnd(s, i, '"', '\\') {
+		if c := s[i]; c < utf8.RuneSelf {
+			dst = appendJSONControl(append(dst, s[run:i]...), c)
+			i++
+			run = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isTerminalUnsafe(r, size) {
+			i += size
+			continue
+		}
+		dst = append(dst, s[run:i]...)
+		if r == utf8.RuneError {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = appendJSONRune(dst, r)
+		}
+		i += size
+		run = i
+	}
+	return append(append(dst, s[run:]...), '"')
+}
+
+// isTerminalUnsafe reports non-ASCII text that must not reach a terminal
+// raw: C1 controls (U+0080..U+009F, which some terminals obey), the line
+// and paragraph separators, and invalid UTF-8.
+func isTerminalUnsafe(r rune, size int) bool {
+	return (r == utf8.RuneError && size == 1) || (0x80 <= r && r <= 0x9f) || r == 0x2028 || r == 0x2029
+}

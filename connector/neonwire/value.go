@@ -1,0 +1,57 @@
+// Package neonwire implements the body format of Neon MQ services: standard
+// base64 of a JSON string literal whose content is the Python repr of a dict
+// (neon_mq_connector's dict_to_b64 / b64_to_dict). It holds a Python-literal
+// parser (the equivalent of ast.literal_eval, never an evaluator), a printer
+// that reproduces Python's repr byte for byte, the JSON mapping used to show
+// Python values, and detection of bodies that are not Neon-encoded.
+package neonwire
+
+import "math/big"
+
+// Value is a Python literal value. The dynamic types used are:
+//
+//	None            nil
+//	bool            bool
+//	int             int64, or *big.Int when it does not fit in an int64
+//	float           float64 (inf and nan included)
+//	str             string (valid UTF-8; lone surrogates are kept as U+FFFD)
+//	bytes           []byte
+//	list            List
+//	tuple           Tuple
+//	set             Set
+//	frozenset       FrozenSet
+//	dict            *Dict (insertion order preserved, as in Python 3.7+)
+type Value = any
+
+// List is a Python list.
+type List []Value
+
+// Tuple is a Python tuple. A one-element tuple prints as ('x',).
+type Tuple []Value
+
+// Set is a Python set. It keeps the order the elements were read or added in;
+// Python's own set order is a hash order that mqscope does not reproduce.
+type Set []Value
+
+// FrozenSet is a Python frozenset, printed as frozenset({...}).
+type FrozenSet []Value
+
+// Item is one key/value pair of a Dict.
+type Item struct {
+	Key   Value
+	Value Value
+}
+
+// Dict is a Python dict whose items keep insertion order.
+type Dict struct {
+	Items []Item
+}
+
+// BigInt is a convenience constructor for ints that do not fit an int64.
+func BigInt(s string) *big.Int {
+	n, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		return nil
+	}
+	return n
+}
