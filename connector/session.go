@@ -1,0 +1,98 @@
+package connector
+
+import (
+	"context"
+	"sync"
+
+	"mqscope/connector/neonwire"
+)
+
+// SessionOptions describe what a session watches and where its traffic goes.
+type SessionOptions struct {
+	VHost   string
+	Watches []WatchSpec
+	// Sink receives every observed message, every request the session sends
+	// and every reply it receives. It is called on consumer goroutines and
+	// must not block.
+	Sink func(Message)
+	// OnState receives connection state changes of every worker; a watch
+	// that cannot start is reported here as StateFailed.
+	OnState func(State)
+	// OnUnmatched receives replies that match no request in flight.
+	OnUnmatched func(Message)
+}
+
+// Session is what the TUI and `mqscope tail` run on one vhost: the watches
+// feeding the live view and a Requester with the session's reply queue.
+type Session struct {
+	client    *Client
+	requester *Requester
+
+	mu      sync.Mutex
+	watches []*Watch
+}
+
+// OpenSession starts the request side (whose failure, such as a wrong
+// password or a missing vhost, is returned) and every watch. A watch that
+// fails to start is reported through OnState as StateFailed and the others go
+// on, so one missing queue does not hide the rest.
+func (c *Client) OpenSession(ctx context.Context, opts SessionOptions) (*Session, error) {
+	req, err := c.NewRequester(ctx, opts.VHost, RequesterOptions{
+		Sink: opts.Sink, OnUnmatched: opts.OnUnmatched, OnState: opts.OnState,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{client: c, requester: req}
+	var wg sync.WaitGroup
+	for _, spec := range opts.Watches {
+		if spec.VHost == "" {
+			spec.VHost = opts.VHost
+		}
+		wg.Go(func() { s.startWatch(ctx, spec, opts) })
+	}
+	wg.Wait()
+	return s, nil
+}
+
+func (s *Session) startWatch(ctx context.Context, spec WatchSpec, opts SessionOptions) {
+	w, err := s.client.Watch(ctx, spec, opts.Sink, opts.OnState)
+	if err != nil {
+		if opts.OnState != nil {
+			opts.OnState(State{Worker: spec.String(), VHost: spec.VHost, Kind: StateFailed, Err: err})
+		}
+		return
+	}
+	s.mu.Lock()
+	s.watches = append(s.watches, w)
+	s.mu.Unlock()
+}
+
+// Request sends a Neon request through the session's reply queue.
+func (s *Session) Request(ctx context.Context, queue string, value neonwire.Value, opts RequestOptions) (*Response, error) {
+	return s.requester.Request(ctx, queue, value, opts)
+}
+
+// ReplyQueue is the session's reply queue.
+func (s *Session) ReplyQueue() string { return s.requester.ReplyQueue() }
+
+// VHost is the session's vhost.
+func (s *Session) VHost() string { return s.requester.VHost() }
+
+// Watches returns the watches that started.
+func (s *Session) Watches() []*Watch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Watch(nil), s.watches...)
+}
+
+// Close stops every watch (removing private queues and restoring tracing)
+// and the requester (deleting the reply queue).
+func (s *Session) Close() {
+	var wg sync.WaitGroup
+	for _, w := range s.Watches() {
+		wg.Go(func() { _ = w.Close() })
+	}
+	wg.Go(s.requester.Close)
+	wg.Wait()
+}

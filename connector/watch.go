@@ -1,0 +1,323 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// DefaultPeekInterval is how long peek waits between two rounds of gets.
+const DefaultPeekInterval = 500 * time.Millisecond
+
+// WatchSpec says what one watch observes and how (neon-wire.md §6).
+type WatchSpec struct {
+	VHost string
+	// Queue is the queue to watch: required for peek and consume; optional
+	// for firehose, where it keeps only the traffic of that queue (what is
+	// published to it, what it delivers, and the replies to its requests).
+	Queue string
+	// Exchange is the exchange a tap binds to (required for tap). For
+	// firehose it optionally keeps only what was published to that exchange.
+	Exchange string
+	// BindingKey is the tap's binding key. Empty means "#", which copies
+	// everything from a topic exchange and is ignored by fanout and headers
+	// exchanges; a direct exchange needs the exact routing key.
+	BindingKey string
+	Mode       Mode
+	// PeekInterval is the pause between peek rounds; default 500 ms.
+	PeekInterval time.Duration
+	// Limit, for consume, is how many messages to take before stopping
+	// (0: no limit). The prefetch is capped to it and nothing past it is
+	// acknowledged, so `tail --mode consume --count N` takes exactly N and
+	// leaves the rest in the queue.
+	Limit int
+}
+
+// String is a short label for the UI and for State.Worker, such as
+// "firehose /neon_api neon_api_input" or "tap /llm chat_gpt_persona_updated #".
+func (s WatchSpec) String() string {
+	parts := []string{string(s.Mode), s.VHost}
+	switch s.Mode {
+	case ModeTap:
+		parts = append(parts, s.Exchange, s.bindingKey())
+	case ModeFirehose:
+		parts = append(parts, s.Queue)
+		if s.Exchange != "" {
+			parts = append(parts, "exchange "+s.Exchange)
+		}
+	default:
+		parts = append(parts, s.Queue)
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " ")
+}
+
+// Warning is the caveat the UI must show next to a watch in this mode, or ""
+// for the modes that change nothing.
+func (s WatchSpec) Warning() string {
+	switch s.Mode {
+	case ModePeek:
+		return "peek sets redelivered and can reorder messages; it races the real consumer"
+	case ModeConsume:
+		return "consume is destructive: messages are taken away from the service"
+	}
+	return ""
+}
+
+// ParseMode reads an observation mode name as typed by a person.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
+	case ModeFirehose, ModeTap, ModePeek, ModeConsume:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown mode %q (choose firehose, tap, peek or consume)", s)
+}
+
+func (s WatchSpec) bindingKey() string {
+	if s.BindingKey == "" {
+		return "#"
+	}
+	return s.BindingKey
+}
+
+// validate checks that the spec names what its mode needs.
+func (s WatchSpec) validate() error {
+	if s.VHost == "" {
+		return fmt.Errorf("watch %s: no vhost given", s.Mode)
+	}
+	switch s.Mode {
+	case ModeFirehose:
+		return nil
+	case ModeTap:
+		if s.Exchange == "" {
+			return errors.New("tap needs an exchange: the default exchange cannot be bound (watch a queue with firehose or peek instead)")
+		}
+		return nil
+	case ModePeek, ModeConsume:
+		if s.Queue == "" {
+			return fmt.Errorf("%s needs a queue", s.Mode)
+		}
+		return nil
+	}
+	_, err := ParseMode(string(s.Mode))
+	return err
+}
+
+// Watch is one running observation. It reconnects by itself until Close or
+// the end of the context it was started with.
+type Watch struct {
+	client  *Client
+	spec    WatchSpec
+	sink    func(Message)
+	report  func(State)
+	private string       // name of the watch's private queue (firehose, tap)
+	tracer  *tracerLease // firehose: this watch's hold on the vhost's tracer
+	filter  *traceFilter // firehose: what to keep
+
+	taken     atomic.Int64 // consume: messages taken, for Limit
+	signalled atomic.Bool  // the first setup's outcome was sent to Watch
+	started   atomic.Bool  // the first setup succeeded: states are reported
+
+	mu      sync.Mutex
+	failure error // why the watch stopped by itself, if it did
+
+	cancel   context.CancelFunc
+	done     chan struct{}
+	closeErr error // set before done is closed
+}
+
+// Watch starts observing and returns once the first setup has succeeded, so
+// a missing queue or exchange, a missing permission or a firehose tracer that
+// cannot be switched on fail here with one line. It then runs in the
+// background, reconnecting with backoff, until Close or the end of ctx.
+//
+// sink receives every observed message on the consumer goroutine and must not
+// block. report (may be nil) receives connection states; a broker error that
+// retrying cannot fix (the queue was deleted, access was refused) stops
+// the watch and is reported as StateFailed, leaving other watches alone.
+//
+// Firehose messages are unwrapped into the original message; its headers are
+// in Message.Headers, plus x-trace-user, x-trace-connection and x-trace-node,
+// which say who published it or which connection it was delivered to.
+// Deliveries to mqscope's own private queues are left out.
+func (c *Client) Watch(ctx context.Context, spec WatchSpec, sink func(Message), report func(State)) (*Watch, error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	if spec.PeekInterval <= 0 {
+		spec.PeekInterval = DefaultPeekInterval
+	}
+	if sink == nil {
+		sink = func(Message) {}
+	}
+	conn, err := c.Dial(ctx, spec.VHost)
+	if err != nil {
+		return nil, err
+	}
+	w := &Watch{client: c, spec: spec, sink: sink, report: report, done: make(chan struct{})}
+	if spec.Mode == ModeFirehose || spec.Mode == ModeTap {
+		w.private = privateQueuePrefix + string(spec.Mode) + "." + randomHex(6)
+	}
+	if spec.Mode == ModeFirehose {
+		w.filter = newTraceFilter(spec)
+		if w.tracer, err = acquireTracer(ctx, c, spec.VHost); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	if err := w.start(ctx, conn); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// start runs the supervise loop in the background and waits for the outcome
+// of the first setup.
+func (w *Watch) start(ctx context.Context, conn *amqp.Connection) error {
+	ready := make(chan error, 1)
+	runCtx, cancel := context.WithCancel(ctx)
+	w.cancel = cancel
+	go func() {
+		defer close(w.done)
+		w.client.superviseFrom(runCtx, conn, w.spec.String(), w.spec.VHost, w.session(ready), w.onState)
+		w.closeErr = w.cleanup()
+	}()
+	select {
+	case err := <-ready:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Spec is what the watch observes.
+func (w *Watch) Spec() WatchSpec { return w.spec }
+
+// Done is closed when the watch has stopped: after Close, at the end of its
+// context, or when it failed (see Err).
+func (w *Watch) Done() <-chan struct{} { return w.done }
+
+// Err is the reason the watch stopped by itself, or nil.
+func (w *Watch) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failure
+}
+
+// Close stops the watch and waits until it has: its private queue is deleted
+// and the firehose tracer is switched off again if this watch was the last
+// one that needed it switched on by mqscope. The error says that restoring
+// the tracer failed. Close may be called more than once.
+func (w *Watch) Close() error {
+	w.cancel()
+	<-w.done
+	return w.closeErr
+}
+
+// cleanup releases what outlives the connection: the tracer.
+func (w *Watch) cleanup() error {
+	if w.tracer == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return w.tracer.release(ctx)
+}
+
+// onState receives supervise's states. Its "connected" comes before the
+// mode's setup, so it is dropped: the session reports "connected" once the
+// watch is observing again.
+func (w *Watch) onState(s State) {
+	if s.Kind != StateConnected {
+		w.emit(s)
+	}
+}
+
+// emit reports s once the watch has started (before, the outcome is Watch's
+// return value), turning the final "closed" into "failed" when the watch
+// stopped on an error.
+func (w *Watch) emit(s State) {
+	if !w.started.Load() || w.report == nil {
+		return
+	}
+	if err := w.Err(); s.Kind == StateClosed && err != nil {
+		s.Kind, s.Err = StateFailed, err
+	}
+	w.report(s)
+}
+
+// session is the work of one connection: the mode's setup and loop.
+func (w *Watch) session(ready chan<- error) session {
+	return func(ctx context.Context, conn *amqp.Connection) error {
+		signal := func(err error) {
+			// The first setup decides: after a failed one, Watch returns
+			// the error and a later success must not report anything.
+			first := !w.signalled.Swap(true)
+			if first {
+				ready <- err
+			}
+			if err == nil && (first || w.started.Load()) {
+				w.started.Store(true)
+				w.emit(State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: StateConnected, Time: time.Now()})
+			}
+		}
+		err := w.run(ctx, conn, signal)
+		var f *watchFailure
+		if errors.As(err, &f) && w.started.Load() {
+			w.fail(f.err)
+		}
+		return err
+	}
+}
+
+// run dispatches to the mode.
+func (w *Watch) run(ctx context.Context, conn *amqp.Connection, ready func(error)) error {
+	switch w.spec.Mode {
+	case ModeFirehose:
+		return w.runFirehose(ctx, conn, ready)
+	case ModeTap:
+		return w.runTap(ctx, conn, ready)
+	case ModePeek:
+		return w.runPeek(ctx, conn, ready)
+	default:
+		return w.runConsume(ctx, conn, ready)
+	}
+}
+
+// fail records why the watch stops and stops it.
+func (w *Watch) fail(err error) {
+	w.mu.Lock()
+	if w.failure == nil {
+		w.failure = err
+	}
+	w.mu.Unlock()
+	w.cancel()
+}
+
+// watchFailure marks an error that reconnecting cannot fix.
+type watchFailure struct{ err error }
+
+func (f *watchFailure) Error() string { return f.err.Error() }
+func (f *watchFailure) Unwrap() error { return f.err }
+
+// permanent wraps err as a watchFailure when the broker refused for a reason
+// that a new connection would not change: something is missing, forbidden,
+// locked by another connection, or not as expected.
+func permanent(err error) error {
+	var aerr *amqp.Error
+	if !errors.As(err, &aerr) {
+		return err
+	}
+	switch aerr.Code {
+	case amqp.NotFound, amqp.AccessRefused, amqp.ResourceLocked, amqp.PreconditionFailed:
+		return &watchFailure{err: err}
+	}
+	return err
+}

@@ -1,0 +1,80 @@
+package connector
+
+import (
+	"errors"
+	"fmt"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// resource is a queue or exchange that a watch operation acts on, with the
+// verb that completes "user u has no permission to ...".
+type resource struct {
+	kind string // "queue" or "exchange"
+	name string
+	verb string // e.g. "read", "create", "bind a queue to"
+}
+
+// explain turns the broker's refusal of an operation on r into one line that
+// names the resource and the vhost, e.g. `no queue "x" in vhost "/y"`. The
+// broker's error stays reachable with errors.As.
+func (w *Watch) explain(err error, r resource) error {
+	vhost := w.spec.VHost
+	var aerr *amqp.Error
+	if !errors.As(err, &aerr) || aerr.Code == amqp.ChannelError {
+		// Not a refusal: the connection went away under the operation.
+		return fmt.Errorf("%s %s %q in vhost %q: %w", r.verb, r.kind, r.name, vhost, err)
+	}
+	var msg string
+	switch aerr.Code {
+	case amqp.NotFound:
+		msg = fmt.Sprintf("no %s %q in vhost %q", r.kind, r.name, vhost)
+	case amqp.AccessRefused:
+		msg = fmt.Sprintf("user %q has no permission to %s %s %q in vhost %q", w.client.User(), r.verb, r.kind, r.name, vhost)
+	case amqp.ResourceLocked:
+		msg = fmt.Sprintf("%s %q in vhost %q is exclusive to another connection", r.kind, r.name, vhost)
+	default:
+		msg = fmt.Sprintf("cannot %s %s %q in vhost %q: %s", r.verb, r.kind, r.name, vhost, aerr.Reason)
+	}
+	return &refusal{msg: msg, cause: aerr}
+}
+
+// refusal is a broker error explained for a person.
+type refusal struct {
+	msg   string
+	cause *amqp.Error
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.cause }
+
+// lostConsumer explains why a consumer's delivery channel closed: the
+// connection dropped, the broker closed the channel, or it cancelled the
+// consumer because the queue was deleted. Refusals that a reconnect cannot
+// fix are marked permanent.
+func (w *Watch) lostConsumer(queue string, n notifications) error {
+	// amqp091 sends these notifications before it closes the delivery
+	// channel, so whichever applies is already buffered.
+	select {
+	case e, ok := <-n.connClosed:
+		return explainClose("connection", e, ok)
+	default:
+	}
+	select {
+	case e, ok := <-n.chClosed:
+		return w.channelClosed(queue, e, ok)
+	case <-n.cancelled:
+		return &watchFailure{err: fmt.Errorf("queue %q in vhost %q was deleted", queue, w.spec.VHost)}
+	default:
+	}
+	return fmt.Errorf("consumer on queue %q in vhost %q stopped", queue, w.spec.VHost)
+}
+
+// channelClosed explains a close notification of a channel that was reading
+// queue.
+func (w *Watch) channelClosed(queue string, e *amqp.Error, ok bool) error {
+	if !ok || e == nil {
+		return fmt.Errorf("channel reading queue %q in vhost %q closed", queue, w.spec.VHost)
+	}
+	return permanent(w.explain(e, resource{kind: "queue", name: queue, verb: "read"}))
+}
