@@ -1,0 +1,93 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"mqscope/connector"
+)
+
+// Options choose what the demo runs.
+type Options struct {
+	Services []string // subset of ServiceNames; empty = all
+	Rate     float64  // requests per second sent by the traffic generator; 0 = none
+	Force    bool     // run even where the queues already have consumers
+	Log      func(format string, args ...any)
+}
+
+// Run starts the chosen demo services and the traffic generator in vhost and
+// blocks until ctx ends. It refuses to start where another consumer already
+// reads one of the demo queues, so a demo can never answer in place of a
+// real service, unless Force is set.
+func Run(ctx context.Context, client *connector.Client, vhost string, opts Options) error {
+	names, err := selectServices(opts.Services)
+	if err != nil {
+		return err
+	}
+	logf := opts.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if !opts.Force {
+		if err := checkUnclaimed(ctx, client, vhost, names); err != nil {
+			return err
+		}
+	}
+	svc := connector.NewService(client, vhost)
+	all := handlers()
+	for _, name := range names {
+		if err := svc.AddConsumer(connector.Consumer{Name: name, Queue: Queues[name], Handler: all[name]}); err != nil {
+			return err
+		}
+	}
+	svc.OnError = func(consumer string, err error) { logf("demo %s: %v", consumer, err) }
+	svc.OnState = func(s connector.State) { logState(logf, s) }
+
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = svc.Run(ctx) })
+	if opts.Rate > 0 {
+		wg.Go(func() { generate(ctx, client, vhost, names, opts.Rate, &trafficStats{}, logf) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func selectServices(want []string) ([]string, error) {
+	if len(want) == 0 {
+		return ServiceNames, nil
+	}
+	for _, w := range want {
+		if _, ok := Queues[w]; !ok {
+			return nil, fmt.Errorf("unknown demo service %q (known: api, llm, users)", w)
+		}
+	}
+	return want, nil
+}
+
+// checkUnclaimed refuses to run where a demo queue already has a consumer.
+func checkUnclaimed(ctx context.Context, client *connector.Client, vhost string, names []string) error {
+	queues := make([]string, len(names))
+	for i, n := range names {
+		queues[i] = Queues[n]
+	}
+	infos, err := client.InspectQueues(ctx, vhost, queues...)
+	if err != nil {
+		return err
+	}
+	for _, q := range infos {
+		if q.Consumers > 0 {
+			return fmt.Errorf("queue %q in vhost %q already has %d consumer(s), maybe a real service: the demo will not answer in its place (use --force to run anyway)", q.Name, vhost, q.Consumers)
+		}
+	}
+	return nil
+}
+
+func logState(logf func(string, ...any), s connector.State) {
+	switch {
+	case s.Err != nil:
+		logf("%s: %s (%v), retry in %s", s.Worker, s.Kind, s.Err, s.Retry.Round(1e6))
+	default:
+		logf("%s: %s", s.Worker, s.Kind)
+	}
+}
