@@ -1,0 +1,393 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire"
+)
+
+// replyMsg is the outcome of a request sent from compose; id says which.
+type replyMsg struct {
+	id   int
+	resp *connector.Response
+	err  error
+}
+
+// pendingTickMsg redraws the elapsed time of request id while it waits.
+type pendingTickMsg struct{ id int }
+
+// requester is the part of a connector.Session that compose uses; tests
+// give a fake.
+type requester interface {
+	Request(ctx context.Context, queue string, value neonwire.Value, opts connector.RequestOptions) (*connector.Response, error)
+	ReplyQueue() string
+}
+
+// composeField is the part of compose that has the keyboard.
+type composeField int
+
+const (
+	fieldBody composeField = iota
+	fieldQueue
+	fieldID
+	fieldRoutingKey
+	fieldExpiration
+	fieldTimeout
+	fieldResult // the reply and history: y / Y / i copy from here
+	fieldCount
+)
+
+var fieldLabels = [fieldCount]string{"body", "queue", "message_id", "routing_key", "expiration ms", "timeout", "reply"}
+
+// Defaults of a new request, as neon_mq_connector's.
+const (
+	defaultExpiration = "1000"
+	defaultTimeout    = "30s"
+	pendingTick       = 100 * time.Millisecond
+	maxHistory        = 50
+)
+
+// composePane edits, sends and tracks Neon requests.
+type composePane struct {
+	field  composeField
+	body   textarea.Model
+	inputs [fieldResult]textinput.Model // fieldQueue … fieldTimeout; slot 0 unused
+
+	value    *neonwire.Dict // the body as parsed; nil when invalid
+	parseErr error
+	wire     string // the exact wire body that ctrl+s would send
+
+	nextID  int
+	pending *pendingRequest
+	result  *requestResult
+	history []sentRequest // newest first
+	histSel int           // the history line ↑/↓ pick in the reply field
+
+	templates []string // bodies saved for the current service/queue
+	tplIndex  int
+}
+
+type pendingRequest struct {
+	id               int
+	queue, messageID string
+	started          time.Time
+}
+
+type requestResult struct {
+	queue, messageID string
+	resp             *connector.Response
+	err              error
+}
+
+// sentRequest is one line of the history: enough to send it again.
+type sentRequest struct {
+	at                time.Time
+	queue, messageID  string
+	source            string
+	expiration, limit string
+	outcome           string // "" while waiting
+	id                int
+}
+
+func newComposePane(st *Styles) composePane {
+	c := composePane{}
+	c.body = textarea.New()
+	c.body.ShowLineNumbers = false
+	c.body.Prompt = ""
+	c.body.CharLimit = 0
+	c.body.MaxHeight = 0
+	for f := fieldQueue; f < fieldResult; f++ {
+		in := textinput.New()
+		in.Prompt = ""
+		c.inputs[f] = in
+	}
+	c.applyStyles(st)
+	return c
+}
+
+// applyStyles restyles the editors after a theme change.
+func (c *composePane) applyStyles(st *Styles) {
+	ts := textarea.DefaultStyles(st.Palette.Dark)
+	ts.Focused.Text, ts.Blurred.Text = st.Text, st.Muted
+	ts.Focused.CursorLine = st.Text
+	ts.Focused.Placeholder, ts.Blurred.Placeholder = st.Subtle, st.Subtle
+	c.body.SetStyles(ts)
+	for f := fieldQueue; f < fieldResult; f++ {
+		is := textinput.DefaultStyles(st.Palette.Dark)
+		is.Focused.Text, is.Blurred.Text = st.InputFocus, st.Input
+		c.inputs[f].SetStyles(is)
+	}
+}
+
+// open fills compose for a new request: the target queue, a body (from the
+// selected message or {}), a fresh message_id, the session's reply queue.
+func (c *composePane) open(queue, body, replyQueue string) tea.Cmd {
+	c.inputs[fieldQueue].SetValue(queue)
+	c.inputs[fieldID].SetValue(connector.NewMessageID())
+	c.inputs[fieldRoutingKey].SetValue(replyQueue)
+	if c.inputs[fieldExpiration].Value() == "" {
+		c.inputs[fieldExpiration].SetValue(defaultExpiration)
+		c.inputs[fieldTimeout].SetValue(defaultTimeout)
+	}
+	c.body.SetValue(body)
+	c.body.MoveToBegin()
+	c.templates, c.tplIndex = nil, 0
+	c.revalidate()
+	return c.focus(fieldBody)
+}
+
+// setDefaultRoutingKey fills routing_key when compose was opened before
+// the session (and so its reply queue) existed.
+func (c *composePane) setDefaultRoutingKey(replyQueue string) {
+	if strings.TrimSpace(c.inputs[fieldRoutingKey].Value()) == "" {
+		c.inputs[fieldRoutingKey].SetValue(replyQueue)
+		if c.value != nil {
+			c.revalidate()
+		}
+	}
+}
+
+// blur takes the keyboard away from every editor.
+func (c *composePane) blur() {
+	c.body.Blur()
+	for i := fieldQueue; i < fieldResult; i++ {
+		c.inputs[i].Blur()
+	}
+}
+
+// focus gives the keyboard to field f.
+func (c *composePane) focus(f composeField) tea.Cmd {
+	c.field = (f + fieldCount) % fieldCount
+	c.blur()
+	switch {
+	case c.field == fieldBody:
+		return c.body.Focus()
+	case c.field < fieldResult:
+		return c.inputs[c.field].Focus()
+	}
+	return nil
+}
+
+// editing reports whether keys go to a text editor (so letters type).
+func (c *composePane) editing() bool { return c.field < fieldResult }
+
+// queue is the target queue as typed.
+func (c *composePane) queue() string { return strings.TrimSpace(c.inputs[fieldQueue].Value()) }
+
+// update passes a key or paste to the focused editor and revalidates.
+func (c *composePane) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case c.field == fieldBody:
+		c.body, cmd = c.body.Update(msg)
+	case c.field < fieldResult:
+		c.inputs[c.field], cmd = c.inputs[c.field].Update(msg)
+	default:
+		return nil
+	}
+	c.revalidate()
+	return cmd
+}
+
+// revalidate parses the body as typed and works out the exact wire body,
+// so errors and the preview follow each keystroke.
+func (c *composePane) revalidate() {
+	c.value, c.parseErr, c.wire = nil, nil, ""
+	v, err := neonwire.ParseUserValue(c.body.Value())
+	if err != nil {
+		c.parseErr = err
+		return
+	}
+	d, ok := v.(*neonwire.Dict)
+	if !ok {
+		c.parseErr = fmt.Errorf("a Neon request body must be a dict, not %s", pyTypeName(v))
+		return
+	}
+	c.value = d
+	c.wire = string(neonwire.Encode(c.request()))
+}
+
+// request is the body to send: the parsed dict with message_id and
+// routing_key as the fields say (left out when a field is empty).
+func (c *composePane) request() *neonwire.Dict {
+	d := &neonwire.Dict{Items: slices.Clone(c.value.Items)}
+	if id := strings.TrimSpace(c.inputs[fieldID].Value()); id != "" {
+		d.Set("message_id", id)
+	}
+	if rk := strings.TrimSpace(c.inputs[fieldRoutingKey].Value()); rk != "" {
+		d.Set("routing_key", rk)
+	}
+	return d
+}
+
+// requestOptions reads expiration and timeout, saying which is wrong.
+func (c *composePane) requestOptions() (connector.RequestOptions, error) {
+	exp := strings.TrimSpace(c.inputs[fieldExpiration].Value())
+	if n, err := strconv.Atoi(exp); err != nil || n <= 0 {
+		return connector.RequestOptions{}, fmt.Errorf("expiration %q: give a whole number of milliseconds, e.g. 1000", exp)
+	}
+	t := strings.TrimSpace(c.inputs[fieldTimeout].Value())
+	d, err := time.ParseDuration(t)
+	if err != nil {
+		if secs, err2 := strconv.ParseFloat(t, 64); err2 == nil {
+			d, err = time.Duration(secs*float64(time.Second)), nil
+		}
+	}
+	if err != nil || d <= 0 {
+		return connector.RequestOptions{}, fmt.Errorf("timeout %q: give a duration such as 30s or 500ms", t)
+	}
+	return connector.RequestOptions{Timeout: d, Expiration: exp}, nil
+}
+
+// send starts the request as typed. The message_id field gets a fresh id
+// at once, so pressing ctrl+s again sends a new request rather than a
+// duplicate.
+func (c *composePane) send(ctx context.Context, r requester, now time.Time) (tea.Cmd, error) {
+	if r == nil {
+		return nil, errors.New("not connected: the request side has not started (see the line at the top)")
+	}
+	if c.value == nil {
+		return nil, fmt.Errorf("body: %v", c.parseErr)
+	}
+	queue := c.queue()
+	if queue == "" {
+		return nil, errors.New("queue: name the queue to send to")
+	}
+	opts, err := c.requestOptions()
+	if err != nil {
+		return nil, err
+	}
+	body := c.request()
+	c.nextID++
+	id := c.nextID
+	msgID := neonwire.MessageID(body)
+	c.pending = &pendingRequest{id: id, queue: queue, messageID: msgID, started: now}
+	c.history = append([]sentRequest{{
+		at: now, queue: queue, messageID: msgID, source: c.body.Value(),
+		expiration: opts.Expiration, limit: c.inputs[fieldTimeout].Value(), id: id,
+	}}, c.history...)
+	c.history = c.history[:min(len(c.history), maxHistory)]
+	c.histSel = 0
+	c.inputs[fieldID].SetValue(connector.NewMessageID())
+	c.revalidate()
+	return tea.Batch(requestCmd(ctx, r, id, queue, body, opts), pendingTickCmd(id)), nil
+}
+
+// resend sends the picked history entry (the newest unless ↑/↓ chose
+// another) again with a new message_id.
+func (c *composePane) resend(ctx context.Context, r requester, now time.Time) (tea.Cmd, error) {
+	if !c.loadHistory() {
+		return nil, errors.New("nothing sent yet: ctrl+s sends the body")
+	}
+	return c.send(ctx, r, now)
+}
+
+// loadHistory puts the picked history entry back into the editors with a
+// fresh message_id; false when there is no history.
+func (c *composePane) loadHistory() bool {
+	if len(c.history) == 0 {
+		return false
+	}
+	h := c.history[min(c.histSel, len(c.history)-1)]
+	c.inputs[fieldQueue].SetValue(h.queue)
+	c.inputs[fieldExpiration].SetValue(h.expiration)
+	c.inputs[fieldTimeout].SetValue(h.limit)
+	c.body.SetValue(h.source)
+	c.inputs[fieldID].SetValue(connector.NewMessageID())
+	c.revalidate()
+	return true
+}
+
+// pickHistory moves the history pick by delta lines.
+func (c *composePane) pickHistory(delta int) {
+	c.histSel = min(max(c.histSel+delta, 0), max(len(c.history)-1, 0))
+}
+
+// finish records the outcome of request id; a late answer to an older
+// request only updates its history line.
+func (c *composePane) finish(msg replyMsg) {
+	outcome := replyOutcome(msg)
+	for i := range c.history {
+		if c.history[i].id == msg.id {
+			c.history[i].outcome = outcome
+		}
+	}
+	if c.pending == nil || c.pending.id != msg.id {
+		return
+	}
+	c.result = &requestResult{queue: c.pending.queue, messageID: c.pending.messageID, resp: msg.resp, err: msg.err}
+	c.pending = nil
+}
+
+func replyOutcome(msg replyMsg) string {
+	var timeout *connector.TimeoutError
+	var noRoute *connector.NoRouteError
+	switch {
+	case msg.err == nil && msg.resp != nil:
+		return "↩ " + fmtLatency(msg.resp.Latency)
+	case errors.As(msg.err, &timeout):
+		return "timed out"
+	case errors.As(msg.err, &noRoute):
+		return "no route"
+	}
+	return "failed"
+}
+
+// requestCmd sends one request; the session does the waiting.
+func requestCmd(ctx context.Context, r requester, id int, queue string, body *neonwire.Dict, opts connector.RequestOptions) tea.Cmd {
+	return func() tea.Msg {
+		resp, err := r.Request(ctx, queue, body, opts)
+		return replyMsg{id: id, resp: resp, err: err}
+	}
+}
+
+func pendingTickCmd(id int) tea.Cmd {
+	return tea.Tick(pendingTick, func(time.Time) tea.Msg { return pendingTickMsg{id: id} })
+}
+
+// prefillBody is the compose body for a selected message: its decoded dict
+// without message_id and routing_key (compose adds fresh ones), as JSON.
+func prefillBody(v neonwire.Value) string {
+	d, ok := v.(*neonwire.Dict)
+	if !ok {
+		return "{}"
+	}
+	clone := &neonwire.Dict{Items: slices.Clone(d.Items)}
+	clone.Delete("message_id")
+	clone.Delete("routing_key")
+	return string(neonwire.ToJSONIndent(clone, "  "))
+}
+
+// pyTypeName names a value's Python type for error messages.
+func pyTypeName(v neonwire.Value) string {
+	switch v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		return "bool"
+	case string:
+		return "str"
+	case []byte:
+		return "bytes"
+	case float64:
+		return "float"
+	case neonwire.List:
+		return "list"
+	case neonwire.Tuple:
+		return "tuple"
+	case neonwire.Set, neonwire.FrozenSet:
+		return "set"
+	}
+	return "int"
+}

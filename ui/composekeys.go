@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"mqscope/connector/neonwire"
+)
+
+// openCompose shows compose prefilled from the selected message (its queue
+// and body), else the first watched queue and {}. A reply's queue is some
+// client's private reply queue, so for a reply the watched queue is kept.
+func (m *Model) openCompose() tea.Cmd {
+	queue, body := "", "{}"
+	if len(m.env.names) > 0 {
+		queue = m.env.names[0]
+	}
+	if e, _ := m.selected(); e != nil {
+		if e.Msg.Queue != "" && (e.ReplyQueue != "" || slices.Contains(m.env.names, e.Msg.Queue)) {
+			queue = e.Msg.Queue
+		}
+		body = prefillBody(e.Decoded.Value)
+	}
+	replyQueue := ""
+	if m.req != nil {
+		replyQueue = m.req.ReplyQueue()
+	}
+	m.showing, m.focus = true, paneCompose
+	m.resize(m.width, m.height)
+	return m.compose.open(queue, body, replyQueue)
+}
+
+// composeKey handles a key while compose has the keyboard.
+func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	c := &m.compose
+	switch {
+	case key.Matches(msg, k.Back):
+		m.focus = paneList
+		c.blur()
+		return nil
+	case key.Matches(msg, k.Send, k.Resend) && m.env.offline != "":
+		return m.setStatus("browsing a recording: there is no broker to send to", true)
+	case key.Matches(msg, k.Send):
+		return m.sendCmd(c.send(m.env.ctx, m.req, m.env.now()))
+	case key.Matches(msg, k.Resend):
+		return m.sendCmd(c.resend(m.env.ctx, m.req, m.env.now()))
+	case key.Matches(msg, k.SaveTemplate):
+		if c.value == nil {
+			return m.setStatus("cannot save: the body does not parse", true)
+		}
+		return saveTemplateCmd(m.env.service, c.queue(), c.body.Value())
+	case key.Matches(msg, k.NextTemplate):
+		return loadTemplatesCmd(m.env.service, c.queue())
+	case key.Matches(msg, k.NextField):
+		return c.focus(c.field + 1)
+	case key.Matches(msg, k.PrevField):
+		return c.focus(c.field - 1)
+	case c.field == fieldResult:
+		return m.resultKey(msg)
+	}
+	return c.update(msg)
+}
+
+// sendCmd reports a request that could not start, or starts it.
+func (m *Model) sendCmd(cmd tea.Cmd, err error) tea.Cmd {
+	if err != nil {
+		return m.setStatus("not sent: "+err.Error(), true)
+	}
+	return tea.Batch(cmd, m.setStatus("sent; waiting for the reply", false))
+}
+
+// resultKey handles the reply and history field: ↑/↓ pick a sent request,
+// enter puts it back in the editor, y / Y / i copy from the reply.
+func (m *Model) resultKey(msg tea.KeyPressMsg) tea.Cmd {
+	c := &m.compose
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		c.pickHistory(-1)
+	case key.Matches(msg, m.keys.Down):
+		c.pickHistory(1)
+	case key.Matches(msg, m.keys.Apply):
+		if c.loadHistory() {
+			return c.focus(fieldBody)
+		}
+	default:
+		return m.copyReply(msg)
+	}
+	return nil
+}
+
+// copyReply copies from the newest reply: y the body as JSON, Y the wire
+// body, i its message_id.
+func (m *Model) copyReply(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	r := m.compose.result
+	if r == nil || r.resp == nil {
+		if key.Matches(msg, k.CopyBody, k.CopyWire, k.CopyID) {
+			return m.setStatus("no reply to copy yet", true)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.CopyBody):
+		return copyCmd("reply body as JSON", string(neonwire.ToJSONIndent(r.resp.Value, "  ")))
+	case key.Matches(msg, k.CopyWire):
+		return copyCmd("reply wire body", string(r.resp.Reply.Body))
+	case key.Matches(msg, k.CopyID):
+		return copyCmd("message_id", r.resp.MessageID)
+	}
+	return nil
+}
+
+func (m *Model) onTemplatesLoaded(msg templatesLoadedMsg) tea.Cmd {
+	c := &m.compose
+	switch {
+	case msg.err != nil:
+		return m.setStatus("templates: "+msg.err.Error(), true)
+	case msg.queue != c.queue() || msg.service != m.env.service:
+		return nil // the queue changed while loading
+	case len(msg.bodies) == 0:
+		return m.setStatus(fmt.Sprintf("no templates saved for %s/%s (ctrl+t saves the body)", m.env.service, msg.queue), false)
+	}
+	c.templates = msg.bodies
+	i := c.tplIndex % len(c.templates)
+	c.tplIndex = i + 1
+	c.body.SetValue(c.templates[i])
+	c.revalidate()
+	return m.setStatus(fmt.Sprintf("template %d of %d for %s", i+1, len(c.templates), msg.queue), false)
+}
+
+func (m *Model) onTemplateSaved(msg templateSavedMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.setStatus("template not saved: "+msg.err.Error(), true)
+	}
+	m.compose.templates = msg.bodies
+	return m.setStatus("template saved to "+msg.path, false)
+}

@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"mqscope/connector/neonwire"
+	"mqscope/store"
+)
+
+// detailTab is one view of the selected message.
+type detailTab int
+
+const (
+	tabDecoded detailTab = iota
+	tabWire
+	tabHex
+	tabProps
+	tabPair
+	tabCount
+)
+
+var tabNames = [tabCount]string{"Decoded", "Wire", "Hex", "Properties & headers", "Pair"}
+
+// maxDetailLines bounds how much of one body is laid out; the rest is a
+// copy away (y / Y).
+const maxDetailLines = 5000
+
+// detailPane shows the selected message in one of its tabs and scrolls.
+type detailPane struct {
+	tab    detailTab
+	scroll int
+
+	key   detailKey // what lines were laid out for
+	lines []string
+}
+
+// detailKey identifies a layout of the pane's content: the same message in
+// the same tab, width and theme is laid out once, not on every frame.
+type detailKey struct {
+	seq    uint64
+	tab    detailTab
+	width  int
+	theme  string
+	paired bool
+}
+
+func (d *detailPane) nextTab(delta int) {
+	d.tab = (d.tab + detailTab(delta) + tabCount) % tabCount
+	d.scroll = 0
+}
+
+func (d *detailPane) scrollBy(n int) { d.scroll = max(d.scroll+n, 0) }
+
+// render draws the pane for e (nil when nothing is selected); pair is the
+// other side of e's request/reply pair when known.
+func (d *detailPane) render(e, pair *store.Entry, width, height int, st *Styles, focused bool) string {
+	if width < 4 || height < 3 {
+		return fitBlock("", width, height)
+	}
+	inner, rows := width-4, height-3 // border, one column of padding each side, tab bar
+	tabs := d.renderTabs(st, inner)
+	var content []string
+	if e == nil {
+		content = []string{st.Muted.Render("No message selected.")}
+	} else {
+		content = d.layout(e, pair, inner, st)
+	}
+	d.scroll = min(d.scroll, max(len(content)-rows, 0))
+	visible := content[d.scroll:min(d.scroll+rows, len(content))]
+	body := tabs + "\n" + strings.Join(visible, "\n")
+	return drawPane(body, width, height, borderSpan(st, focused))
+}
+
+func (d *detailPane) renderTabs(st *Styles, width int) string {
+	parts := make([]string, tabCount)
+	for i, name := range tabNames {
+		if detailTab(i) == d.tab {
+			parts[i] = st.TabActive.Render(name)
+		} else {
+			parts[i] = st.TabIdle.Render(name)
+		}
+	}
+	return fitLine(strings.Join(parts, st.Subtle.Render(" │ ")), width)
+}
+
+// layout returns the content lines of e for the current tab, from the
+// cache when nothing that affects them has changed.
+func (d *detailPane) layout(e, pair *store.Entry, width int, st *Styles) []string {
+	key := detailKey{e.Seq, d.tab, width, st.Palette.Name, pair != nil}
+	if key == d.key && d.lines != nil {
+		return d.lines
+	}
+	if key.seq != d.key.seq {
+		d.scroll = 0
+	}
+	var lines []string
+	switch d.tab {
+	case tabDecoded:
+		lines = decodedLines(e, width, st)
+	case tabWire:
+		lines = wireLines(e.Msg.Body, width, st)
+	case tabHex:
+		lines = hexDump(e.Msg.Body, width, st)
+	case tabProps:
+		lines = propLines(e, width, st)
+	case tabPair:
+		lines = pairLines(e, pair, width, st)
+	}
+	if len(lines) > maxDetailLines {
+		more := len(lines) - maxDetailLines
+		lines = append(lines[:maxDetailLines], st.Muted.Render(fmt.Sprintf("… %d more lines (y copies the whole body)", more)))
+	}
+	d.key, d.lines = key, lines
+	return lines
+}
+
+// decodedLines is the decoded body as coloured, indented JSON, or the text,
+// with a note when the body is not Neon-encoded.
+func decodedLines(e *store.Entry, width int, st *Styles) []string {
+	var head []string
+	if e.Decoded.Err != nil {
+		head = append(head, st.Danger.Render("not a valid Neon body: "+e.Decoded.Err.Error()))
+	}
+	switch e.Decoded.Encoding {
+	case neonwire.EncNeon:
+	case neonwire.EncB64JSON, neonwire.EncJSON:
+		head = append(head, st.Warn.Render(fmt.Sprintf("%s body: not Neon-encoded, real Neon services reject it", e.Decoded.Encoding)))
+	case neonwire.EncText:
+		s, _ := e.Decoded.Value.(string)
+		return append(head, wrapLines(s, width, st)...)
+	default:
+		return append(head, st.Muted.Render(fmt.Sprintf("binary body (%s): see the Hex tab", humanBytes(e.Size))))
+	}
+	return append(head, jsonLines(e.Decoded.Value, width, st)...)
+}
+
+// jsonLines is v as coloured, indented JSON, hard-wrapped to width.
+func jsonLines(v neonwire.Value, width int, st *Styles) []string {
+	text := colorJSON(string(neonwire.ToJSONIndent(v, "  ")), st)
+	return strings.Split(ansi.Hardwrap(text, max(width, 1), true), "\n")
+}
+
+// wireLines is the body as received: text wrapped to width, or a pointer to
+// the Hex tab when it is not text.
+func wireLines(body []byte, width int, st *Styles) []string {
+	if !utf8.Valid(body) {
+		return []string{st.Muted.Render("not UTF-8 text: see the Hex tab")}
+	}
+	if len(body) == 0 {
+		return []string{st.Muted.Render("(empty body)")}
+	}
+	return wrapLines(string(body), width, st)
+}
+
+// wrapLines hard-wraps plain text and styles it as body text.
+func wrapLines(s string, width int, st *Styles) []string {
+	s = sanitize(s) // a body must not drive the terminal
+	lines := strings.Split(ansi.Hardwrap(s, max(width, 1), true), "\n")
+	for i, l := range lines {
+		lines[i] = st.Text.Render(l)
+	}
+	return lines
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire"
+	"mqscope/store"
+)
+
+// humanBytes is a size for a narrow column: 512 B, 1.2 KB, 3.4 MB.
+func humanBytes(n int) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f KB", float64(n)/1000)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+}
+
+// fmtLatency keeps three significant digits: 0.42ms, 12.3ms, 1.23s.
+func fmtLatency(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case ms < 10:
+		return fmt.Sprintf("%.2fms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.1fms", ms)
+	default:
+		return fmt.Sprintf("%.2fs", ms/1000)
+	}
+}
+
+// shortID is the first 8 characters of a message_id: enough to tell ids
+// apart on screen, and what people read out to each other.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// place names where a message was seen: vhost/queue, or exchange → key.
+func place(m *connector.Message) string {
+	if m.Exchange != "" {
+		return m.Exchange + " → " + m.RoutingKey
+	}
+	q := m.Queue
+	if q == "" {
+		q = m.RoutingKey
+	}
+	return m.VHost + "/" + q
+}
+
+// eventLabel is the event column: mqscope's own sends and replies say so.
+func eventLabel(m *connector.Message) string {
+	switch m.Mode {
+	case connector.ModeSent:
+		return "sent"
+	case connector.ModeReply:
+		return "reply"
+	}
+	return string(m.Event)
+}
+
+// maxSummary bounds the work spent on one row's summary: only so much of a
+// body can be seen on one line anyway.
+const maxSummary = 400
+
+// summarize is a one-line description of a decoded body.
+func summarize(e *store.Entry) string {
+	switch e.Decoded.Encoding {
+	case neonwire.EncNeon, neonwire.EncB64JSON, neonwire.EncJSON:
+		return clip(string(neonwire.ToJSON(e.Decoded.Value)), maxSummary)
+	case neonwire.EncText:
+		s, _ := e.Decoded.Value.(string)
+		return sanitize(clip(strings.Join(strings.Fields(s), " "), maxSummary))
+	default:
+		return fmt.Sprintf("<binary, %s>", humanBytes(e.Size))
+	}
+}
+
+// clip cuts s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// sanitize replaces control characters (other than newline and tab) with
+// U+FFFD, so a message body can never move the cursor or change colours.
+func sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0)
+}
+
+// msgIDOf is the Neon message_id of a raw message, or "" when it has none.
+func msgIDOf(m connector.Message) string {
+	v, err := neonwire.DecodeNeon(m.Body)
+	if err != nil {
+		return ""
+	}
+	return neonwire.MessageID(v)
+}

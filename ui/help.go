@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+)
+
+// helpGroup is one titled column of the full help.
+type helpGroup struct {
+	Title    string
+	Bindings []key.Binding
+}
+
+// newHelp returns the footer renderer styled by s.
+func newHelp(s Styles) help.Model {
+	h := help.New()
+	h.Styles = help.Styles{
+		Ellipsis: s.HelpSep, ShortKey: s.HelpKey, ShortDesc: s.HelpDesc, ShortSeparator: s.HelpSep,
+		FullKey: s.HelpKey, FullDesc: s.HelpDesc, FullSeparator: s.HelpSep,
+	}
+	return h
+}
+
+// renderShortHelp is the one-line footer for the given bindings.
+func renderShortHelp(h help.Model, bindings []key.Binding, width int) string {
+	h.SetWidth(width)
+	return h.ShortHelpView(bindings)
+}
+
+// renderFullHelp lays out the groups as columns when they fit side by side
+// and stacks them otherwise, then cuts to the height given.
+func renderFullHelp(s Styles, groups []helpGroup, width, height int) string {
+	cols := make([]string, len(groups))
+	for i, g := range groups {
+		cols[i] = renderHelpGroup(s, g)
+	}
+	body := lipgloss.JoinHorizontal(lipgloss.Top, spaced(cols, "   ")...)
+	if lipgloss.Width(body) > width {
+		body = strings.Join(cols, "\n\n")
+	}
+	title := s.Title.Render("mqscope keys") + s.Muted.Render("  (any key closes)")
+	return fitBlock(title+"\n\n"+body, width, height)
+}
+
+func renderHelpGroup(s Styles, g helpGroup) string {
+	keyWidth := 0
+	for _, b := range g.Bindings {
+		keyWidth = max(keyWidth, lipgloss.Width(b.Help().Key))
+	}
+	lines := []string{s.Bold.Render(g.Title)}
+	for _, b := range g.Bindings {
+		k := b.Help().Key
+		lines = append(lines, s.HelpKey.Render(k)+strings.Repeat(" ", keyWidth-lipgloss.Width(k)+2)+s.HelpDesc.Render(b.Help().Desc))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// spaced puts sep between the items.
+func spaced(items []string, sep string) []string {
+	out := make([]string, 0, 2*len(items))
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, sep)
+		}
+		out = append(out, it)
+	}
+	return out
+}

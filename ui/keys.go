@@ -1,0 +1,83 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap declares every binding once. The same data answers key presses
+// (key.Matches), renders the short footer and the full help (help.go).
+type keyMap struct {
+	Quit, Help, NextPane, Back         key.Binding
+	Up, Down, PageUp, PageDown         key.Binding
+	Top, Bottom                        key.Binding
+	PrevTab, NextTab                   key.Binding
+	Filter, Pause, Clear, Theme        key.Binding
+	CopyBody, CopyWire, CopyID         key.Binding
+	Compose                            key.Binding
+	Send, Resend, SaveTemplate         key.Binding
+	NextTemplate, NextField, PrevField key.Binding
+	Apply                              key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return keyMap{
+		Quit:         b("q", "quit", "q", "ctrl+c"),
+		Help:         b("?", "help", "?"),
+		NextPane:     b("tab", "next pane", "tab"),
+		Back:         b("esc", "back", "esc"),
+		Up:           b("↑/k", "up", "up", "k"),
+		Down:         b("↓/j", "down", "down", "j"),
+		PageUp:       b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown:     b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:          b("g", "oldest", "g", "home"),
+		Bottom:       b("G", "newest (follow)", "G", "end"),
+		PrevTab:      b("←/h", "prev tab", "left", "h", "shift+tab"),
+		NextTab:      b("→/l", "next tab", "right", "l"),
+		Filter:       b("/", "filter", "/"),
+		Pause:        b("space", "pause", "space"),
+		Clear:        b("x", "clear", "x"),
+		Theme:        b("t", "next theme", "t"),
+		CopyBody:     b("y", "copy body (JSON)", "y"),
+		CopyWire:     b("Y", "copy wire body", "Y"),
+		CopyID:       b("i", "copy message_id", "i"),
+		Compose:      b("c", "compose", "c"),
+		Send:         b("ctrl+s", "send", "ctrl+s"),
+		Resend:       b("ctrl+r", "re-send last (new id)", "ctrl+r"),
+		SaveTemplate: b("ctrl+t", "save template", "ctrl+t"),
+		NextTemplate: b("ctrl+o", "load next template", "ctrl+o"),
+		NextField:    b("tab", "next field", "tab"),
+		PrevField:    b("shift+tab", "prev field", "shift+tab"),
+		Apply:        b("enter", "apply", "enter"),
+	}
+}
+
+// listShort is the footer while the list has focus.
+func (k keyMap) listShort() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Filter, k.Compose, k.CopyBody, k.Pause, k.NextPane, k.Help, k.Quit}
+}
+
+// detailShort is the footer while the detail pane has focus.
+func (k keyMap) detailShort() []key.Binding {
+	return []key.Binding{k.PrevTab, k.NextTab, k.Up, k.Down, k.CopyBody, k.CopyWire, k.Back, k.Help, k.Quit}
+}
+
+// composeShort is the footer while compose has focus.
+func (k keyMap) composeShort() []key.Binding {
+	return []key.Binding{k.Send, k.NextField, k.Resend, k.SaveTemplate, k.NextTemplate, k.Back}
+}
+
+// filterShort is the footer while the filter is being typed.
+func (k keyMap) filterShort() []key.Binding {
+	return []key.Binding{k.Apply, k.Back}
+}
+
+// full is the help screen: one titled column per group.
+func (k keyMap) full() []helpGroup {
+	return []helpGroup{
+		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextPane, k.PrevTab, k.NextTab}},
+		{"Live", []key.Binding{k.Filter, k.Pause, k.Clear, k.Theme, k.Help, k.Back, k.Quit}},
+		{"Copy", []key.Binding{k.CopyBody, k.CopyWire, k.CopyID}},
+		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate}},
+	}
+}

@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mqscope/connector"
+	"mqscope/store"
+)
+
+// storeChangedMsg says the store signalled new or evicted messages.
+type storeChangedMsg struct{}
+
+// frameMsg is the frame tick that follows a change: time to pull.
+type frameMsg struct{ at time.Time }
+
+// rateTickMsg updates the rates once a second, traffic or not.
+type rateTickMsg struct{ at time.Time }
+
+// eventsMsg carries the rare events (connection states, unmatched replies)
+// queued since the last drain, in order.
+type eventsMsg []tea.Msg
+
+// stateMsg is a connection state change of one worker.
+type stateMsg struct{ state connector.State }
+
+// unmatchedMsg is a reply on the session's queue that matched no request.
+type unmatchedMsg struct{ msg connector.Message }
+
+// frameInterval caps redraws at about 30 per second whatever the broker
+// rate: many appends between two frames become one pull.
+const frameInterval = 33 * time.Millisecond
+
+// waitForChange blocks on the store's capacity-1 signal channel.
+func waitForChange(ctx context.Context, changed <-chan struct{}) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-changed:
+			return storeChangedMsg{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func frameTickCmd() tea.Cmd {
+	return tea.Tick(frameInterval, func(t time.Time) tea.Msg { return frameMsg{at: t} })
+}
+
+func rateTickCmd() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return rateTickMsg{at: t} })
+}
+
+// eventQueue carries rare events from connector goroutines to the UI. Push
+// never blocks and never drops (the queue grows instead); events are rare,
+// so it stays small.
+type eventQueue struct {
+	mu     sync.Mutex
+	items  []tea.Msg
+	signal chan struct{}
+}
+
+func newEventQueue() *eventQueue {
+	return &eventQueue{signal: make(chan struct{}, 1)}
+}
+
+func (q *eventQueue) push(m tea.Msg) {
+	q.mu.Lock()
+	q.items = append(q.items, m)
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns the events queued so far, waiting for the first.
+func (q *eventQueue) wait(ctx context.Context) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-q.signal:
+		case <-ctx.Done():
+			return nil
+		}
+		q.mu.Lock()
+		items := q.items
+		q.items = nil
+		q.mu.Unlock()
+		return eventsMsg(items)
+	}
+}
+
+// rateMeter measures msg/s overall and per watched queue over one-second
+// windows.
+type rateMeter struct {
+	cursor      uint64 // last seq counted
+	windowStart time.Time
+	lastTotal   uint64
+	counts      map[string]int
+	watched     []string
+
+	overall  float64
+	perQueue map[string]float64
+}
+
+// sampleLimit bounds how many new entries one frame inspects for the
+// per-queue counts; a larger burst is counted overall only.
+const sampleLimit = 4096
+
+func newRateMeter(watched []string) rateMeter {
+	return rateMeter{watched: watched, counts: map[string]int{}, perQueue: map[string]float64{}}
+}
+
+// observe counts the entries appended since the last call by watched name.
+// Each message counts once: later sightings of it (the firehose's deliver
+// after its publish) have an Origin.
+func (r *rateMeter) observe(s *store.Store) {
+	if len(r.watched) == 0 {
+		return
+	}
+	entries, next := s.SinceN(r.cursor, sampleLimit)
+	r.cursor = next
+	if len(entries) == sampleLimit {
+		r.cursor = s.Stats().Total // skip the rest of a burst
+	}
+	for i := range entries {
+		e := &entries[i]
+		if e.Origin != 0 {
+			continue
+		}
+		for _, w := range r.watched {
+			if e.Msg.Queue == w || e.Msg.Exchange == w {
+				r.counts[w]++
+				break
+			}
+		}
+	}
+}
+
+// tick closes the window when a second has passed.
+func (r *rateMeter) tick(now time.Time, total uint64) {
+	if r.windowStart.IsZero() {
+		r.windowStart, r.lastTotal = now, total
+		return
+	}
+	elapsed := now.Sub(r.windowStart).Seconds()
+	if elapsed < 0.5 {
+		return
+	}
+	r.overall = float64(total-min(r.lastTotal, total)) / elapsed
+	for _, w := range r.watched {
+		r.perQueue[w] = float64(r.counts[w]) / elapsed
+	}
+	r.counts = map[string]int{}
+	r.windowStart, r.lastTotal = now, total
+}

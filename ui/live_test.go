@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"mqscope/connector"
+)
+
+func TestRatesCountEachMessageOnceOverallAndPerWatchedQueue(t *testing.T) {
+	m, _ := testModel(t, 160, 40, "dark", 0)
+	m.Update(rateTickMsg{at: t0})
+	fillStore(m.env.store, 4) // 4 requests to neon_api_input, 12 messages in all
+	m.Update(frameMsg{})
+	m.Update(rateTickMsg{at: t0.Add(2 * time.Second)})
+	if m.rates.overall != 6 || m.rates.perQueue["neon_api_input"] != 2 {
+		t.Fatalf("overall %.1f/s, neon_api_input %.1f/s; want 6 and 2", m.rates.overall, m.rates.perQueue["neon_api_input"])
+	}
+	if s := screen(m); !strings.Contains(s, "6.0 msg/s") || !strings.Contains(s, "neon_api_input 2.0/s") {
+		t.Fatalf("the status bar should show both rates:\n%s", s)
+	}
+}
+
+func TestStateEventsReachTheHeaderInOrder(t *testing.T) {
+	m, _ := testModel(t, 160, 40, "dark", 0)
+	q := m.env.events
+	q.push(stateMsg{connector.State{Worker: "w", Kind: connector.StateReconnecting, Retry: time.Second}})
+	q.push(stateMsg{connector.State{Worker: "w", Kind: connector.StateConnected}})
+	msg := collect(t, q.wait(m.env.ctx), isType(eventsMsg{}))
+	if n := len(msg.(eventsMsg)); n != 2 {
+		t.Fatalf("drained %d events, want both", n)
+	}
+	m.Update(msg)
+	if s := screen(m); !strings.Contains(s, "● connected") || strings.Contains(s, "reconnecting") {
+		t.Fatalf("the latest state should win:\n%s", s)
+	}
+}
+
+func TestStoreChangeSchedulesOneFrame(t *testing.T) {
+	m, _ := testModel(t, 160, 40, "dark", 0)
+	_, cmd := m.Update(storeChangedMsg{})
+	if _, ok := collect(t, cmd, isType(frameMsg{})).(frameMsg); !ok {
+		t.Fatal("a change should lead to a frame tick")
+	}
+	_, cmd = m.Update(frameMsg{})
+	fillStore(m.env.store, 1)
+	if _, ok := collect(t, cmd, isType(storeChangedMsg{})).(storeChangedMsg); !ok {
+		t.Fatal("after a frame the model should wait for the next change")
+	}
+}

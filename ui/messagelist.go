@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"mqscope/store"
+)
+
+// rowSource is what the list reads: a store.View. Only windows of it are
+// ever copied, so the cost of a frame does not depend on the store's size.
+type rowSource interface {
+	Len() int
+	Range(from, n int) []store.Entry
+	Index(seq uint64) int
+}
+
+// messageList is the navigation state of the live list: which row is
+// selected, which is at the top, and whether it follows the tail.
+type messageList struct {
+	total  int    // rows in the view at the last sync
+	cursor int    // selected row
+	offset int    // first visible row
+	height int    // visible rows, the column header not included
+	follow bool   // keep the newest row selected as rows arrive
+	selSeq uint64 // seq of the selected row, so eviction does not move the selection
+
+	summaries map[uint64]string // cache: a body's summary never changes
+}
+
+func newMessageList() messageList {
+	return messageList{follow: true, summaries: map[uint64]string{}}
+}
+
+// sync takes the view's new length and keeps the selection on the same
+// message (or on the tail when following).
+func (l *messageList) sync(v rowSource) {
+	l.total = v.Len()
+	if l.follow {
+		l.cursor = l.total - 1
+	} else if l.selSeq != 0 {
+		if i := v.Index(l.selSeq); i >= 0 {
+			l.cursor = i
+		}
+	}
+	l.clamp(v)
+}
+
+// move moves the selection by delta rows; reaching the newest row resumes
+// following, leaving it stops.
+func (l *messageList) move(v rowSource, delta int) {
+	l.cursor += delta
+	l.follow = l.cursor >= l.total-1
+	l.clamp(v)
+}
+
+func (l *messageList) top(v rowSource) {
+	l.cursor, l.follow = 0, l.total <= 1
+	l.clamp(v)
+}
+
+func (l *messageList) bottom(v rowSource) {
+	l.cursor, l.follow = l.total-1, true
+	l.clamp(v)
+}
+
+func (l *messageList) setHeight(v rowSource, h int) {
+	l.height = max(h, 1)
+	l.clamp(v)
+}
+
+// reset forgets everything, as after a clear or a new filter.
+func (l *messageList) reset() {
+	*l = messageList{follow: true, height: l.height, summaries: map[uint64]string{}}
+}
+
+// clamp keeps cursor and offset in range and the cursor on screen, and
+// records which message is selected.
+func (l *messageList) clamp(v rowSource) {
+	l.cursor = min(max(l.cursor, 0), max(l.total-1, 0))
+	switch {
+	case l.cursor < l.offset:
+		l.offset = l.cursor
+	case l.cursor >= l.offset+l.height:
+		l.offset = l.cursor - l.height + 1
+	}
+	l.offset = min(max(l.offset, 0), max(l.total-l.height, 0))
+	l.selSeq = 0
+	if l.total > 0 {
+		if e := v.Range(l.cursor, 1); len(e) == 1 {
+			l.selSeq = e[0].Seq
+		}
+	}
+}
+
+// summary returns the cached summary of e, computing it once. The cache is
+// dropped when it grows past a few screens, so it stays small whatever the
+// traffic.
+func (l *messageList) summary(e *store.Entry) string {
+	if s, ok := l.summaries[e.Seq]; ok {
+		return s
+	}
+	if len(l.summaries) > 2048 {
+		l.summaries = map[uint64]string{}
+	}
+	s := summarize(e)
+	l.summaries[e.Seq] = s
+	return s
+}
+
+// column is one column of the list.
+type column struct {
+	title string
+	width int
+	right bool // right-aligned (sizes)
+}
+
+// minSummary is the narrowest the body summary gets before columns are
+// dropped to make room for it.
+const minSummary = 16
+
+// listColumns picks the columns that fit width; the summary takes what is
+// left. On narrow screens the least useful columns go first, then the
+// "where" column shrinks.
+func listColumns(width int) (cols []column, summary int) {
+	cols = []column{
+		{"time", 12, false}, {"where", 28, false}, {"event", 7, false}, {"size", 8, true},
+		{"enc", 7, false}, {"id", 8, false}, {"pair", 11, false},
+	}
+	for _, drop := range []string{"enc", "event", "id", "size"} {
+		if width-columnsWidth(cols) >= minSummary {
+			break
+		}
+		cols = dropColumn(cols, drop)
+	}
+	if short := minSummary - (width - columnsWidth(cols)); short > 0 {
+		cols[1].width = max(10, cols[1].width-short)
+	}
+	return cols, max(width-columnsWidth(cols), 0)
+}
+
+// columnsWidth is the width of cols with their separating spaces.
+func columnsWidth(cols []column) int {
+	w := 0
+	for _, c := range cols {
+		w += c.width + 1
+	}
+	return w
+}
+
+func dropColumn(cols []column, title string) []column {
+	out := cols[:0:0]
+	for _, c := range cols {
+		if c.title != title {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// renderList draws the column header and the visible rows.
+func (l *messageList) render(rows []store.Entry, width int, st *Styles, focused bool, loc *time.Location) string {
+	cols, sumWidth := listColumns(width)
+	var b strings.Builder
+	b.WriteString(renderListHeader(cols, sumWidth, st))
+	for i := range rows {
+		b.WriteByte('\n')
+		e := &rows[i]
+		selected := l.offset+i == l.cursor
+		b.WriteString(l.renderRow(e, cols, sumWidth, width, st, selected, focused, loc))
+	}
+	if len(rows) == 0 {
+		b.WriteString("\n" + st.Muted.Render(emptyListHint(l.total)))
+	}
+	return b.String()
+}
+
+func emptyListHint(total int) string {
+	if total == 0 {
+		return "  waiting for messages…"
+	}
+	return ""
+}
+
+func renderListHeader(cols []column, sumWidth int, st *Styles) string {
+	var b strings.Builder
+	for _, c := range cols {
+		b.WriteString(pad(c.title, c.width, c.right))
+		b.WriteByte(' ')
+	}
+	b.WriteString(pad("body", sumWidth, false))
+	return st.Fast.ColumnHeader.render(b.String())
+}
+
+// renderRow draws one message. Cells are padded as plain text and each is
+// styled once, which keeps a 50-row frame well under a millisecond.
+func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width int, st *Styles, selected, focused bool, loc *time.Location) string {
+	if selected {
+		plain := l.plainRow(e, cols, sumWidth, loc)
+		if focused {
+			return st.Fast.Selected.render(fitLine(plain, width))
+		}
+		return st.Fast.SelectedBlur.render(fitLine(plain, width))
+	}
+	var b strings.Builder
+	for _, c := range cols {
+		b.WriteString(cellStyle(e, c.title, &st.Fast).render(pad(cellText(e, c.title, loc), c.width, c.right)))
+		b.WriteByte(' ')
+	}
+	b.WriteString(st.Fast.Text.render(pad(l.summary(e), sumWidth, false)))
+	return b.String()
+}
+
+func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, loc *time.Location) string {
+	var b strings.Builder
+	for _, c := range cols {
+		b.WriteString(pad(cellText(e, c.title, loc), c.width, c.right))
+		b.WriteByte(' ')
+	}
+	b.WriteString(pad(l.summary(e), sumWidth, false))
+	return b.String()
+}

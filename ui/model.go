@@ -1,0 +1,313 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"mqscope/connector"
+	"mqscope/store"
+	"mqscope/themes"
+)
+
+// sessionMsg is the outcome of connecting: the request side to send
+// through, or why there is none.
+type sessionMsg struct {
+	req requester
+	err error
+}
+
+// pane is what has the keyboard.
+type pane int
+
+const (
+	paneList pane = iota
+	paneDetail
+	paneCompose
+)
+
+// env is what the model runs on. Run builds it from Options; tests build
+// it by hand with a fixed clock and no broker.
+type env struct {
+	ctx     context.Context
+	store   *store.Store
+	events  *eventQueue
+	service string
+	vhost   string
+	watches []string      // labels shown in the header
+	names   []string      // watched queue/exchange names, for the rates
+	record  func() string // the recording's status-bar label; nil when not recording
+	offline string        // set when browsing a recording: no broker
+	theme   string        // theme asked for: a name, or "" / "auto"
+	noColor bool          // NO_COLOR is set
+	loc     *time.Location
+	now     func() time.Time
+	initial tea.Cmd // the first work: opening the session, or the picker's first discovery
+	picker  *picker // non-nil when the start-up picker runs first
+	// start opens the session the picker settled on.
+	start func(pickChoice, []connector.WatchSpec) tea.Cmd
+}
+
+// Model is the root model: it routes messages to the components and lays
+// them out. Components hold state and render strings for the size given.
+type Model struct {
+	env  env
+	keys keyMap
+	st   Styles
+	help help.Model
+
+	autoTheme     bool // follow the terminal background until a theme is picked
+	width, height int
+
+	view    *store.View
+	list    messageList
+	detail  detailPane
+	compose composePane
+	focus   pane
+	showing bool // compose is shown in the lower pane
+
+	filtering   bool
+	filterInput textinput.Model
+	filterErr   string
+
+	showHelp bool
+	paused   bool
+	status   statusLine
+	conns    conns
+	rates    rateMeter
+	req      requester
+	picker   *picker
+}
+
+// newModel builds the root model over e.
+func newModel(e env) *Model {
+	m := &Model{env: e, keys: newKeyMap(), conns: newConns(), picker: e.picker}
+	m.autoTheme = e.theme == "" || e.theme == themes.Auto
+	m.setPalette(initialPalette(e))
+	m.view = e.store.NewView(nil)
+	m.list = newMessageList()
+	m.compose = newComposePane(&m.st)
+	m.filterInput = textinput.New()
+	m.filterInput.Prompt = "/"
+	m.filterInput.Placeholder = `queue:neon_api_input status_code:401 "text"`
+	m.rates = newRateMeter(e.names)
+	m.conns.offline = e.offline
+	return m
+}
+
+// initialPalette honours NO_COLOR, then an explicit theme, then dark until
+// the terminal reports its background.
+func initialPalette(e env) themes.Palette {
+	if e.noColor {
+		p, _ := themes.ByName(themes.Mono)
+		return p
+	}
+	if p, err := themes.ByName(e.theme); err == nil {
+		return p
+	}
+	return themes.Default(true)
+}
+
+// setPalette rebuilds every style from p.
+func (m *Model) setPalette(p themes.Palette) {
+	m.st = NewStyles(p)
+	m.help = newHelp(m.st)
+	m.compose.applyStyles(&m.st)
+}
+
+// Init starts the store subscription, the event queue, the rate clock, the
+// background-colour query and the session.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{
+		waitForChange(m.env.ctx, m.env.store.Changed()),
+		m.env.events.wait(m.env.ctx),
+		rateTickCmd(),
+		m.env.initial,
+	}
+	if m.autoTheme && !m.env.noColor {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update routes each message to one handler.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+	case tea.BackgroundColorMsg:
+		m.onBackground(msg.IsDark())
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case tea.PasteMsg:
+		return m, m.onPaste(msg)
+	case tea.MouseWheelMsg:
+		m.onWheel(msg.Mouse())
+	case storeChangedMsg:
+		return m, frameTickCmd()
+	case frameMsg:
+		return m, m.onFrame()
+	case rateTickMsg:
+		m.rates.tick(msg.at, m.env.store.Stats().Total)
+		return m, rateTickCmd()
+	case eventsMsg:
+		return m, m.onEvents(msg)
+	case sessionMsg:
+		m.onSession(msg)
+	case replyMsg:
+		return m, m.onReply(msg)
+	case pendingTickMsg:
+		return m, m.onPendingTick(msg)
+	case copiedMsg:
+		return m, m.setStatus(copiedText(msg), false)
+	case statusClearMsg:
+		m.onStatusClear(msg)
+	case templatesLoadedMsg:
+		return m, m.onTemplatesLoaded(msg)
+	case templateSavedMsg:
+		return m, m.onTemplateSaved(msg)
+	default:
+		return m, m.onPickerMsg(msg)
+	}
+	return m, nil
+}
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "mqscope"
+	return v
+}
+
+func (m *Model) resize(w, h int) {
+	m.width, m.height = max(w, 0), max(h, 0)
+	m.list.setHeight(m.view, m.layout().list-1)
+}
+
+func (m *Model) onBackground(dark bool) {
+	if m.autoTheme && !m.env.noColor {
+		m.setPalette(themes.Default(dark))
+	}
+}
+
+// onFrame pulls what changed since the last frame and re-arms the wait.
+func (m *Model) onFrame() tea.Cmd {
+	m.rates.observe(m.env.store)
+	if !m.paused {
+		m.list.sync(m.view)
+	}
+	return waitForChange(m.env.ctx, m.env.store.Changed())
+}
+
+func (m *Model) onEvents(msgs eventsMsg) tea.Cmd {
+	for _, msg := range msgs {
+		switch msg := msg.(type) {
+		case stateMsg:
+			m.conns.update(msg.state)
+		case unmatchedMsg:
+			m.setStatus("a reply matched no request in flight (message_id "+shortID(msgIDOf(msg.msg))+"): shown in the list", false)
+		}
+	}
+	m.resize(m.width, m.height) // the alert line may have come or gone
+	return m.env.events.wait(m.env.ctx)
+}
+
+func (m *Model) onSession(msg sessionMsg) {
+	m.conns.opening = false
+	m.conns.openErr = msg.err
+	if msg.err == nil && msg.req != nil {
+		m.req = msg.req
+		m.compose.setDefaultRoutingKey(m.req.ReplyQueue())
+	}
+	m.resize(m.width, m.height)
+}
+
+// onReply records a request's outcome and says it in the status bar.
+func (m *Model) onReply(msg replyMsg) tea.Cmd {
+	m.compose.finish(msg)
+	if msg.err != nil {
+		return m.setStatus("request failed: "+describeRequestError(msg.err), true)
+	}
+	if msg.resp != nil {
+		return m.setStatus("reply to "+shortID(msg.resp.MessageID)+" in "+fmtLatency(msg.resp.Latency), false)
+	}
+	return nil
+}
+
+func (m *Model) onPendingTick(msg pendingTickMsg) tea.Cmd {
+	if p := m.compose.pending; p != nil && p.id == msg.id {
+		return pendingTickCmd(msg.id)
+	}
+	return nil
+}
+
+// setStatus shows a transient message and schedules its removal.
+func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
+	m.status = statusLine{id: m.status.id + 1, text: text, isErr: isErr}
+	id := m.status.id
+	return tea.Tick(statusTTL, func(time.Time) tea.Msg { return statusClearMsg{id: id} })
+}
+
+func (m *Model) onStatusClear(msg statusClearMsg) {
+	if msg.id == m.status.id {
+		m.status.text = ""
+	}
+}
+
+// layout shares the current screen between the panes.
+func (m *Model) layout() layout {
+	return computeLayout(m.width, m.height, len(m.alertLines()), m.showing)
+}
+
+// maxAlertLines bounds the connection-problem text: enough for the
+// message and what to do, never the whole screen.
+const maxAlertLines = 3
+
+// alertLines are the rows under the header: the filter being typed, or
+// the connection problem word-wrapped so that the advice at its end shows.
+func (m *Model) alertLines() []string {
+	if m.filtering {
+		line := m.filterInput.View()
+		if m.filterErr != "" {
+			line += "  " + m.st.Danger.Render(m.filterErr)
+		}
+		return []string{line}
+	}
+	problem := m.conns.problem()
+	if problem == "" || m.width <= 0 {
+		return nil
+	}
+	lines := strings.Split(ansi.Wordwrap(problem, m.width, " "), "\n")
+	if len(lines) > maxAlertLines {
+		lines = lines[:maxAlertLines]
+		lines[maxAlertLines-1] = ansi.Truncate(lines[maxAlertLines-1]+" …", m.width, "…")
+	}
+	for i, l := range lines {
+		lines[i] = m.st.Alert.Render(l)
+	}
+	return lines
+}
+
+// selected returns the selected entry and the other side of its pair.
+func (m *Model) selected() (e, pair *store.Entry) {
+	if m.list.selSeq == 0 {
+		return nil, nil
+	}
+	got, ok := m.env.store.Get(m.list.selSeq)
+	if !ok {
+		return nil, nil
+	}
+	if got.Pair != nil {
+		if other, ok := m.env.store.Get(got.Pair.Seq); ok {
+			return &got, &other
+		}
+	}
+	return &got, nil
+}

@@ -1,0 +1,192 @@
+// Package ui is mqscope's terminal app: one root Bubble Tea model that
+// routes messages to components (list, detail, compose, picker, help) which
+// render strings for the size they are given. The live list reads from a
+// store.Store: the UI waits on its change signal, pulls at most ~30 times a
+// second, and renders only the visible rows.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mqscope/connector"
+	"mqscope/store"
+	"mqscope/store/record"
+	"mqscope/themes"
+)
+
+// Options are what main passes from the command line.
+type Options struct {
+	Config  *connector.Config
+	Service string
+	VHost   string
+	Watch   []string // queue names, or exchange:NAME
+	Mode    connector.Mode
+	Record  string // record observed traffic to this SQLite file
+	Theme   string // a theme name, or "" / "auto"
+	// Recording is a file made with --record to browse: no broker is used.
+	Recording string
+	Version   string
+}
+
+// Run runs the TUI until the user quits or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Theme != "" && opts.Theme != themes.Auto {
+		if _, err := themes.ByName(opts.Theme); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	st := store.New(storeOptions(opts.Config))
+	e := env{
+		ctx: ctx, store: st, events: newEventQueue(), theme: themeName(opts),
+		noColor: os.Getenv("NO_COLOR") != "", loc: time.Local, now: time.Now,
+	}
+	var sessions sessionKeeper
+	defer sessions.closeAll()
+	if opts.Recording != "" {
+		if err := loadRecording(opts.Recording, st); err != nil {
+			return err
+		}
+		e.offline = "recording " + filepath.Base(opts.Recording)
+	} else {
+		rec, err := openRecorder(opts, &e)
+		if err != nil {
+			return err
+		}
+		if rec != nil {
+			defer rec.Close()
+		}
+		sink := st.Sink(recorderOrNil(rec))
+		e.start = func(ch pickChoice, specs []connector.WatchSpec) tea.Cmd {
+			return openSessionCmd(ctx, opts.Config, ch, specs, sink, e.events, sessions.keep)
+		}
+		startOrPick(opts, &e)
+	}
+	m := newModel(e)
+	if m.picker != nil {
+		// With every answer on the command line the picker settles at once
+		// and the first command opens the session.
+		m.env.initial = m.picker.start()
+		if m.picker.step == stepDone {
+			m.env.initial = m.finishPicker()
+		}
+	}
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// startOrPick sets up the picker for whatever the flags leave open. When
+// they leave nothing open the picker settles at once, without drawing.
+func startOrPick(opts Options, e *env) {
+	service := opts.Service
+	if service == "" && len(opts.Config.ServiceNames()) == 1 {
+		service = opts.Config.ServiceNames()[0]
+	}
+	mode := opts.Mode
+	if mode == "" && opts.Service != "" && opts.VHost != "" && len(opts.Watch) > 0 {
+		mode = connector.ModeFirehose
+	}
+	preset := pickChoice{service: service, vhost: opts.VHost, watch: opts.Watch, mode: mode}
+	e.picker = newPicker(opts.Config, preset, discoverCmd(e.ctx, opts.Config))
+}
+
+func themeName(opts Options) string {
+	if opts.Theme != "" {
+		return opts.Theme
+	}
+	if opts.Config != nil {
+		return opts.Config.Theme
+	}
+	return ""
+}
+
+func storeOptions(cfg *connector.Config) store.Options {
+	if cfg == nil {
+		return store.Options{}
+	}
+	return store.Options{MaxBytes: cfg.StoreMaxBytes, MaxMessages: cfg.StoreMaxMessages}
+}
+
+// openRecorder creates the --record file, if asked for.
+func openRecorder(opts Options, e *env) (*record.Writer, error) {
+	if opts.Record == "" {
+		return nil, nil
+	}
+	w, err := record.Create(opts.Record, record.Options{Version: opts.Version})
+	if err != nil {
+		return nil, err
+	}
+	name := filepath.Base(opts.Record)
+	e.record = func() string { return recordLabel(name, w.Stats()) }
+	return w, nil
+}
+
+// recorderOrNil keeps a nil *record.Writer from becoming a non-nil
+// interface value.
+func recorderOrNil(w *record.Writer) store.Recorder {
+	if w == nil {
+		return nil
+	}
+	return w
+}
+
+// loadRecording reads a recording into the store before the UI starts.
+func loadRecording(path string, st *store.Store) error {
+	r, err := record.Open(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	sink := st.Sink(nil)
+	if err := r.Each(func(m connector.Message) error { sink(m); return nil }); err != nil {
+		return fmt.Errorf("reading recording %s: %w", path, err)
+	}
+	return nil
+}
+
+// sessionKeeper remembers every session opened so that all are closed on
+// the way out (deleting reply queues and private taps).
+type sessionKeeper struct {
+	mu       sync.Mutex
+	sessions []*connector.Session
+}
+
+func (k *sessionKeeper) keep(s *connector.Session) {
+	k.mu.Lock()
+	k.sessions = append(k.sessions, s)
+	k.mu.Unlock()
+}
+
+func (k *sessionKeeper) closeAll() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, s := range k.sessions {
+		s.Close()
+	}
+	k.sessions = nil
+}
+
+// recordLabel is the status bar's note on the recording: how much is on
+// disk and, when the writer could not keep up or failed, how much is not.
+func recordLabel(name string, s record.Stats) string {
+	label := fmt.Sprintf("rec %s %d", name, s.Written)
+	if s.Dropped > 0 {
+		label += fmt.Sprintf(" (%d dropped)", s.Dropped)
+	}
+	if s.LastErr != nil {
+		label += ": " + oneLine(s.LastErr.Error())
+	}
+	return label
+}

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"mqscope/connector"
+)
+
+// statusClearMsg clears status line id when it is still the one shown.
+type statusClearMsg struct{ id int }
+
+// statusLine is the transient message at the right of the status bar.
+type statusLine struct {
+	id    int
+	text  string
+	isErr bool
+}
+
+// statusTTL is how long a transient message stays.
+const statusTTL = 6 * time.Second
+
+// conns tracks the connection state of every worker of the session.
+type conns struct {
+	opening bool  // OpenSession is running
+	openErr error // OpenSession failed: nothing is connected
+	offline string
+	states  map[string]connector.State
+	order   []string // workers in the order they first reported
+}
+
+func newConns() conns { return conns{states: map[string]connector.State{}} }
+
+func (c *conns) update(s connector.State) {
+	if _, ok := c.states[s.Worker]; !ok {
+		c.order = append(c.order, s.Worker)
+	}
+	c.states[s.Worker] = s
+}
+
+// summary is the always-visible connection indicator.
+func (c *conns) summary(st *Styles) string {
+	switch {
+	case c.offline != "":
+		return st.Info.Render("◆ " + c.offline)
+	case c.openErr != nil:
+		return st.Danger.Render("✖ not connected")
+	case c.opening:
+		return st.Warn.Render("◌ connecting…")
+	}
+	up, failed, waiting := 0, 0, 0
+	for _, s := range c.states {
+		switch s.Kind {
+		case connector.StateConnected:
+			up++
+		case connector.StateFailed, connector.StateClosed:
+			failed++
+		default:
+			waiting++
+		}
+	}
+	n := len(c.states)
+	switch {
+	case n == 0 || up == n:
+		return st.OK.Render("● connected")
+	case failed > 0:
+		return st.Danger.Render(fmt.Sprintf("✖ %d of %d failed", failed, n))
+	}
+	return st.Warn.Render(fmt.Sprintf("↻ reconnecting (%d of %d up)", up, n))
+}
+
+// problem is the alert line: the first thing that is wrong and what to do,
+// or "" when all is well.
+func (c *conns) problem() string {
+	if c.openErr != nil {
+		return "✖ cannot start: " + oneLine(c.openErr.Error())
+	}
+	for _, w := range c.order {
+		s := c.states[w]
+		switch s.Kind {
+		case connector.StateFailed:
+			return "✖ " + w + ": " + errText(s.Err)
+		case connector.StateReconnecting:
+			return fmt.Sprintf("↻ %s: %s; retrying in %s", w, errText(s.Err), s.Retry.Round(100*time.Millisecond))
+		}
+	}
+	return ""
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "stopped"
+	}
+	return oneLine(err.Error())
+}
+
+// oneLine keeps the first line of a message.
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// headerInfo is what the header says about the session.
+type headerInfo struct {
+	service, vhost string
+	watches        []string
+	filter         string
+	filterErr      string
+	matches        int
+	scanning       bool
+	paused         bool
+}
+
+// renderHeader is the top bar: name, session, connection, filter, pause.
+func renderHeader(h headerInfo, c *conns, st *Styles, width int) string {
+	left := st.Title.Render(" mqscope ")
+	if h.service != "" {
+		left += st.Muted.Render(h.service+" · ") + st.Bold.Render(h.vhost)
+	}
+	if len(h.watches) > 0 {
+		left += st.Muted.Render(" · " + strings.Join(h.watches, ", "))
+	}
+	right := c.summary(st)
+	if h.paused {
+		right = st.Warn.Render("⏸ paused ") + right
+	}
+	if h.filter != "" {
+		f := st.Accent.Render("/"+h.filter) + st.Muted.Render(fmt.Sprintf(" %d match%s", h.matches, plural(h.matches, "", "es")))
+		if h.scanning {
+			f += st.Muted.Render(" (scanning…)")
+		}
+		right = f + "  " + right
+	}
+	// The connection state must stay visible: the session names give way.
+	room := width - lipgloss.Width(right) - 2
+	if room < 10 {
+		return fitLine(right, width)
+	}
+	if lipgloss.Width(left) > room {
+		left = ansi.Truncate(left, room, "…")
+	}
+	gap := width - lipgloss.Width(left) - lipgloss.Width(right) - 1
+	return left + strings.Repeat(" ", max(gap, 1)) + right + " "
+}
+
+// statusInfo is what the status bar counts.
+type statusInfo struct {
+	overall  float64
+	perQueue map[string]float64
+	count    int
+	evicted  uint64
+	record   string
+	line     statusLine
+}
+
+// renderStatus is the bottom bar: rates, counts, recording, and the last
+// transient message.
+func renderStatus(s statusInfo, st *Styles, width int) string {
+	parts := []string{st.BarValue.Render(fmt.Sprintf("%.1f msg/s", s.overall))}
+	names := make([]string, 0, len(s.perQueue))
+	for q := range s.perQueue {
+		names = append(names, q)
+	}
+	slices.Sort(names)
+	for _, q := range names {
+		parts = append(parts, st.BarKey.Render(q+" ")+st.BarValue.Render(fmt.Sprintf("%.1f/s", s.perQueue[q])))
+	}
+	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" msgs"))
+	if s.evicted > 0 {
+		parts = append(parts, st.BarKey.Render("evicted ")+st.BarValue.Render(fmt.Sprint(s.evicted)))
+	}
+	if s.record != "" {
+		parts = append(parts, st.BarKey.Render(s.record))
+	}
+	left := st.Bar.Render(" ") + strings.Join(parts, st.BarKey.Render(" · "))
+	if s.line.text != "" {
+		style := st.BarValue
+		if s.line.isErr {
+			style = st.BarError
+		}
+		left += st.BarKey.Render("  │ ") + style.Render(s.line.text)
+	}
+	return fillBar(left, width, st)
+}
+
+// fillBar cuts or pads a bar to width; the padding keeps the bar colour.
+func fillBar(s string, width int, st *Styles) string {
+	w := lipgloss.Width(s)
+	if w > width {
+		return fitLine(s, width)
+	}
+	return s + st.Bar.Render(strings.Repeat(" ", width-w))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
