@@ -68,7 +68,11 @@ ensure_vhosts() {
 }
 
 ensure_limited_user() {
-  if ! rabbitmqctl -q list_users 2>/dev/null | grep -q "^$LIMITED_USER[[:space:]]"; then
+  local users
+  # Through a variable: with pipefail, `rabbitmqctl | grep -q` fails when
+  # grep stops reading early and rabbitmqctl gets SIGPIPE.
+  users=$(rabbitmqctl -q list_users 2>/dev/null) || die "rabbitmqctl list_users failed"
+  if ! grep -q "^$LIMITED_USER[[:space:]]" <<<"$users"; then
     rabbitmqctl -q add_user "$LIMITED_USER" "$LIMITED_PASS" >/dev/null
   fi
   rabbitmqctl -q set_permissions -p /mqscope_test "$LIMITED_USER" '.*' '.*' '.*' >/dev/null
