@@ -45,14 +45,46 @@ func (c *Client) OpenSession(ctx context.Context, opts SessionOptions) (*Session
 	}
 	s := &Session{client: c, requester: req}
 	var wg sync.WaitGroup
-	for _, spec := range opts.Watches {
-		if spec.VHost == "" {
-			spec.VHost = opts.VHost
-		}
+	for _, spec := range mergeFirehoses(opts.VHost, opts.Watches) {
 		wg.Go(func() { s.startWatch(ctx, spec, opts) })
 	}
 	wg.Wait()
 	return s, nil
+}
+
+// mergeFirehoses fills in the vhost and folds the firehose watches of one
+// vhost and exchange filter into one watch with several queues: each
+// firehose reads every trace message of its vhost, so separate ones would
+// show each message (and each reply) once per watched queue.
+func mergeFirehoses(vhost string, specs []WatchSpec) []WatchSpec {
+	var out []WatchSpec
+	merged := map[[2]string]int{} // vhost, exchange → index in out
+	whole := map[int]bool{}        // merged watches that keep the whole vhost
+	for _, spec := range specs {
+		if spec.VHost == "" {
+			spec.VHost = vhost
+		}
+		if spec.Mode != ModeFirehose {
+			out = append(out, spec)
+			continue
+		}
+		key := [2]string{spec.VHost, spec.Exchange}
+		i, seen := merged[key]
+		if !seen {
+			i = len(out)
+			merged[key] = i
+			out = append(out, WatchSpec{VHost: spec.VHost, Exchange: spec.Exchange, Mode: ModeFirehose})
+		}
+		queues := spec.firehoseQueues()
+		whole[i] = whole[i] || len(queues) == 0
+		out[i].Queues = append(out[i].Queues, queues...)
+	}
+	for i := range whole {
+		if whole[i] {
+			out[i].Queues = nil
+		}
+	}
+	return out
 }
 
 func (s *Session) startWatch(ctx context.Context, spec WatchSpec, opts SessionOptions) {

@@ -176,19 +176,19 @@ const replyMemory = 1024
 // traceFilter decides which unwrapped trace messages a firehose watch keeps.
 // It is used only by the watch's consumer goroutine.
 type traceFilter struct {
-	queue    string // keep only this queue's traffic and its replies
-	exchange string // keep only what was published to this exchange
+	queues   []string // keep only these queues' traffic and their replies
+	exchange string   // keep only what was published to this exchange
 	replies  map[string]struct{}
 	order    []string // replies in the order they were learnt, for eviction
 }
 
 func newTraceFilter(spec WatchSpec) *traceFilter {
-	return &traceFilter{queue: spec.Queue, exchange: spec.Exchange, replies: make(map[string]struct{})}
+	return &traceFilter{queues: spec.firehoseQueues(), exchange: spec.Exchange, replies: make(map[string]struct{})}
 }
 
 // keep reports whether m belongs to the watch. Deliveries to mqscope's own
 // private queues (taps, other firehoses) are noise and always dropped. With
-// a queue, it keeps what was published to or delivered from that queue, and
+// queues, it keeps what was published to or delivered from those queues, and
 // the publishes to the reply queues named (routing_key) in the requests it
 // kept, so request/reply pairs stay complete. replyTo is the routing_key of
 // m's body when it is a Neon request.
@@ -202,10 +202,10 @@ func (f *traceFilter) keep(m *Message, replyTo string) bool {
 	if f.exchange != "" && m.Exchange != f.exchange {
 		return false
 	}
-	if f.queue == "" {
+	if len(f.queues) == 0 {
 		return true
 	}
-	if !touchesQueue(m, f.queue) {
+	if !slices.ContainsFunc(f.queues, func(q string) bool { return touchesQueue(m, q) }) {
 		return false
 	}
 	if m.Event == EventPublish {
@@ -236,7 +236,7 @@ func (f *traceFilter) isReply(m *Message) bool {
 
 // learnReplyQueue remembers the reply queue of a request to the queue.
 func (f *traceFilter) learnReplyQueue(rk string) {
-	if _, known := f.replies[rk]; rk == "" || rk == f.queue || known {
+	if _, known := f.replies[rk]; rk == "" || known || slices.Contains(f.queues, rk) {
 		return
 	}
 	if len(f.order) >= replyMemory {

@@ -38,6 +38,20 @@ type WatchSpec struct {
 	// acknowledged, so `tail --mode consume --count N` takes exactly N and
 	// leaves the rest in the queue.
 	Limit int
+	// Queues, for firehose, are more queues whose traffic to keep besides
+	// Queue. One firehose watch reads every trace message of its vhost, so
+	// OpenSession merges the firehose watches of one vhost into one watch
+	// instead of reading (and showing) each trace message once per queue.
+	Queues []string
+}
+
+// firehoseQueues is every queue a firehose watch keeps the traffic of; none
+// means the whole vhost.
+func (s WatchSpec) firehoseQueues() []string {
+	if s.Queue == "" {
+		return s.Queues
+	}
+	return append([]string{s.Queue}, s.Queues...)
 }
 
 // String is a short label for the UI and for State.Worker, such as
@@ -48,7 +62,7 @@ func (s WatchSpec) String() string {
 	case ModeTap:
 		parts = append(parts, s.Exchange, s.bindingKey())
 	case ModeFirehose:
-		parts = append(parts, s.Queue)
+		parts = append(parts, strings.Join(s.firehoseQueues(), ","))
 		if s.Exchange != "" {
 			parts = append(parts, "exchange "+s.Exchange)
 		}
