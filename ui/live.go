@@ -93,18 +93,31 @@ func (q *eventQueue) wait(ctx context.Context) tea.Cmd {
 	}
 }
 
-// rateMeter measures msg/s overall and per watched queue over one-second
-// windows.
+// rateMeter measures msg/s overall and per watched queue, averaged over
+// the last rateWindow one-second buckets: Neon traffic is often a message
+// every few seconds per queue, which a single one-second window shows as a
+// flicker between 0 and 1.
 type rateMeter struct {
 	cursor      uint64 // last seq counted
 	windowStart time.Time
 	lastTotal   uint64
-	counts      map[string]int
+	counts      map[string]int // the open bucket, by watched name
 	watched     []string
+	buckets     []rateBucket // closed buckets, oldest first, at most rateWindow
 
 	overall  float64
 	perQueue map[string]float64
 }
+
+// rateBucket is one closed measuring interval.
+type rateBucket struct {
+	seconds float64
+	total   uint64
+	counts  map[string]int
+}
+
+// rateWindow is how many buckets the rates average over.
+const rateWindow = 10
 
 // sampleLimit bounds how many new entries one frame inspects for the
 // per-queue counts; a larger burst is counted overall only.
@@ -140,7 +153,8 @@ func (r *rateMeter) observe(s *store.Store) {
 	}
 }
 
-// tick closes the window when a second has passed.
+// tick closes the open bucket when a second has passed and recomputes the
+// averages over the buckets kept.
 func (r *rateMeter) tick(now time.Time, total uint64) {
 	if r.windowStart.IsZero() {
 		r.windowStart, r.lastTotal = now, total
@@ -150,10 +164,29 @@ func (r *rateMeter) tick(now time.Time, total uint64) {
 	if elapsed < 0.5 {
 		return
 	}
-	r.overall = float64(total-min(r.lastTotal, total)) / elapsed
-	for _, w := range r.watched {
-		r.perQueue[w] = float64(r.counts[w]) / elapsed
+	r.buckets = append(r.buckets, rateBucket{seconds: elapsed, total: total - min(r.lastTotal, total), counts: r.counts})
+	if len(r.buckets) > rateWindow {
+		r.buckets = r.buckets[len(r.buckets)-rateWindow:]
 	}
 	r.counts = map[string]int{}
 	r.windowStart, r.lastTotal = now, total
+	r.average()
+}
+
+// average recomputes the rates from the closed buckets.
+func (r *rateMeter) average() {
+	var seconds float64
+	var total uint64
+	perQueue := map[string]int{}
+	for _, b := range r.buckets {
+		seconds += b.seconds
+		total += b.total
+		for q, n := range b.counts {
+			perQueue[q] += n
+		}
+	}
+	r.overall = float64(total) / seconds
+	for _, w := range r.watched {
+		r.perQueue[w] = float64(perQueue[w]) / seconds
+	}
 }

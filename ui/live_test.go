@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,28 @@ func TestRatesCountEachMessageOnceOverallAndPerWatchedQueue(t *testing.T) {
 	}
 	if s := screen(m); !strings.Contains(s, "6.0 msg/s") || !strings.Contains(s, "neon_api_input 2.0/s") {
 		t.Fatalf("the status bar should show both rates:\n%s", s)
+	}
+}
+
+func TestRatesAverageSparseTrafficOverTheWindow(t *testing.T) {
+	m, _ := testModel(t, 160, 40, "dark", 0)
+	m.Update(rateTickMsg{at: t0})
+	// One request every three seconds for the whole window: a one-second
+	// window would show 0 or 1 per second, never the rate.
+	sink := m.env.store.Sink(nil)
+	for sec := 1; sec <= rateWindow; sec++ {
+		if sec%3 == 0 {
+			id := fmt.Sprintf("%032x", sec)
+			sink(neonMsg(t0, "neon_api_input", dict("service", "api_test_endpoint", "message_id", id)))
+			m.Update(frameMsg{})
+		}
+		m.Update(rateTickMsg{at: t0.Add(time.Duration(sec) * time.Second)})
+	}
+	if got := m.rates.perQueue["neon_api_input"]; got < 0.29 || got > 0.31 {
+		t.Fatalf("neon_api_input %.3f/s, want 0.3 (3 requests in 10 s)", got)
+	}
+	if got := m.rates.overall; got < 0.29 || got > 0.31 {
+		t.Fatalf("overall %.3f/s, want 0.3", got)
 	}
 }
 
