@@ -59,7 +59,7 @@ func (c *Client) OpenSession(ctx context.Context, opts SessionOptions) (*Session
 func mergeFirehoses(vhost string, specs []WatchSpec) []WatchSpec {
 	var out []WatchSpec
 	merged := map[[2]string]int{} // vhost, exchange → index in out
-	whole := map[int]bool{}        // merged watches that keep the whole vhost
+	whole := map[int]bool{}       // merged watches that keep the whole vhost
 	for _, spec := range specs {
 		if spec.VHost == "" {
 			spec.VHost = vhost
