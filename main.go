@@ -138,9 +138,26 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 }
 
 // parse parses args, turning a flag mistake into a usage error (exit 2).
+// Flags may come after positional arguments (`export F.db --filter q`),
+// which the flag package alone would take as more positional arguments.
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
+	var positional []string
 	err := fs.Parse(args)
+	for err == nil && fs.NArg() > 0 {
+		rest := fs.Args()
+		if rest[0] == "--" {
+			positional = append(positional, rest[1:]...)
+			break
+		}
+		positional = append(positional, rest[0])
+		err = fs.Parse(rest[1:])
+	}
+	if err == nil {
+		// Parse once more with only the positional arguments, so that
+		// fs.Args and fs.NArg report them.
+		err = fs.Parse(append([]string{"--"}, positional...))
+	}
 	fs.SetOutput(os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.Usage()
