@@ -357,7 +357,10 @@ func pendingTickCmd(id int) tea.Cmd {
 }
 
 // prefillBody is the compose body for a selected message: its decoded dict
-// without message_id and routing_key (compose adds fresh ones), as JSON.
+// without message_id and routing_key (compose adds fresh ones). It is
+// indented JSON when JSON holds the value exactly, else the Python literal:
+// JSON would turn tuples into lists, bytes into {"$bytes": …} and inf into
+// "inf", and the re-sent request would no longer be the one observed.
 func prefillBody(v neonwire.Value) string {
 	d, ok := v.(*neonwire.Dict)
 	if !ok {
@@ -366,7 +369,11 @@ func prefillBody(v neonwire.Value) string {
 	clone := &neonwire.Dict{Items: slices.Clone(d.Items)}
 	clone.Delete("message_id")
 	clone.Delete("routing_key")
-	return string(neonwire.ToJSONIndent(clone, "  "))
+	js := neonwire.ToJSONIndent(clone, "  ")
+	if back, err := neonwire.FromJSON(js); err == nil && neonwire.Repr(back) == neonwire.Repr(clone) {
+		return string(js)
+	}
+	return neonwire.Repr(clone)
 }
 
 // pyTypeName names a value's Python type for error messages.

@@ -216,3 +216,17 @@ func TestHistoryPickLoadsAnOlderRequestWithNewID(t *testing.T) {
 		t.Fatalf("message_id %q, want a fresh one", id)
 	}
 }
+
+func TestPrefillKeepsPythonTypesThatJSONWouldLose(t *testing.T) {
+	v, err := neonwire.ParseLiteral("{'query': 'hi', 'history': [('user', 'hello')], 'message_id': 'x', 'routing_key': 'y'}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := prefillBody(v), "{'query': 'hi', 'history': [('user', 'hello')]}"; got != want {
+		t.Fatalf("prefill = %s, want the Python literal %s", got, want)
+	}
+	v, _ = neonwire.ParseLiteral("{'service': 'api_test_endpoint', 'n': 1, 'message_id': 'x'}")
+	if got, want := prefillBody(v), "{\n  \"service\": \"api_test_endpoint\",\n  \"n\": 1\n}"; got != want {
+		t.Fatalf("prefill = %q, want indented JSON %q", got, want)
+	}
+}

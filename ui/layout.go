@@ -38,7 +38,9 @@ func computeLayout(width, height, alert int, compose bool) layout {
 	if compose {
 		l.list = max(3, rest/4)
 	} else {
-		l.list = max(4, rest*2/5)
+		// The live list is what people watch; the detail pane needs only
+		// a typical Neon dict's dozen lines.
+		l.list = max(4, rest/2)
 	}
 	l.lower = rest - l.list
 	return l
