@@ -2,11 +2,13 @@ package connector
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -68,6 +70,13 @@ func (c *Client) Dial(ctx context.Context, vhost string) (*amqp.Connection, erro
 
 func (c *Client) dialServer(ctx context.Context, server, vhost string) (*amqp.Connection, error) {
 	host, port := splitServer(server, c.cfg.Port)
+	tlsCfg, err := c.cfg.tlsClientConfig(host)
+	if err != nil {
+		return nil, err
+	}
+	// TLS, when configured, is set up by d.dial: the URI stays amqp:// so
+	// that amqp091 does not wrap the connection a second time.
+	d := &connDialer{ctx: ctx, tls: tlsCfg}
 	uri := amqp.URI{
 		Scheme:   "amqp",
 		Host:     host,
@@ -78,28 +87,124 @@ func (c *Client) dialServer(ctx context.Context, server, vhost string) (*amqp.Co
 	}
 	props := amqp.NewConnectionProperties()
 	props.SetClientConnectionName(c.Name)
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	cfg := amqp.Config{
 		Properties: props,
 		Heartbeat:  10 * time.Second,
 		Locale:     "en_US",
-		Dial: func(network, addr string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, addr)
-		},
-	}
-	tlsCfg, err := c.cfg.tlsClientConfig(host)
-	if err != nil {
-		return nil, err
-	}
-	if tlsCfg != nil {
-		uri.Scheme = "amqps"
-		cfg.TLSClientConfig = tlsCfg
+		Dial:       d.dial,
 	}
 	conn, err := amqp.DialConfig(uri.String(), cfg)
 	if err != nil {
-		return nil, c.explainDialError(err, net.JoinHostPort(host, strconv.Itoa(port)), vhost)
+		return nil, c.explainDialError(d.cause(err), net.JoinHostPort(host, strconv.Itoa(port)), vhost)
 	}
 	return conn, nil
+}
+
+// Bounds on opening a connection: the TCP connect, then the TLS and AMQP
+// handshakes together.
+const (
+	connectTimeout   = 5 * time.Second
+	handshakeTimeout = 15 * time.Second
+)
+
+// connDialer opens the connection under amqp091: TCP bound to ctx, TLS when
+// configured, and a deadline on the handshakes (ctx's, when sooner). amqp091
+// clears the deadline once the AMQP handshake is done; until then it keeps a
+// peer that accepts the connection and says nothing (a TLS port dialled
+// without TLS, a stuck proxy) from stalling the dial forever.
+//
+// It also keeps the first I/O error on the connection. When the broker
+// drops the connection during the AMQP handshake, amqp091's reader goroutine
+// sees why (a TLS alert, a reset, a timeout) but Dial often reports only
+// "channel/connection is not open" or the error's bare text.
+type connDialer struct {
+	ctx context.Context
+	tls *tls.Config // nil for plain amqp
+
+	mu    sync.Mutex
+	ioErr error
+}
+
+func (d *connDialer) dial(network, addr string) (net.Conn, error) {
+	conn, err := (&net.Dialer{Timeout: connectTimeout}).DialContext(d.ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(handshakeTimeout)
+	if dl, ok := d.ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if d.tls != nil {
+		tc := tls.Client(conn, d.tls)
+		if err := tc.HandshakeContext(d.ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		conn = tc
+	}
+	return &recordingConn{Conn: conn, d: d}, nil
+}
+
+func (d *connDialer) record(err error) {
+	if err == nil {
+		return
+	}
+	d.mu.Lock()
+	if d.ioErr == nil {
+		d.ioErr = err
+	}
+	d.mu.Unlock()
+}
+
+// cause is the error to explain for a failed dial: amqp091's, unless that
+// only says the connection went away, when the first I/O error says why.
+func (d *connDialer) cause(err error) error {
+	d.mu.Lock()
+	first := d.ioErr
+	d.mu.Unlock()
+	// net.ErrClosed first means amqp091 closed the connection itself, after
+	// finding the error it reports.
+	if first == nil || errors.Is(first, net.ErrClosed) {
+		return err
+	}
+	var aerr *amqp.Error
+	if errors.Is(err, amqp.ErrClosed) || errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &aerr) && aerr.Code == amqp.FrameError && aerr.Reason == first.Error() {
+		return first
+	}
+	return err
+}
+
+// recordingConn passes every read and write through, noting the first
+// error in its dialer.
+type recordingConn struct {
+	net.Conn
+	d *connDialer
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.d.record(err)
+	return n, err
+}
+
+func (c *recordingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.d.record(err)
+	return n, err
+}
+
+// ConnectionState forwards the TLS state, which amqp.Connection's
+// ConnectionState looks for on the connection it was given.
+func (c *recordingConn) ConnectionState() tls.ConnectionState {
+	if tc, ok := c.Conn.(*tls.Conn); ok {
+		return tc.ConnectionState()
+	}
+	return tls.ConnectionState{}
 }
 
 // splitServer parses "host[:port]", defaulting the port.
@@ -133,6 +238,13 @@ func isReachError(err error) bool {
 // explainDialError turns amqp091 and net errors into one line that says what
 // happened and what to do about it.
 func (c *Client) explainDialError(err error, addr, vhost string) error {
+	var nerr net.Error
+	if errors.As(err, &nerr) && nerr.Timeout() {
+		return &DialError{Addr: addr, Reach: true, Reason: fmt.Sprintf("RabbitMQ at %s did not answer in time: check server/port in the config", addr)}
+	}
+	if de := explainTLSError(err, addr, c.cfg.TLS != nil); de != nil {
+		return de
+	}
 	var aerr *amqp.Error
 	user := c.creds.User
 	switch {
@@ -150,10 +262,6 @@ func (c *Client) explainDialError(err error, addr, vhost string) error {
 		return &DialError{Addr: addr, Reason: fmt.Sprintf("connection to vhost %q on %s not allowed: %s", vhost, addr, redact(aerr.Reason, c.creds.Password))}
 	case errors.As(err, &aerr):
 		return &DialError{Addr: addr, Reason: fmt.Sprintf("broker %s refused the connection: %s", addr, redact(aerr.Reason, c.creds.Password))}
-	}
-	var nerr net.Error
-	if errors.As(err, &nerr) && nerr.Timeout() {
-		return &DialError{Addr: addr, Reach: true, Reason: fmt.Sprintf("RabbitMQ at %s did not answer in time: check server/port in the config", addr)}
 	}
 	var operr *net.OpError
 	if errors.As(err, &operr) {
