@@ -29,7 +29,7 @@ func (w *Watch) openConsume(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.D
 	if err != nil {
 		return nil, nil, err
 	}
-	deliveries, err := w.consumeQueue(ch, w.spec.Queue, false)
+	deliveries, err := w.consumeQueue(ch, w.spec.Queue)
 	if err != nil {
 		ch.Close()
 		return nil, nil, err

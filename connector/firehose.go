@@ -23,8 +23,6 @@ var traceKeys = []string{"publish.#", "deliver.#"}
 // message and keeps what the spec asks for.
 func (w *Watch) runFirehose(ctx context.Context, conn *amqp.Connection, ready func(error)) error {
 	if w.started.Load() {
-		// After a reconnect the broker may have restarted and forgotten
-		// the tracing mqscope switched on.
 		if err := w.tracer.ensure(ctx); err != nil {
 			return err
 		}
@@ -130,17 +128,22 @@ func (l *tracerLease) release(ctx context.Context) error {
 	return nil
 }
 
-// ensure switches the tracer on again if mqscope had switched it on and it
-// is off now.
+// ensure switches the tracer on again when it is off: after a reconnect
+// the broker may have restarted and forgotten the tracing, whoever had
+// switched it on, and without it the firehose sees nothing. Having switched
+// it on, mqscope switches it off again when the last watch ends.
 func (l *tracerLease) ensure(ctx context.Context) error {
 	tracers.Lock()
 	defer tracers.Unlock()
-	if u := tracers.uses[l.key]; u == nil || !u.switchedOn {
+	u := tracers.uses[l.key]
+	if u == nil {
 		return nil
 	}
 	info, err := l.mgmt.VHost(ctx, l.vhost)
 	if err == nil && !info.Tracing {
-		err = l.mgmt.SetTracing(ctx, l.vhost, true)
+		if err = l.mgmt.SetTracing(ctx, l.vhost, true); err == nil {
+			u.switchedOn = true
+		}
 	}
 	if err != nil {
 		return l.cannotSwitch(err)

@@ -20,11 +20,14 @@ const (
 type Event string
 
 // Events. The firehose sees both the publish and each delivery of one message.
+// EventGap is no message at all: a watch says it was not watching for a while
+// and may have missed messages then (see Gap).
 const (
 	EventPublish Event = "publish"
 	EventDeliver Event = "deliver"
 	EventConsume Event = "consume"
 	EventPeek    Event = "peek"
+	EventGap     Event = "gap"
 )
 
 // Properties are the AMQP basic properties of a message, in a form that does
@@ -53,7 +56,7 @@ type Message struct {
 	Exchange   string         // exchange it was published to ("" = default)
 	RoutingKey string         // routing key it was published with
 	Queue      string         // queue it was published to or seen on
-	Event      Event          // publish, deliver, consume or peek
+	Event      Event          // publish, deliver, consume, peek, or gap
 	Mode       Mode           // how it was observed
 	Properties Properties     // AMQP basic properties
 	Headers    map[string]any // AMQP headers (of the original message for firehose)

@@ -22,6 +22,35 @@ var ErrTimeout = errors.New("request timed out")
 // ErrConnectionLost fails requests in flight when the connection drops.
 var ErrConnectionLost = errors.New("connection to RabbitMQ lost while waiting for the reply")
 
+// lostError is ErrConnectionLost with what was under way.
+type lostError struct{ msg string }
+
+func (e *lostError) Error() string        { return e.msg }
+func (e *lostError) Is(target error) bool { return target == ErrConnectionLost }
+
+// ErrNotConnected is matched (errors.Is) by every *NotConnectedError.
+var ErrNotConnected = errors.New("not connected to RabbitMQ")
+
+// NotConnectedError says a request was not sent: the Requester was
+// reconnecting, and the connection did not come back within the request's
+// timeout. Cause is why the connection was lost or the last attempt failed.
+type NotConnectedError struct {
+	VHost  string
+	Waited time.Duration
+	Cause  error
+}
+
+func (e *NotConnectedError) Error() string {
+	cause := "reconnecting"
+	if e.Cause != nil {
+		cause = e.Cause.Error()
+	}
+	return fmt.Sprintf("request not sent: no connection to vhost %q for %s (%s)", e.VHost, e.Waited.Round(time.Millisecond), cause)
+}
+
+// Is makes errors.Is(err, ErrNotConnected) true.
+func (e *NotConnectedError) Is(target error) bool { return target == ErrNotConnected }
+
 // TimeoutError says that no reply came within the timeout.
 type TimeoutError struct {
 	VHost, Queue, MessageID string
@@ -92,6 +121,8 @@ type Requester struct {
 
 	mu      sync.Mutex
 	ch      *amqp.Channel // nil while disconnected
+	up      chan struct{} // closed when ch is set; a new one after each disconnect
+	lastErr error         // why the last connection ended or the last dial failed
 	pending map[string]*pending
 
 	cancel context.CancelFunc
@@ -109,6 +140,7 @@ func (c *Client) NewRequester(ctx context.Context, vhost string, opts RequesterO
 	r := &Requester{
 		client: c, vhost: vhost, queue: NewMessageID(), opts: opts,
 		pending: make(map[string]*pending),
+		up:      make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	ready := make(chan error, 1)
@@ -118,7 +150,7 @@ func (c *Client) NewRequester(ctx context.Context, vhost string, opts RequesterO
 		defer close(r.done)
 		c.superviseFrom(runCtx, conn, "requests "+vhost, vhost, func(ctx context.Context, conn *amqp.Connection) error {
 			return r.session(ctx, conn, ready)
-		}, opts.OnState)
+		}, r.onState)
 	}()
 	select {
 	case err = <-ready:
@@ -148,16 +180,28 @@ func (r *Requester) Close() {
 // message_id and routing_key are filled in unless value has them. It does not
 // declare the target queue unless asked: it publishes with mandatory set, so
 // a request to a queue that does not exist fails at once with *NoRouteError.
+//
+// While the Requester is reconnecting, Request waits for the connection to
+// come back (within its timeout, which also covers the wait for the reply)
+// and fails with *NotConnectedError if it does not. A request in flight
+// when the connection drops, or whose publish the drop broke, fails with
+// ErrConnectionLost (errors.Is): its reply would arrive on a channel that no
+// longer exists, and sending it again might deliver it twice.
 func (r *Requester) Request(ctx context.Context, queue string, value neonwire.Value, opts RequestOptions) (*Response, error) {
 	body, id, err := r.prepare(value)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.send(ctx, queue, body, id, opts)
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	timer := time.NewTimer(opts.Timeout)
+	defer timer.Stop()
+	p, err := r.send(ctx, timer.C, queue, body, id, opts)
 	if err != nil {
 		return nil, err
 	}
-	return r.wait(ctx, p, id, opts.Timeout)
+	return r.wait(ctx, timer.C, p, id, opts.Timeout)
 }
 
 // prepare copies the request dict and fills message_id and routing_key.
@@ -178,32 +222,54 @@ func (r *Requester) prepare(value neonwire.Value) (*neonwire.Dict, string, error
 	return body, id, nil
 }
 
-// send registers the request as pending and publishes it.
-func (r *Requester) send(ctx context.Context, queue string, body *neonwire.Dict, id string, opts RequestOptions) (*pending, error) {
+// send registers the request as pending and publishes it, waiting for a
+// connection first while there is none.
+func (r *Requester) send(ctx context.Context, expired <-chan time.Time, queue string, body *neonwire.Dict, id string, opts RequestOptions) (*pending, error) {
 	pub := amqp.Publishing{Body: neonwire.Encode(body), Expiration: opts.Expiration}
 	if pub.Expiration == "" {
 		pub.Expiration = DefaultExpiration
 	}
-	p := &pending{queue: queue, done: make(chan result, 1)}
-	p.sent = messageFromPublishing(&pub, r.vhost, "", queue, ModeSent)
-
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.ch == nil {
-		return nil, fmt.Errorf("not connected to vhost %q (reconnecting); try again", r.vhost)
-	}
-	if _, dup := r.pending[id]; dup {
-		return nil, fmt.Errorf("a request with message_id %s is already waiting", id)
-	}
-	if opts.DeclareTarget {
-		if err := declareNeonQueue(r.ch, queue); err != nil {
+	started := time.Now()
+	for {
+		p, err := r.publish(ctx, queue, id, opts, pub)
+		if p != nil || err != nil {
+			return p, err
+		}
+		if err := r.awaitConnection(ctx, expired, started); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// publish registers the request as pending and publishes it on the current
+// channel. It returns neither a pending request nor an error when there is
+// no channel. The lock is not held while publishing: a write that stalls
+// on a dying connection must not hold up every other request.
+func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestOptions, pub amqp.Publishing) (*pending, error) {
+	p := &pending{queue: queue, done: make(chan result, 1)}
+	r.mu.Lock()
+	ch := r.ch
+	if ch == nil {
+		r.mu.Unlock()
+		return nil, nil
+	}
+	if _, dup := r.pending[id]; dup {
+		r.mu.Unlock()
+		return nil, fmt.Errorf("a request with message_id %s is already waiting", id)
+	}
+	p.sent = messageFromPublishing(&pub, r.vhost, "", queue, ModeSent)
 	r.pending[id] = p
-	if err := r.ch.PublishWithContext(ctx, "", queue, true, false, pub); err != nil {
-		delete(r.pending, id)
-		return nil, fmt.Errorf("publish to %q: %w", queue, err)
+	r.mu.Unlock()
+
+	if opts.DeclareTarget {
+		if err := declareNeonQueue(ch, queue); err != nil {
+			r.forget(id, p)
+			return nil, err
+		}
+	}
+	if err := ch.PublishWithContext(ctx, "", queue, true, false, pub); err != nil {
+		r.forget(id, p)
+		return nil, r.publishFailed(ctx, ch, queue, err)
 	}
 	if r.opts.Sink != nil {
 		r.opts.Sink(p.sent)
@@ -211,21 +277,75 @@ func (r *Requester) send(ctx context.Context, queue string, body *neonwire.Dict,
 	return p, nil
 }
 
-// wait blocks until the reply, a return, the timeout or ctx.
-func (r *Requester) wait(ctx context.Context, p *pending, id string, timeout time.Duration) (*Response, error) {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+// publishFailed explains a publish on ch that failed; nil means nothing
+// went out because the connection had dropped, so the request waits for
+// the next one.
+func (r *Requester) publishFailed(ctx context.Context, ch *amqp.Channel, queue string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
+	r.mu.Lock()
+	if r.ch == ch {
+		r.markDown()
+	}
+	r.mu.Unlock()
+	if errors.Is(err, amqp.ErrClosed) {
+		// The session has not noticed the drop yet; amqp091 refused
+		// before writing anything.
+		return nil
+	}
+	// The connection broke under the write: part of the request may have
+	// gone out, so sending it again could deliver it twice.
+	return &lostError{msg: fmt.Sprintf("connection to RabbitMQ lost while publishing to %q (%s); the request may or may not have reached it", queue, rootCause(err))}
+}
+
+// awaitConnection waits until the Requester is connected again, the request
+// expires, ctx ends or the Requester is closed.
+func (r *Requester) awaitConnection(ctx context.Context, expired <-chan time.Time, started time.Time) error {
+	r.mu.Lock()
+	up, connected := r.up, r.ch != nil
+	r.mu.Unlock()
+	if connected {
+		return nil
+	}
+	select {
+	case <-up:
+		return nil
+	case <-expired:
+		r.mu.Lock()
+		cause := r.lastErr
+		r.mu.Unlock()
+		return &NotConnectedError{VHost: r.vhost, Waited: time.Since(started), Cause: cause}
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-r.done:
+		return fmt.Errorf("request not sent: the requester for vhost %q is closed", r.vhost)
+	}
+}
+
+// wait blocks until the reply, a return, the timeout or ctx.
+func (r *Requester) wait(ctx context.Context, expired <-chan time.Time, p *pending, id string, timeout time.Duration) (*Response, error) {
 	defer r.forget(id, p)
 	select {
 	case res := <-p.done:
 		return res.resp, res.err
-	case <-timer.C:
+	case <-expired:
 		return nil, &TimeoutError{VHost: r.vhost, Queue: p.queue, MessageID: id, After: timeout}
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// onState remembers why the connection is down, for NotConnectedError,
+// and passes the state on.
+func (r *Requester) onState(s State) {
+	if s.Err != nil {
+		r.mu.Lock()
+		r.lastErr = s.Err
+		r.mu.Unlock()
+	}
+	if r.opts.OnState != nil {
+		r.opts.OnState(s)
 	}
 }
 

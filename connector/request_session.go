@@ -65,17 +65,33 @@ func (r *Requester) setup(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Del
 	return ch, replies, nil
 }
 
+// setChannel makes ch the channel requests go out on and wakes the
+// requests waiting for a connection.
 func (r *Requester) setChannel(ch *amqp.Channel) {
 	r.mu.Lock()
 	r.ch = ch
+	select {
+	case <-r.up: // already woken: sessions never overlap, but never close twice
+	default:
+		close(r.up)
+	}
 	r.mu.Unlock()
+}
+
+// markDown forgets the channel, so that requests wait for the next one.
+// The caller holds r.mu.
+func (r *Requester) markDown() {
+	if r.ch != nil {
+		r.ch = nil
+		r.up = make(chan struct{})
+	}
 }
 
 // disconnect forgets the channel and fails every request in flight: their
 // replies would arrive on a channel that no longer exists.
 func (r *Requester) disconnect() {
 	r.mu.Lock()
-	r.ch = nil
+	r.markDown()
 	lost := r.pending
 	r.pending = make(map[string]*pending)
 	r.mu.Unlock()

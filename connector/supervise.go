@@ -143,19 +143,27 @@ func explainClose(what string, e *amqp.Error, ok bool) error {
 	if !ok || e == nil {
 		return errors.New(what + " closed")
 	}
-	return &ChannelError{Code: e.Code, Reason: e.Reason, Connection: what == "connection"}
+	return &ChannelError{Code: e.Code, Reason: e.Reason, Connection: what == "connection", Local: !e.Server}
 }
 
-// ChannelError is an error the broker sent when closing a channel or the
-// connection, e.g. 404 NOT_FOUND for a missing queue.
+// ChannelError is why a channel or the connection closed: an error the
+// broker sent (e.g. 404 NOT_FOUND for a missing queue, 320
+// CONNECTION_FORCED), or, with Local set, a failure this side saw, such as
+// the network connection being reset.
 type ChannelError struct {
 	Code       int
 	Reason     string
 	Connection bool
+	Local      bool
 }
 
 func (e *ChannelError) Error() string {
-	if e.Connection {
+	switch {
+	case e.Local && e.Connection:
+		return "connection lost: " + e.Reason
+	case e.Local:
+		return "channel lost: " + e.Reason
+	case e.Connection:
 		return "connection closed by broker: " + e.Reason
 	}
 	return "broker closed the channel: " + e.Reason

@@ -138,6 +138,12 @@ type Watch struct {
 	signalled atomic.Bool  // the first setup's outcome was sent to Watch
 	started   atomic.Bool  // the first setup succeeded: states are reported
 
+	// Owned by the goroutine that runs the sessions (and, after them,
+	// cleanup), so unguarded.
+	lostAt      time.Time      // when the last session ended: a gap's start
+	privateLive bool           // the private queue was declared and not yet deleted
+	unacked     map[uint64]int // marks of deliveries shown but not acknowledged (see keepUnacked)
+
 	mu      sync.Mutex
 	failure error // why the watch stopped by itself, if it did
 
@@ -150,6 +156,12 @@ type Watch struct {
 // a missing queue or exchange, a missing permission or a firehose tracer that
 // cannot be switched on fail here with one line. It then runs in the
 // background, reconnecting with backoff, until Close or the end of ctx.
+//
+// Firehose and tap read a private queue that outlives a short disconnect
+// (it expires a minute after its last consumer went), so what was published
+// while the watch was away arrives after the reconnect. When that queue was
+// lost meanwhile, the watch passes a gap marker (EventGap, see Gap) to sink
+// before the messages that follow it.
 //
 // sink receives every observed message on the consumer goroutine and must not
 // block. report (may be nil) receives connection states; a broker error that
@@ -235,13 +247,15 @@ func (w *Watch) Close() error {
 	return w.closeErr
 }
 
-// cleanup releases what outlives the connection: the tracer.
+// cleanup releases what outlives the connection: the private queue, if
+// the last connection could not delete it, and the tracer.
 func (w *Watch) cleanup() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	w.deletePrivate(ctx)
 	if w.tracer == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	return w.tracer.release(ctx)
 }
 
@@ -283,6 +297,7 @@ func (w *Watch) session(ready chan<- error) session {
 			}
 		}
 		err := w.run(ctx, conn, signal)
+		w.lostAt = time.Now()
 		var f *watchFailure
 		if errors.As(err, &f) && w.started.Load() {
 			w.fail(f.err)
@@ -323,10 +338,11 @@ func (f *watchFailure) Unwrap() error { return f.err }
 
 // permanent wraps err as a watchFailure when the broker refused for a reason
 // that a new connection would not change: something is missing, forbidden,
-// locked by another connection, or not as expected.
+// locked by another connection, or not as expected. A queue whose node is
+// down is not missing for good.
 func permanent(err error) error {
 	var aerr *amqp.Error
-	if !errors.As(err, &aerr) {
+	if !errors.As(err, &aerr) || homeNodeDown(err) {
 		return err
 	}
 	switch aerr.Code {

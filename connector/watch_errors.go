@@ -3,6 +3,8 @@ package connector
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -51,8 +53,9 @@ func (r *refusal) Unwrap() error { return r.cause }
 // lostConsumer explains why a consumer's delivery channel closed: the
 // connection dropped, the broker closed the channel, or it cancelled the
 // consumer because the queue was deleted. Refusals that a reconnect cannot
-// fix are marked permanent.
-func (w *Watch) lostConsumer(queue string, n notifications) error {
+// fix are marked permanent; the loss of the watch's private queue is not
+// one of them.
+func (w *Watch) lostConsumer(ch *amqp.Channel, queue string, n notifications) error {
 	// amqp091 sends these notifications before it closes the delivery
 	// channel, so whichever applies is already buffered.
 	select {
@@ -64,10 +67,37 @@ func (w *Watch) lostConsumer(queue string, n notifications) error {
 	case e, ok := <-n.chClosed:
 		return w.channelClosed(queue, e, ok)
 	case <-n.cancelled:
-		return &watchFailure{err: fmt.Errorf("queue %q in vhost %q was deleted", queue, w.spec.VHost)}
+		deleted := fmt.Errorf("queue %q in vhost %q was deleted", queue, w.spec.VHost)
+		switch {
+		case queue == w.private:
+			// mqscope's own queue: the next connection declares a new one
+			// and reports the gap.
+			return deleted
+		case queueGone(ch, queue):
+			return &watchFailure{err: deleted}
+		}
+		// The broker also cancels consumers of a queue whose cluster node
+		// went down: it comes back with the node.
+		return fmt.Errorf("the broker cancelled the consumer of queue %q in vhost %q, which still exists", queue, w.spec.VHost)
 	default:
 	}
 	return fmt.Errorf("consumer on queue %q in vhost %q stopped", queue, w.spec.VHost)
+}
+
+// queueGone reports whether queue is known to be deleted: a passive
+// declare says it does not exist, and not because its node is down.
+func queueGone(ch *amqp.Channel, queue string) bool {
+	_, err := ch.QueueDeclarePassive(queue, false, false, false, false, nil)
+	var aerr *amqp.Error
+	return errors.As(err, &aerr) && aerr.Code == amqp.NotFound && !homeNodeDown(err)
+}
+
+// homeNodeDown reports RabbitMQ's 404 for a durable queue whose node is down
+// or not yet recovered ("home node … of durable queue … is down or
+// inaccessible"): the queue comes back with its node, so a watch retries.
+func homeNodeDown(err error) bool {
+	var aerr *amqp.Error
+	return errors.As(err, &aerr) && aerr.Code == amqp.NotFound && strings.Contains(aerr.Reason, "down or inaccessible")
 }
 
 // channelClosed explains a close notification of a channel that was reading
@@ -77,4 +107,33 @@ func (w *Watch) channelClosed(queue string, e *amqp.Error, ok bool) error {
 		return fmt.Errorf("channel reading queue %q in vhost %q closed", queue, w.spec.VHost)
 	}
 	return permanent(w.explain(e, resource{kind: "queue", name: queue, verb: "read"}))
+}
+
+// closedReason explains err, an acknowledgement that failed because the
+// channel is closed, by the close notification that follows it and says
+// why: "connection closed by broker: CONNECTION_FORCED - broker forced
+// connection closure with reason 'shutdown'" instead of "channel/connection
+// is not open". amqp091 marks the channel closed a moment before it sends
+// the notifications, so they are waited for, briefly.
+func (w *Watch) closedReason(err error, queue string, n notifications) error {
+	if !errors.Is(err, amqp.ErrClosed) {
+		return err
+	}
+	wait := time.NewTimer(time.Second)
+	defer wait.Stop()
+	select {
+	case e, ok := <-n.connClosed:
+		return explainClose("connection", e, ok)
+	case e, ok := <-n.chClosed:
+		// The connection's notification comes first when it is the
+		// connection that closed.
+		select {
+		case ce, cok := <-n.connClosed:
+			return explainClose("connection", ce, cok)
+		default:
+		}
+		return w.channelClosed(queue, e, ok)
+	case <-wait.C:
+		return err
+	}
 }

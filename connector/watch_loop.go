@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -43,11 +44,11 @@ func notify(conn *amqp.Connection, ch *amqp.Channel) notifications {
 
 // consumeQueue starts a manual-ack consumer on queue with the watch
 // prefetch and returns its deliveries.
-func (w *Watch) consumeQueue(ch *amqp.Channel, queue string, exclusive bool) (<-chan amqp.Delivery, error) {
+func (w *Watch) consumeQueue(ch *amqp.Channel, queue string) (<-chan amqp.Delivery, error) {
 	if err := ch.Qos(w.prefetch(), 0, false); err != nil {
 		return nil, fmt.Errorf("set prefetch on vhost %q: %w", w.spec.VHost, err)
 	}
-	deliveries, err := ch.Consume(queue, consumerTag(string(w.spec.Mode)), false, exclusive, false, false, nil)
+	deliveries, err := ch.Consume(queue, consumerTag(string(w.spec.Mode)), false, false, false, false, nil)
 	if err != nil {
 		return nil, w.explain(err, resource{kind: "queue", name: queue, verb: "read"})
 	}
@@ -70,7 +71,10 @@ func (w *Watch) prefetch() int {
 // when the channel closes.
 func (w *Watch) consumeLoop(ctx context.Context, ch *amqp.Channel, queue string, deliveries <-chan amqp.Delivery, n notifications, handle func(*amqp.Delivery) (more bool)) error {
 	acks := newAcker(ch)
-	defer acks.stop()
+	defer func() {
+		acks.stop()
+		w.keepUnacked(acks.marks)
+	}()
 	// One Delivery reused for the whole loop: handle gets a pointer to it,
 	// which would otherwise move every delivery to the heap.
 	var d amqp.Delivery
@@ -81,15 +85,19 @@ func (w *Watch) consumeLoop(ctx context.Context, ch *amqp.Channel, queue string,
 			return nil
 		case <-acks.timer.C:
 			if err := acks.flush(); err != nil {
-				return err
+				return w.closedReason(err, queue, n)
 			}
 		case d, ok = <-deliveries:
 			if !ok {
-				return w.lostConsumer(queue, n)
+				return w.lostConsumer(ch, queue, n)
 			}
-			more := handle(&d)
-			if err := acks.add(d.DeliveryTag); err != nil {
-				return err
+			mark := w.mark(&d)
+			more := true
+			if !w.shownBefore(&d, mark) {
+				more = handle(&d)
+			}
+			if err := acks.add(d.DeliveryTag, mark); err != nil {
+				return w.closedReason(err, queue, n)
 			}
 			if !more {
 				return w.stopConsuming(ctx, ch, acks)
@@ -118,6 +126,11 @@ type acker struct {
 	last    uint64 // highest handled, unacknowledged delivery tag
 	pending int
 	timer   *time.Timer // armed while pending > 0
+	// marks are the marks (Watch.mark) of the handled, unacknowledged
+	// deliveries of a private queue: if the connection drops before their
+	// ack, the broker delivers them again and the watch must not show them
+	// twice.
+	marks []uint64
 }
 
 func newAcker(ch *amqp.Channel) *acker {
@@ -126,8 +139,12 @@ func newAcker(ch *amqp.Channel) *acker {
 	return &acker{ch: ch, timer: t}
 }
 
-func (a *acker) add(tag uint64) error {
+// add counts one handled delivery; mark is its Watch.mark, 0 for none.
+func (a *acker) add(tag, mark uint64) error {
 	a.last = tag
+	if mark != 0 {
+		a.marks = append(a.marks, mark)
+	}
 	if a.pending++; a.pending == 1 {
 		a.timer.Reset(ackDelay)
 	}
@@ -145,6 +162,7 @@ func (a *acker) flush() error {
 	if err := a.ch.Ack(a.last, true); err != nil {
 		return fmt.Errorf("acknowledge: %w", err)
 	}
+	a.marks = a.marks[:0]
 	return nil
 }
 
@@ -155,10 +173,26 @@ func (a *acker) stop() {
 	_ = a.flush()
 }
 
-// openPrivate declares the watch's private queue (exclusive, auto-delete: it
-// goes away with the connection), binds it to exchange with each key, and
-// consumes it.
+// privateQueueTTL is how long the broker keeps a watch's private queue
+// once nothing consumes it (x-expires): long enough to ride out a
+// disconnect with the messages published meanwhile, short enough that an
+// mqscope that was killed leaves nothing behind for long.
+const privateQueueTTL = time.Minute
+
+// privateQueueArgs are the private queue's arguments. The queue is
+// non-exclusive and not auto-delete, so that it outlives the connection
+// that declared it and the next connection can read what it kept.
+var privateQueueArgs = amqp.Table{"x-expires": int32(privateQueueTTL / time.Millisecond)}
+
+// openPrivate sets up the watch's private queue, bound to exchange with
+// each key, and consumes it. After a reconnect it takes up the queue the
+// earlier connection left, or, when that queue is gone, declares a new one
+// and reports the time in between as a gap.
 func (w *Watch) openPrivate(conn *amqp.Connection, exchange string, keys []string, args amqp.Table) (*amqp.Channel, <-chan amqp.Delivery, error) {
+	lost, err := w.privateLost(conn)
+	if err != nil {
+		return nil, nil, err
+	}
 	ch, err := conn.Channel()
 	if err != nil {
 		return nil, nil, err
@@ -168,28 +202,130 @@ func (w *Watch) openPrivate(conn *amqp.Connection, exchange string, keys []strin
 		ch.Close()
 		return nil, nil, err
 	}
+	if lost {
+		w.reportGap(time.Now(), "private queue lost")
+	}
 	return ch, deliveries, nil
 }
 
+// privateLost reports whether the private queue that an earlier connection
+// set up is gone, taking with it whatever was published since that
+// connection dropped.
+func (w *Watch) privateLost(conn *amqp.Connection) (bool, error) {
+	if !w.started.Load() {
+		return false, nil
+	}
+	info, err := inspectQueue(conn, w.private)
+	if err != nil {
+		return false, fmt.Errorf("check private queue %q in vhost %q: %w", w.private, w.spec.VHost, err)
+	}
+	return !info.Exists, nil
+}
+
 func (w *Watch) preparePrivate(ch *amqp.Channel, exchange string, keys []string, args amqp.Table) (<-chan amqp.Delivery, error) {
-	if _, err := ch.QueueDeclare(w.private, false, true, true, false, nil); err != nil {
+	if _, err := ch.QueueDeclare(w.private, false, false, false, false, privateQueueArgs); err != nil {
 		return nil, w.explain(err, resource{kind: "queue", name: w.private, verb: "create"})
 	}
+	w.privateLive = true
 	for _, key := range keys {
 		if err := ch.QueueBind(w.private, key, exchange, false, args); err != nil {
 			return nil, w.explain(err, resource{kind: "exchange", name: exchange, verb: "bind a queue to"})
 		}
 	}
-	return w.consumeQueue(ch, w.private, true)
+	// Not an exclusive consumer: after a network failure the broker may
+	// not yet have noticed that the old connection is dead, and would
+	// refuse an exclusive one on the new connection.
+	return w.consumeQueue(ch, w.private)
+}
+
+// reportGap tells the sink that the watch saw nothing from the moment its
+// connection dropped until to. The deliveries kept to recognise redelivered
+// ones are forgotten: they went with the lost queue.
+func (w *Watch) reportGap(to time.Time, reason string) {
+	from := w.lostAt
+	if from.IsZero() || from.After(to) {
+		from = to
+	}
+	w.unacked = nil
+	w.sink(Gap{Watch: w.spec.String(), From: from, To: to, Reason: reason}.Marker(w.spec))
 }
 
 // dropPrivate deletes the private queue when the watch ends normally, so it
-// is gone when Close returns rather than when the broker notices the closed
-// connection.
+// is gone when Close returns rather than when it expires.
 func (w *Watch) dropPrivate(ch *amqp.Channel) {
-	if !ch.IsClosed() {
-		_, _ = ch.QueueDelete(w.private, false, false, false)
+	if ch.IsClosed() {
+		return
 	}
+	if _, err := ch.QueueDelete(w.private, false, false, false); err == nil {
+		w.privateLive = false
+	}
+}
+
+// deletePrivate deletes the private queue on a connection of its own, for
+// a watch closed while disconnected: otherwise the queue would stay until
+// it expires.
+func (w *Watch) deletePrivate(ctx context.Context) {
+	if w.private == "" || !w.privateLive {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	conn, err := w.client.Dial(ctx, w.spec.VHost)
+	if err != nil {
+		return // it expires by itself
+	}
+	defer conn.Close()
+	if ch, err := conn.Channel(); err == nil {
+		w.dropPrivate(ch)
+	}
+}
+
+// mark identifies a delivery of a private queue by what it carries, for
+// recognising it when the broker delivers it again; 0 for the watched queue
+// of consume and peek, where a redelivery is news.
+func (w *Watch) mark(d *amqp.Delivery) uint64 {
+	if w.private == "" {
+		return 0
+	}
+	var h maphash.Hash
+	h.SetSeed(markSeed)
+	h.WriteString(d.Exchange)
+	h.WriteByte(0)
+	h.WriteString(d.RoutingKey)
+	h.WriteByte(0)
+	h.Write(d.Body)
+	return h.Sum64() | 1 // never 0, which means "no mark"
+}
+
+// markSeed seeds every mark of the process: marks are compared
+// only within one watch.
+var markSeed = maphash.MakeSeed()
+
+// keepUnacked remembers the marks of deliveries that were shown but not
+// acknowledged when the connection went: the private queue gives them back
+// marked redelivered. Several identical deliveries count separately.
+func (w *Watch) keepUnacked(marks []uint64) {
+	if len(marks) == 0 {
+		return
+	}
+	if w.unacked == nil {
+		w.unacked = make(map[uint64]int, len(marks))
+	}
+	for _, m := range marks {
+		w.unacked[m]++
+	}
+}
+
+// shownBefore reports whether d is the redelivery of a delivery the watch
+// already passed on, and counts it off.
+func (w *Watch) shownBefore(d *amqp.Delivery, mark uint64) bool {
+	if !d.Redelivered || mark == 0 || w.unacked[mark] == 0 {
+		return false
+	}
+	if w.unacked[mark]--; w.unacked[mark] == 0 {
+		delete(w.unacked, mark)
+	}
+	return true
 }
 
 // openQueue opens a channel on an existing queue: a passive declare, so a

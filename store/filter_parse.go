@@ -45,7 +45,7 @@ var enumValues = map[field][]string{
 	},
 	fieldEvent: {
 		string(connector.EventPublish), string(connector.EventDeliver),
-		string(connector.EventConsume), string(connector.EventPeek),
+		string(connector.EventConsume), string(connector.EventPeek), string(connector.EventGap),
 	},
 	fieldEncoding: {
 		string(neonwire.EncNeon), string(neonwire.EncB64JSON), string(neonwire.EncJSON),
