@@ -22,12 +22,18 @@ type copiedMsg struct {
 // or the Windows API). It is a variable so tests do not touch the real one.
 var writeLocalClipboard = clipboard.WriteAll
 
+// setTerminalClipboard makes the command that writes the clipboard through
+// the terminal (OSC52). It is a variable so that tests see every clipboard
+// write at the moment Update asks for it.
+var setTerminalClipboard = tea.SetClipboard
+
 // copyCmd copies text both ways: OSC52 through the terminal (works over SSH
 // and inside tmux with set-clipboard on) and the local clipboard, whose
-// result comes back as a copiedMsg.
+// result comes back as a copiedMsg. Only key handlers call it: nothing a
+// broker sends may write the user's clipboard.
 func copyCmd(what, text string) tea.Cmd {
 	write := writeLocalClipboard
-	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
+	return tea.Batch(setTerminalClipboard(text), func() tea.Msg {
 		return copiedMsg{what: what, size: len(text), localErr: write(text)}
 	})
 }

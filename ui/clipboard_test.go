@@ -6,8 +6,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire/neonwiretest"
 )
 
 // fakeClipboard stands in for the system clipboard; commands write to it
@@ -97,5 +101,42 @@ func TestCopyFromComposeReply(t *testing.T) {
 	collect(t, press(m, "i"), isType(copiedMsg{}))
 	if got.last() != testResponse().MessageID {
 		t.Fatalf("i copied %q, want the reply's message_id", got.last())
+	}
+}
+
+// TestOnlyKeysWriteTheClipboard feeds the model everything that is not a
+// key press (traffic whose bodies hold OSC52 sequences, frames, ticks,
+// connection events, replies, pastes, resizes, mouse wheels, template
+// loads) and checks that none asks for a clipboard write; then y does.
+func TestOnlyKeysWriteTheClipboard(t *testing.T) {
+	stubClipboard(t, nil)
+	var writes []string
+	old := setTerminalClipboard
+	setTerminalClipboard = func(s string) tea.Cmd { writes = append(writes, s); return old(s) }
+	t.Cleanup(func() { setTerminalClipboard = old })
+
+	m, _ := testModel(t, 160, 45, "dark", 2)
+	sink := m.env.store.Sink(nil)
+	resp := testResponse()
+	for i := range 300 {
+		sink(hostileMsg([]byte(neonwiretest.Escapes)))
+		for _, msg := range []tea.Msg{
+			storeChangedMsg{}, frameMsg{at: t0}, rateTickMsg{at: t0.Add(time.Duration(i) * time.Second)},
+			eventsMsg{stateMsg{connector.State{Worker: "w", Kind: connector.StateConnected}}, unmatchedMsg{msg: hostileMsg(nil)}},
+			sessionMsg{req: &fakeRequester{}}, replyMsg{id: i, resp: resp}, pendingTickMsg{id: i},
+			statusClearMsg{id: i}, templatesLoadedMsg{bodies: []string{"{}"}}, templateSavedMsg{bodies: []string{"{}"}},
+			tea.PasteMsg{Content: neonwiretest.Escapes}, tea.WindowSizeMsg{Width: 60 + i%100, Height: 15 + i%30},
+			tea.BackgroundColorMsg{Color: white}, tea.MouseWheelMsg{Button: tea.MouseWheelDown},
+			copiedMsg{what: "body", size: 3},
+		} {
+			m.Update(msg)
+		}
+	}
+	if len(writes) != 0 {
+		t.Fatalf("%d clipboard writes without a key press, the first of %q", len(writes), writes[0])
+	}
+	press(m, "y")
+	if len(writes) != 1 {
+		t.Fatalf("y asked for %d clipboard writes, want 1: the test cannot see writes", len(writes))
 	}
 }

@@ -88,6 +88,26 @@ type requestResult struct {
 	queue, messageID string
 	resp             *connector.Response
 	err              error
+
+	lines    []string    // resp.Value laid out, for linesFor
+	linesFor replyLayout // the width and theme lines were laid out for
+}
+
+// replyLayout is what a reply's laid-out lines depend on.
+type replyLayout struct {
+	width int
+	theme string
+}
+
+// replyLines is the reply's value laid out for width, kept until the width
+// or the theme changes: the pane is drawn on every frame, and laying out a
+// large reply again each time took most of a frame's budget.
+func (r *requestResult) replyLines(width int, st *Styles) []string {
+	key := replyLayout{width, st.Palette.Name}
+	if r.lines == nil || r.linesFor != key {
+		r.lines, r.linesFor = jsonLines(r.resp.Value, width, st), key
+	}
+	return r.lines
 }
 
 // sentRequest is one line of the history: enough to send it again.

@@ -90,7 +90,7 @@ func (c *composePane) renderResult(width int, st *Styles, now time.Time) []strin
 	}
 	r := c.result.resp
 	head := st.Reply.Render("↩ reply in "+fmtLatency(r.Latency)) + st.Muted.Render(" · message_id "+r.MessageID)
-	return append([]string{head}, jsonLines(r.Value, width, st)...)
+	return append([]string{head}, c.result.replyLines(width, st)...)
 }
 
 // describeRequestError turns a request failure into one line with what to do.
@@ -102,6 +102,10 @@ func describeRequestError(err error) string {
 		return "timed out: " + err.Error() + " — is the service running? (a longer timeout or expiration may help)"
 	case errors.As(err, &noRoute):
 		return "unroutable: " + err.Error() + " — check the queue name"
+	case errors.Is(err, connector.ErrConnectionLost):
+		return err.Error() + " — the service may have had it; send again once connected"
+	case errors.Is(err, connector.ErrNotConnected):
+		return err.Error() + " — send again once connected"
 	}
 	return err.Error()
 }

@@ -29,6 +29,12 @@ var tabNames = [tabCount]string{"Decoded", "Wire", "Hex", "Properties & headers"
 // copy away (y / Y).
 const maxDetailLines = 5000
 
+// maxDetailBytes bounds the text of one body that is wrapped and coloured.
+// That work runs on the UI's goroutine and costs time in proportion to the
+// text: a 16 MiB body laid out whole froze the screen for seconds and took
+// hundreds of megabytes. 256 KiB is thousands of lines at any width.
+const maxDetailBytes = 256 << 10
+
 // detailPane shows the selected message in one of its tabs and scrolls.
 type detailPane struct {
 	tab    detailTab
@@ -131,17 +137,19 @@ func decodedLines(e *store.Entry, width int, st *Styles) []string {
 		head = append(head, st.Warn.Render(fmt.Sprintf("%s body: not Neon-encoded, real Neon services reject it", e.Decoded.Encoding)))
 	case neonwire.EncText:
 		s, _ := e.Decoded.Value.(string)
-		return append(head, wrapLines(s, width, st)...)
+		return append(head, wrapLines(s, width, st, "y copies the whole body")...)
 	default:
 		return append(head, st.Muted.Render(fmt.Sprintf("binary body (%s): see the Hex tab", humanBytes(e.Size))))
 	}
 	return append(head, jsonLines(e.Decoded.Value, width, st)...)
 }
 
-// jsonLines is v as coloured, indented JSON, hard-wrapped to width.
+// jsonLines is v as coloured, indented JSON, hard-wrapped to width; past
+// maxDetailBytes a line says how much is left.
 func jsonLines(v neonwire.Value, width int, st *Styles) []string {
-	text := colorJSON(string(neonwire.ToJSONIndent(v, "  ")), st)
-	return strings.Split(ansi.Hardwrap(text, max(width, 1), true), "\n")
+	text, rest := clipDetail(string(neonwire.ToJSONIndent(v, "  ")))
+	lines := strings.Split(ansi.Hardwrap(colorJSON(text, st), max(width, 1), true), "\n")
+	return appendMore(lines, rest, "y copies the whole body", st)
 }
 
 // wireLines is the body as received: text wrapped to width, or a pointer to
@@ -153,15 +161,39 @@ func wireLines(body []byte, width int, st *Styles) []string {
 	if len(body) == 0 {
 		return []string{st.Muted.Render("(empty body)")}
 	}
-	return wrapLines(string(body), width, st)
+	return wrapLines(string(body), width, st, "Y copies the whole wire body")
 }
 
-// wrapLines hard-wraps plain text and styles it as body text.
-func wrapLines(s string, width int, st *Styles) []string {
+// wrapLines hard-wraps plain text and styles it as body text; past
+// maxDetailBytes a line says how much is left and how to get it.
+func wrapLines(s string, width int, st *Styles, howToGetAll string) []string {
+	s, rest := clipDetail(s)
 	s = sanitize(s) // a body must not drive the terminal
 	lines := strings.Split(ansi.Hardwrap(s, max(width, 1), true), "\n")
 	for i, l := range lines {
-		lines[i] = st.Text.Render(l)
+		lines[i] = st.Fast.Text.render(l)
 	}
-	return lines
+	return appendMore(lines, rest, howToGetAll, st)
+}
+
+// clipDetail cuts s to at most maxDetailBytes, at the last line break
+// before the limit when there is one (so no line is cut in half), else on
+// a rune boundary. rest is how many bytes were left out.
+func clipDetail(s string) (shown string, rest int) {
+	if len(s) <= maxDetailBytes {
+		return s, 0
+	}
+	shown = clip(s, maxDetailBytes)
+	if i := strings.LastIndexByte(shown, '\n'); i > 0 {
+		shown = shown[:i]
+	}
+	return shown, len(s) - len(shown)
+}
+
+// appendMore adds the line saying that rest bytes are not shown, if any.
+func appendMore(lines []string, rest int, howToGetAll string, st *Styles) []string {
+	if rest == 0 {
+		return lines
+	}
+	return append(lines, st.Fast.Muted.render(fmt.Sprintf("… %s more (%s)", humanBytes(rest), howToGetAll)))
 }

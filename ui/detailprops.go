@@ -81,7 +81,8 @@ func headerFields(h map[string]any) [][2]string {
 	slices.Sort(names)
 	out := make([][2]string, 0, len(names))
 	for _, k := range names {
-		out = append(out, [2]string{k, headerValue(h[k])})
+		// Header names come off the network as values do.
+		out = append(out, [2]string{sanitize(k), headerValue(h[k])})
 	}
 	return out
 }
@@ -134,7 +135,7 @@ func pairLines(e, other *store.Entry, width int, st *Styles) []string {
 		req, rep = other, e
 	}
 	head := st.Bold.Render("latency ") + st.Reply.Render(fmtLatency(e.Pair.Latency)) +
-		st.Muted.Render("  message_id "+req.MessageID)
+		st.Muted.Render("  message_id "+sanitize(req.MessageID))
 	col := max((width-3)/2, 1)
 	left := pairSide("request", req, col, st.Request, st)
 	right := pairSide("reply", rep, col, st.Reply, st)
@@ -162,9 +163,9 @@ func pairMissing(e *store.Entry, st *Styles) []string {
 	case e.Msg.Unroutable:
 		return []string{st.Unroutable.Render("unroutable: no queue received this message, so no reply will come")}
 	case e.ReplyQueue != "":
-		return []string{st.Muted.Render("no reply seen yet for message_id " + e.MessageID + " (replies go to " + e.ReplyQueue + ")")}
+		return []string{st.Muted.Render(sanitize("no reply seen yet for message_id " + e.MessageID + " (replies go to " + e.ReplyQueue + ")"))}
 	case e.MessageID != "":
-		return []string{st.Muted.Render("no request seen for message_id " + e.MessageID)}
+		return []string{st.Muted.Render("no request seen for message_id " + sanitize(e.MessageID))}
 	}
 	return []string{st.Muted.Render("not a request or reply (no message_id)")}
 }

@@ -37,24 +37,24 @@ func fmtLatency(d time.Duration) string {
 }
 
 // shortID is the first 8 characters of a message_id: enough to tell ids
-// apart on screen, and what people read out to each other.
+// apart on screen, and what people read out to each other. Ids come from
+// message bodies, so control characters are replaced.
 func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
+	return clip(sanitize(id), 8)
 }
 
 // place names where a message was seen: vhost/queue, or exchange → key.
+// Names come off the network (a routing key is any bytes), so control
+// characters are replaced: a name must not drive the terminal.
 func place(m *connector.Message) string {
 	if m.Exchange != "" {
-		return m.Exchange + " → " + m.RoutingKey
+		return sanitize(m.Exchange + " → " + m.RoutingKey)
 	}
 	q := m.Queue
 	if q == "" {
 		q = m.RoutingKey
 	}
-	return m.VHost + "/" + q
+	return sanitize(m.VHost + "/" + q)
 }
 
 // eventLabel is the event column: mqscope's own sends and replies say so.
@@ -79,6 +79,10 @@ func summarize(e *store.Entry) string {
 		return clip(string(neonwire.ToJSON(e.Decoded.Value)), maxSummary)
 	case neonwire.EncText:
 		s, _ := e.Decoded.Value.(string)
+		// Whitespace runs collapse to one space, so a few times maxSummary
+		// of the text is enough unless the body is mostly blank: without
+		// this cut a 16 MiB body would be split into millions of fields.
+		s = clip(s, 8*maxSummary)
 		return sanitize(clip(strings.Join(strings.Fields(s), " "), maxSummary))
 	default:
 		return fmt.Sprintf("<binary, %s>", humanBytes(e.Size))

@@ -25,20 +25,20 @@ func hexDump(body []byte, width int, st *Styles) []string {
 	if len(body) == 0 {
 		lines = append(lines, st.Muted.Render("(empty body)"))
 	}
-	if rest := len(body) - len(shown); rest > 0 {
-		lines = append(lines, st.Muted.Render(fmt.Sprintf("… %d more bytes (Y copies the whole wire body)", rest)))
-	}
-	return lines
+	return appendMore(lines, len(body)-len(shown), "Y copies the whole wire body", st)
 }
 
 func hexLine(off int, chunk []byte, per int, st *Styles) string {
+	const digits = "0123456789abcdef"
 	var hex, ascii strings.Builder
 	for i := range per {
 		if i == per/2 {
 			hex.WriteByte(' ')
 		}
 		if i < len(chunk) {
-			fmt.Fprintf(&hex, "%02x ", chunk[i])
+			hex.WriteByte(digits[chunk[i]>>4])
+			hex.WriteByte(digits[chunk[i]&0xf])
+			hex.WriteByte(' ')
 		} else {
 			hex.WriteString("   ")
 		}
@@ -50,6 +50,7 @@ func hexLine(off int, chunk []byte, per int, st *Styles) string {
 			ascii.WriteByte('.')
 		}
 	}
-	return st.Muted.Render(fmt.Sprintf("%08x", off)) + "  " + st.Text.Render(hex.String()) + " " +
-		st.Subtle.Render("|") + st.JSONString.Render(ascii.String()) + st.Subtle.Render("|")
+	f := &st.Fast // lipgloss's Render on thousands of lines froze the screen
+	return f.Muted.render(fmt.Sprintf("%08x", off)) + "  " + f.Text.render(hex.String()) + " " +
+		f.Subtle.render("|") + f.JSONString.render(ascii.String()) + f.Subtle.render("|")
 }

@@ -129,7 +129,7 @@ func newRateMeter(watched []string) rateMeter {
 
 // observe counts the entries appended since the last call by watched name.
 // Each message counts once: later sightings of it (the firehose's deliver
-// after its publish) have an Origin.
+// after its publish) have an Origin. Gap markers are no messages.
 func (r *rateMeter) observe(s *store.Store) {
 	if len(r.watched) == 0 {
 		return
@@ -141,7 +141,7 @@ func (r *rateMeter) observe(s *store.Store) {
 	}
 	for i := range entries {
 		e := &entries[i]
-		if e.Origin != 0 {
+		if e.Origin != 0 || e.Msg.Event == connector.EventGap {
 			continue
 		}
 		for _, w := range r.watched {

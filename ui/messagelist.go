@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"mqscope/connector"
 	"mqscope/store"
 )
 
@@ -195,6 +196,9 @@ func renderListHeader(cols []column, sumWidth int, st *Styles) string {
 // renderRow draws one message. Cells are padded as plain text and each is
 // styled once, which keeps a 50-row frame well under a millisecond.
 func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width int, st *Styles, selected, focused bool, loc *time.Location) string {
+	if g, ok := connector.GapOf(&e.Msg); ok {
+		return renderGapRow(g, width, st, selected, focused, loc)
+	}
 	if selected {
 		plain := l.plainRow(e, cols, sumWidth, loc)
 		if focused {
@@ -219,4 +223,23 @@ func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, loc 
 	}
 	b.WriteString(pad(l.summary(e), sumWidth, false))
 	return b.String()
+}
+
+// renderGapRow draws a gap marker across the whole row, so that a stretch
+// in which a watch may have missed messages cannot be mistaken for a quiet
+// one: "── gap: firehose /neon_api not watching from 07:31:02 to 07:31:09
+// (private queue lost) ──────".
+func renderGapRow(g connector.Gap, width int, st *Styles, selected, focused bool, loc *time.Location) string {
+	text := "── gap: " + sanitize(g.Describe(loc, "15:04:05")) + " "
+	if w := textWidth(text); w < width {
+		text += strings.Repeat("─", width-w)
+	}
+	text = fitLine(text, width)
+	switch {
+	case selected && focused:
+		return st.Fast.Selected.render(text)
+	case selected:
+		return st.Fast.SelectedBlur.render(text)
+	}
+	return st.Fast.Warn.render(text)
 }

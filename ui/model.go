@@ -39,18 +39,23 @@ type env struct {
 	events  *eventQueue
 	service string
 	vhost   string
-	watches []string      // labels shown in the header
-	names   []string      // watched queue/exchange names, for the rates
-	record  func() string // the recording's status-bar label; nil when not recording
-	offline string        // set when browsing a recording: no broker
-	theme   string        // theme asked for: a name, or "" / "auto"
-	noColor bool          // NO_COLOR is set
+	watches []string          // labels shown in the header
+	names   []string          // watched queue/exchange names, for the rates
+	record  func() recordNote // the recording's status-bar note; nil when not recording
+	offline string            // set when browsing a recording: no broker
+	theme   string            // theme asked for: a name, or "" / "auto"
+	noColor bool              // NO_COLOR is set
 	loc     *time.Location
 	now     func() time.Time
 	initial tea.Cmd // the first work: opening the session, or the picker's first discovery
 	picker  *picker // non-nil when the start-up picker runs first
 	// start opens the session the picker settled on.
 	start func(pickChoice, []connector.WatchSpec) tea.Cmd
+
+	scheme string // "amqp" or "amqps" for a live session; "" when offline
+	// insecure is set when the config turns TLS certificate checks off: the
+	// header flags it in the danger colour for as long as mqscope runs.
+	insecure bool
 }
 
 // Model is the root model: it routes messages to the components and lays
@@ -207,16 +212,19 @@ func (m *Model) onFrame() tea.Cmd {
 }
 
 func (m *Model) onEvents(msgs eventsMsg) tea.Cmd {
+	cmds := []tea.Cmd{m.env.events.wait(m.env.ctx)}
 	for _, msg := range msgs {
 		switch msg := msg.(type) {
 		case stateMsg:
-			m.conns.update(msg.state)
+			if lasted, back := m.conns.update(msg.state); back {
+				cmds = append(cmds, m.setStatus("● reconnected after "+lasted.Round(100*time.Millisecond).String(), false))
+			}
 		case unmatchedMsg:
-			m.setStatus("a reply matched no request in flight (message_id "+shortID(msgIDOf(msg.msg))+"): shown in the list", false)
+			cmds = append(cmds, m.setStatus("a reply matched no request in flight (message_id "+shortID(msgIDOf(msg.msg))+"): shown in the list", false))
 		}
 	}
 	m.resize(m.width, m.height) // the alert line may have come or gone
-	return m.env.events.wait(m.env.ctx)
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) onSession(msg sessionMsg) {
@@ -280,7 +288,7 @@ func (m *Model) alertLines() []string {
 		}
 		return []string{line}
 	}
-	problem := m.conns.problem()
+	problem := m.conns.problem(m.env.now())
 	if problem == "" || m.width <= 0 {
 		return nil
 	}

@@ -203,7 +203,7 @@ func TestConnectionFailureShowsOneClearLine(t *testing.T) {
 	m.Update(sessionMsg{})
 	m.Update(eventsMsg{stateMsg{connector.State{Worker: "firehose /neon_api neon_api_input", Kind: connector.StateFailed,
 		Err: errors.New(`user "neon" has no permission to read queue "amq.rabbitmq.trace"`)}}})
-	if s := screen(m); !strings.Contains(s, "✖ firehose /neon_api neon_api_input: user \"neon\" has no permission") {
+	if s := screen(m); !strings.Contains(s, "✖ firehose /neon_api neon_api_input failed: user \"neon\" has no permission") {
 		t.Fatalf("a failed watch should be named with its reason:\n%s", s)
 	}
 }

@@ -319,9 +319,11 @@ func (p *picker) render(st *Styles, width, height int) string {
 				mark = "[x]"
 			}
 		}
-		line := fmt.Sprintf(" %s %s", mark, it.label)
+		// Names come from the management API: anyone who may declare a
+		// queue may put terminal escapes in its name.
+		line := fmt.Sprintf(" %s %s", mark, sanitize(it.label))
 		if it.hint != "" {
-			line += st.Muted.Render("  " + it.hint)
+			line += st.Muted.Render("  " + sanitize(it.hint))
 		}
 		if i == p.cursor {
 			line = st.Selected.Render(fitLine(line, width-2))
@@ -343,7 +345,7 @@ func (p *picker) summaryLine(st *Styles) string {
 	parts := []string{}
 	add := func(name, v string) {
 		if v != "" {
-			parts = append(parts, st.Label.Render(name+" ")+st.Bold.Render(v))
+			parts = append(parts, st.Label.Render(name+" ")+st.Bold.Render(sanitize(v)))
 		}
 	}
 	add("service", p.choice.service)

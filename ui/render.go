@@ -32,7 +32,10 @@ func (m *Model) render() string {
 }
 
 func (m *Model) renderHeader() string {
-	h := headerInfo{service: m.env.service, vhost: m.env.vhost, watches: m.env.watches, paused: m.paused}
+	h := headerInfo{
+		service: m.env.service, vhost: m.env.vhost, watches: m.env.watches, paused: m.paused,
+		scheme: m.env.scheme, insecure: m.env.insecure,
+	}
 	if f := m.view.Filter(); f != nil {
 		h.filter, h.matches, h.scanning = f.String(), m.list.total, m.view.Scanning()
 	}
@@ -57,7 +60,7 @@ func (m *Model) renderLower(l layout) string {
 
 func (m *Model) renderStatus() string {
 	stats := m.env.store.Stats()
-	rec := ""
+	var rec recordNote
 	if m.env.record != nil {
 		rec = m.env.record()
 	}

@@ -65,6 +65,7 @@ func Run(ctx context.Context, opts Options) error {
 		if rec != nil {
 			defer rec.Close()
 		}
+		e.scheme, e.insecure = transport(opts.Config)
 		sink := st.Sink(recorderOrNil(rec))
 		e.start = func(ch pickChoice, specs []connector.WatchSpec) tea.Cmd {
 			return openSessionCmd(ctx, opts.Config, ch, specs, sink, e.events, sessions.keep)
@@ -102,6 +103,12 @@ func startOrPick(opts Options, e *env) {
 	e.picker = newPicker(opts.Config, preset, discoverCmd(e.ctx, opts.Config))
 }
 
+// transport is how the config connects: the URI scheme, and whether TLS
+// certificate verification is off.
+func transport(cfg *connector.Config) (scheme string, insecure bool) {
+	return cfg.Scheme(), cfg.TLS != nil && cfg.TLS.Insecure
+}
+
 func themeName(opts Options) string {
 	if opts.Theme != "" {
 		return opts.Theme
@@ -129,7 +136,7 @@ func openRecorder(opts Options, e *env) (*record.Writer, error) {
 		return nil, err
 	}
 	name := filepath.Base(opts.Record)
-	e.record = func() string { return recordLabel(name, w.Stats()) }
+	e.record = func() recordNote { return recordStatus(name, w.Stats()) }
 	return w, nil
 }
 
@@ -178,15 +185,23 @@ func (k *sessionKeeper) closeAll() {
 	k.sessions = nil
 }
 
-// recordLabel is the status bar's note on the recording: how much is on
+// recordNote is what the status bar says about the recording.
+type recordNote struct {
+	text  string
+	lossy bool // messages were not recorded: drawn in the danger colour
+}
+
+// recordStatus is the status bar's note on the recording: how much is on
 // disk and, when the writer could not keep up or failed, how much is not.
-func recordLabel(name string, s record.Stats) string {
-	label := fmt.Sprintf("rec %s %d", name, s.Written)
-	if s.Dropped > 0 {
-		label += fmt.Sprintf(" (%d dropped)", s.Dropped)
+// Recording never holds up the live view, so this is where a slow disk
+// shows.
+func recordStatus(name string, s record.Stats) recordNote {
+	n := recordNote{text: fmt.Sprintf("rec %s: %d written", name, s.Written), lossy: s.Dropped > 0}
+	if n.lossy {
+		n.text += fmt.Sprintf(", %d not recorded", s.Dropped)
 	}
 	if s.LastErr != nil {
-		label += ": " + oneLine(s.LastErr.Error())
+		n.text += ": " + oneLine(s.LastErr.Error())
 	}
-	return label
+	return n
 }

@@ -52,7 +52,7 @@ func watchLabels(specs []connector.WatchSpec) []string {
 		if name == "" {
 			name = s.Exchange
 		}
-		out[i] = string(s.Mode) + ":" + name
+		out[i] = string(s.Mode) + ":" + sanitize(name)
 		if s.Mode == connector.ModeConsume {
 			out[i] += " (DESTRUCTIVE)"
 		}
@@ -86,7 +86,10 @@ func (m *Model) finishPicker() tea.Cmd {
 	ch := m.picker.choice
 	m.picker = nil
 	specs := watchSpecs(ch.vhost, ch.watch, ch.mode)
-	m.env.service, m.env.vhost = ch.service, ch.vhost
+	// The vhost and the watch labels are only shown; the names may come
+	// from the management API, so they are shown without control
+	// characters. env.names stays exact: rates match messages by it.
+	m.env.service, m.env.vhost = ch.service, sanitize(ch.vhost)
 	m.env.watches, m.env.names = watchLabels(specs), watchNames(ch.watch)
 	m.rates = newRateMeter(m.env.names)
 	m.conns.opening = true

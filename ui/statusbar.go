@@ -32,15 +32,43 @@ type conns struct {
 	offline string
 	states  map[string]connector.State
 	order   []string // workers in the order they first reported
+	// outage is when the first worker went to reconnecting, zero while
+	// every worker that has not failed is connected.
+	outage time.Time
 }
 
 func newConns() conns { return conns{states: map[string]connector.State{}} }
 
-func (c *conns) update(s connector.State) {
+// update records s. back is true when s ends an outage: every worker that
+// has not failed is connected again; lasted is how long since the first
+// one dropped.
+func (c *conns) update(s connector.State) (lasted time.Duration, back bool) {
 	if _, ok := c.states[s.Worker]; !ok {
 		c.order = append(c.order, s.Worker)
 	}
 	c.states[s.Worker] = s
+	switch {
+	case s.Kind == connector.StateReconnecting && c.outage.IsZero():
+		c.outage = s.Time
+		if c.outage.IsZero() {
+			c.outage = time.Unix(0, 1) // a state without a time still starts one
+		}
+	case s.Kind == connector.StateConnected && !c.outage.IsZero() && c.allBack():
+		lasted = max(s.Time.Sub(c.outage), 0)
+		c.outage = time.Time{}
+		return lasted, true
+	}
+	return 0, false
+}
+
+// allBack reports whether no worker is still trying to connect.
+func (c *conns) allBack() bool {
+	for _, s := range c.states {
+		if s.Kind == connector.StateReconnecting || s.Kind == connector.StateConnecting {
+			return false
+		}
+	}
+	return true
 }
 
 // summary is the always-visible connection indicator.
@@ -75,8 +103,10 @@ func (c *conns) summary(st *Styles) string {
 }
 
 // problem is the alert line: the first thing that is wrong and what to do,
-// or "" when all is well.
-func (c *conns) problem() string {
+// or "" when all is well. A reconnecting worker counts down to its next
+// attempt as of now: "↻ requests /neon_api reconnecting in 2s: connection
+// closed by broker: …".
+func (c *conns) problem(now time.Time) string {
 	if c.openErr != nil {
 		return "✖ cannot start: " + oneLine(c.openErr.Error())
 	}
@@ -84,12 +114,29 @@ func (c *conns) problem() string {
 		s := c.states[w]
 		switch s.Kind {
 		case connector.StateFailed:
-			return "✖ " + w + ": " + errText(s.Err)
+			return "✖ " + w + " failed: " + errText(s.Err)
 		case connector.StateReconnecting:
-			return fmt.Sprintf("↻ %s: %s; retrying in %s", w, errText(s.Err), s.Retry.Round(100*time.Millisecond))
+			return "↻ " + w + " " + retryIn(s, now) + ": " + errText(s.Err)
 		}
 	}
 	return ""
+}
+
+// retryIn says when a reconnecting worker tries again: "reconnecting in
+// 3s" (whole seconds, rounded up), "in 0.2s" under a second, and
+// "reconnecting…" while the attempt is under way.
+func retryIn(s connector.State, now time.Time) string {
+	left := s.Retry
+	if !s.Time.IsZero() {
+		left = s.Time.Add(s.Retry).Sub(now)
+	}
+	switch {
+	case left <= 0:
+		return "reconnecting…"
+	case left < time.Second:
+		return fmt.Sprintf("reconnecting in %.1fs", max(left.Seconds(), 0.1))
+	}
+	return fmt.Sprintf("reconnecting in %ds", int((left+time.Second-1)/time.Second))
 }
 
 func errText(err error) string {
@@ -116,6 +163,8 @@ type headerInfo struct {
 	matches        int
 	scanning       bool
 	paused         bool
+	scheme         string // "amqp" or "amqps"; "" when browsing a recording
+	insecure       bool   // TLS without certificate verification
 }
 
 // renderHeader is the top bar: name, session, connection, filter, pause.
@@ -128,6 +177,12 @@ func renderHeader(h headerInfo, c *conns, st *Styles, width int) string {
 		left += st.Muted.Render(" · " + strings.Join(h.watches, ", "))
 	}
 	right := c.summary(st)
+	if h.scheme != "" {
+		right = st.Muted.Render(h.scheme+" ") + right
+	}
+	if h.insecure {
+		right = st.Danger.Render("⚠ TLS INSECURE ") + right
+	}
 	if h.paused {
 		right = st.Warn.Render("⏸ paused ") + right
 	}
@@ -156,7 +211,7 @@ type statusInfo struct {
 	perQueue map[string]float64
 	count    int
 	evicted  uint64
-	record   string
+	record   recordNote
 	line     statusLine
 }
 
@@ -170,14 +225,18 @@ func renderStatus(s statusInfo, st *Styles, width int) string {
 	}
 	slices.Sort(names)
 	for _, q := range names {
-		parts = append(parts, st.BarKey.Render(q+" ")+st.BarValue.Render(fmt.Sprintf("%.1f/s", s.perQueue[q])))
+		parts = append(parts, st.BarKey.Render(sanitize(q)+" ")+st.BarValue.Render(fmt.Sprintf("%.1f/s", s.perQueue[q])))
 	}
 	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" msgs"))
 	if s.evicted > 0 {
 		parts = append(parts, st.BarKey.Render("evicted ")+st.BarValue.Render(fmt.Sprint(s.evicted)))
 	}
-	if s.record != "" {
-		parts = append(parts, st.BarKey.Render(s.record))
+	if s.record.text != "" {
+		style := st.BarKey
+		if s.record.lossy {
+			style = st.BarError
+		}
+		parts = append(parts, style.Render(s.record.text))
 	}
 	left := st.Bar.Render(" ") + strings.Join(parts, st.BarKey.Render(" · "))
 	if s.line.text != "" {
