@@ -3,13 +3,29 @@
 #
 #   scripts/bench.sh [all | SECTION...]
 #
-# Sections: decode. To add a section, write a bench_NAME function and add NAME
-# to SECTIONS; keep its scratch files under "$WORK/NAME", which is removed on
-# exit.
+# Sections: decode, ingest, tui, burst. To add a section, write a bench_NAME
+# function and add NAME to SECTIONS; keep its scratch files under
+# "$WORK/NAME", which is removed on exit.
+#
+# ingest, tui and burst need the local broker (scripts/broker.sh prepares
+# it) and use queues named mqscope_test.bench.* in vhost /mqscope_test,
+# deleted afterwards; tui and burst also need tmux. Environment:
+#
+#   BENCH_N=100000       messages per ingest and tui run
+#   BENCH_ROUNDS=3       rounds of ingest and tui (each round runs every variant)
+#   BENCH_BURST_N=200000 messages in one burst
+#   BENCH_BURST_BUDGETS_MB="32 128"  store budgets (mqscope.store.max_bytes)
+#                        to run the burst with, one run each; both smaller
+#                        than the burst, so that the store keeps evicting
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-SECTIONS=(decode)
+SECTIONS=(decode ingest tui burst)
+
+# The broker-backed sections work in this vhost, as guest (scripts/broker.sh).
+BENCH_VHOST=/mqscope_test
+# tmux server of its own, so that no other session is ever touched.
+TMUX_SOCKET="mqscope-bench-$$"
 
 usage() {
 	echo "usage: scripts/bench.sh [all | ${SECTIONS[*]}]" >&2
@@ -81,6 +97,312 @@ PY
 		}' "$dir/py.txt" "$dir/go.txt"
 }
 
+# ---- helpers of the broker-backed sections ----
+
+# tools makes sure the broker is ready and builds mqscope and benchtool once
+# per run; they are then "$MQSCOPE" and "$BENCHTOOL".
+tools() {
+	MQSCOPE="$WORK/bin/mqscope"
+	BENCHTOOL="$WORK/bin/benchtool"
+	[[ -x $BENCHTOOL ]] && return 0
+	scripts/broker.sh
+	go build -o "$MQSCOPE" .
+	go build -o "$BENCHTOOL" ./scripts/benchtool
+}
+
+# bt runs a benchtool subcommand in the bench vhost.
+bt() {
+	local cmd=$1
+	shift
+	"$BENCHTOOL" "$cmd" -vhost "$BENCH_VHOST" "$@"
+}
+
+# write_config FILE [MAX_BYTES]: an mq_config.json for guest on the local
+# broker, with that store budget when given.
+write_config() {
+	local store=""
+	[[ -n ${2:-} ]] && store=", \"mqscope\": {\"store\": {\"max_bytes\": $2}}"
+	printf '{"server": "127.0.0.1", "port": 5672, "users": {"mq_handler": {"user": "guest", "password": "guest"}}%s}\n' "$store" >"$1"
+	chmod 600 "$1"
+}
+
+# since START_NS: seconds elapsed since START_NS (from date +%s%N).
+since() { awk -v ns=$(($(date +%s%N) - $1)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'; }
+
+# measure CMD...: runs CMD and prints its wall time and the CPU time (user
+# + system) its processes used, in seconds; fails as CMD fails (command
+# substitution does not inherit set -e). The CPU time comes from bash's
+# `times` (children waited for), so measure must run in a subshell of its
+# own, as $(measure ...) does.
+measure() {
+	local start wall
+	times >"$WORK/cpu.before"
+	start=$(date +%s%N)
+	"$@" || return
+	wall=$(since "$start")
+	times >"$WORK/cpu.after"
+	awk -v wall="$wall" '
+		function secs(t, parts) { split(t, parts, /[ms]/); return parts[1] * 60 + parts[2] }
+		FNR == 2 { cpu[FILENAME == ARGV[1]] = secs($1) + secs($2) }
+		END { printf "%s %.3f\n", wall, cpu[0] - cpu[1] }' "$WORK/cpu.before" "$WORK/cpu.after"
+}
+
+# proc_cpu PID: CPU seconds (user + system) process PID has used so far.
+proc_cpu() {
+	# The command name in field 2 may hold spaces; count from its ")".
+	awk -v tck="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.3f\n", ($12 + $13) / tck }' "/proc/$1/stat"
+}
+
+# per_msg SECONDS N: microseconds per message.
+per_msg() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.1f\n", s * 1e6 / n }'; }
+
+# rate N SECONDS: messages per second.
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f\n", n / s }'; }
+
+# ratio A B: A/B with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
+
+# median VALUE...: the median of numbers.
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# tm runs tmux on the bench's own server.
+tm() { tmux -L "$TMUX_SOCKET" -f /dev/null "$@"; }
+
+# tui_start DIR ARGS...: runs `mqscope ARGS` in a detached 200×50 tmux
+# session; its PID becomes TUI_PID, its stderr goes to DIR/tui.err, and its
+# templates directory is under DIR.
+tui_start() {
+	local dir=$1 i
+	shift
+	rm -f "$dir/tui.pid"
+	tm new-session -d -s bench -x 200 -y 50 \
+		"echo \$\$ >'$dir/tui.pid'; exec env XDG_CONFIG_HOME='$dir/xdg' '$MQSCOPE' $(printf '%q ' "$@") 2>'$dir/tui.err'"
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $dir/tui.pid ]] && break
+		sleep 0.05
+	done
+	TUI_PID=$(cat "$dir/tui.pid")
+	TUI_ERR="$dir/tui.err"
+}
+
+# tui_alive fails, saying why, when the TUI has exited.
+tui_alive() {
+	kill -0 "$TUI_PID" 2>/dev/null && return 0
+	echo "bench.sh: mqscope's TUI exited early: $(cat "$TUI_ERR")" >&2
+	return 1
+}
+
+# tui_wait_for SECONDS TEXT: waits until the screen shows TEXT.
+tui_wait_for() {
+	local deadline=$((SECONDS + $1))
+	until tm capture-pane -p -t bench 2>/dev/null | grep -qF -- "$2"; do
+		tui_alive || return 1
+		if ((SECONDS >= deadline)); then
+			echo "bench.sh: no \"$2\" on mqscope's screen after $1 s:" >&2
+			tm capture-pane -p -t bench >&2 || true
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# tui_start_consume DIR QUEUE CONFIG [ARGS...]: starts the TUI consuming
+# QUEUE and answers the picker's confirmation, which --mode consume asks
+# for even when given as a flag.
+tui_start_consume() {
+	local dir=$1 queue=$2 config=$3
+	shift 3
+	tui_start "$dir" --config "$config" --service mq_handler --vhost "$BENCH_VHOST" \
+		--watch "$queue" --mode consume --theme dark "$@"
+	tui_wait_for 20 "DESTRUCTIVE"
+	tm send-keys -t bench Down
+	tm send-keys -t bench Enter
+}
+
+# tui_quit presses q and waits for mqscope to exit (it flushes its
+# recording on the way out).
+tui_quit() {
+	local i
+	tm send-keys -t bench q
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$TUI_PID" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "bench.sh: mqscope did not quit within 30 s of q; killing it" >&2
+	kill "$TUI_PID" 2>/dev/null || true
+	return 1
+}
+
+# wait_drained WAITER_PID: waits for a background `benchtool wait-empty`
+# while checking that the TUI is still running.
+wait_drained() {
+	while kill -0 "$1" 2>/dev/null; do
+		tui_alive || return 1
+		sleep 0.2
+	done
+	wait "$1"
+}
+
+# ---- sections ----
+
+# ingest_run VARIANT QUEUE N DIR: one drain of QUEUE, which holds N
+# messages: a (plain amqp091-go consumer), b (mqscope tail --mode consume)
+# or c (the same, recording).
+ingest_run() {
+	local variant=$1 queue=$2 n=$3 dir=$4
+	local tail=("$MQSCOPE" tail --config "$dir/mq_config.json" --vhost "$BENCH_VHOST" --queue "$queue" --mode consume --count "$n")
+	case $variant in
+	a) bt drain -queue "$queue" -n "$n" ;;
+	b) "${tail[@]}" >/dev/null 2>"$dir/tail.err" ;;
+	c) "${tail[@]}" --record "$dir/x.db" >/dev/null 2>"$dir/tail.err" ;;
+	esac
+}
+
+# bench_ingest compares draining a pre-filled queue with a plain amqp091-go
+# consumer (a: prefetch 200, one multiple=true ack per 50) against
+# `mqscope tail --mode consume --count N > /dev/null` (b) and the same with
+# --record (c), interleaved a,b,c per round. It prints msgs/s of each run
+# (wall time of the whole process, start-up included), the CPU time each
+# process used per message, and the median of the per-round ratios b/a and
+# c/a (goals: ≥ 0.9 and ≥ 0.75).
+bench_ingest() {
+	need go ingest
+	local n=${BENCH_N:-100000} rounds=${BENCH_ROUNDS:-3} dir="$WORK/ingest"
+	local queue="mqscope_test.bench.ingest" r v out wall cpu
+	local -a b_a c_a
+	mkdir -p "$dir"
+	tools
+	write_config "$dir/mq_config.json"
+	echo "ingest: drain $n Neon messages (200–208 B) from a pre-filled queue"
+	echo "        msgs/s (process wall time) and CPU µs/msg (user + system) of a: amqp091, b: tail, c: tail --record"
+	printf "%-6s %8s %8s %8s %6s %6s %7s %7s %7s\n" round a/s b/s c/s b/a c/a "a µs" "b µs" "c µs"
+	for ((r = 1; r <= rounds; r++)); do
+		local -A rates=() cpus=()
+		for v in a b c; do
+			bt publish -queue "$queue" -n "$n" -purge
+			rm -f "$dir"/x.db*
+			out=$(measure ingest_run "$v" "$queue" "$n" "$dir")
+			read -r wall cpu <<<"$out"
+			rates[$v]=$(rate "$n" "$wall")
+			cpus[$v]=$(per_msg "$cpu" "$n")
+			if [[ $v == c ]] && grep -q "could not be recorded" "$dir/tail.err"; then
+				echo "  round $r: $(grep "could not be recorded" "$dir/tail.err")"
+			fi
+		done
+		b_a+=("$(ratio "${rates[b]}" "${rates[a]}")")
+		c_a+=("$(ratio "${rates[c]}" "${rates[a]}")")
+		printf "%-6s %8s %8s %8s %6s %6s %7s %7s %7s\n" "$r" "${rates[a]}" "${rates[b]}" "${rates[c]}" \
+			"${b_a[-1]}" "${c_a[-1]}" "${cpus[a]}" "${cpus[b]}" "${cpus[c]}"
+	done
+	bt delete -queue "$queue"
+	echo "median b/a $(median "${b_a[@]}") (goal ≥ 0.9), c/a $(median "${c_a[@]}") (goal ≥ 0.75)"
+}
+
+# bench_tui compares the time to drain a pre-filled queue with the plain
+# consumer and with the terminal UI (`mqscope --watch Q --mode consume` in
+# tmux), measured the same way for both: from the first message taken to
+# none ready, polled every 5 ms, so start-up is left out. It also prints
+# the CPU time per message of each (the TUI's from start to quit). Goal:
+# tui/plain ≥ 0.9.
+bench_tui() {
+	need go tui
+	need tmux tui
+	local n=${BENCH_N:-100000} rounds=${BENCH_ROUNDS:-3} dir="$WORK/tui"
+	local queue="mqscope_test.bench.tui" r waiter plain ui out plain_cpu ui_cpu
+	local -a ratios
+	mkdir -p "$dir"
+	tools
+	write_config "$dir/mq_config.json"
+	echo "tui: drain $n Neon messages with the TUI vs the plain consumer"
+	echo "     msgs/s from the first message taken to none ready, and CPU µs/msg"
+	printf "%-6s %8s %8s %9s %8s %8s\n" round plain/s tui/s tui/plain "plain µs" "tui µs"
+	for ((r = 1; r <= rounds; r++)); do
+		bt publish -queue "$queue" -n "$n" -purge
+		bt wait-empty -queue "$queue" -n "$n" >"$dir/wait.out" &
+		waiter=$!
+		out=$(measure bt drain -queue "$queue" -n "$n")
+		wait "$waiter"
+		plain=$(rate "$n" "$(cat "$dir/wait.out")")
+		plain_cpu=$(per_msg "${out#* }" "$n")
+
+		bt publish -queue "$queue" -n "$n" -purge
+		bt wait-empty -queue "$queue" -n "$n" >"$dir/wait.out" &
+		waiter=$!
+		tui_start_consume "$dir" "$queue" "$dir/mq_config.json"
+		wait_drained "$waiter"
+		ui=$(rate "$n" "$(cat "$dir/wait.out")")
+		ui_cpu=$(per_msg "$(proc_cpu "$TUI_PID")" "$n")
+		tui_quit
+
+		ratios+=("$(ratio "$ui" "$plain")")
+		printf "%-6s %8s %8s %9s %8s %8s\n" "$r" "$plain" "$ui" "${ratios[-1]}" "$plain_cpu" "$ui_cpu"
+	done
+	bt delete -queue "$queue"
+	echo "median tui/plain $(median "${ratios[@]}") (goal ≥ 0.9)"
+}
+
+# bench_burst publishes a burst of BENCH_BURST_N messages as fast as the
+# broker takes them to a queue the TUI consumes and records, once per store
+# budget; it reports the publish and drain rates, mqscope's peak RSS
+# (VmHWM) against the budget, and how many messages the recording holds
+# (must be all). Then it runs the key-press benchmark of ui: a key handled
+# and the frame drawn while another goroutine appends at full speed.
+bench_burst() {
+	need go burst
+	need tmux burst
+	local n=${BENCH_BURST_N:-200000} dir="$WORK/burst" queue="mqscope_test.bench.burst"
+	local budget start out waiter published drained hwm recorded bar
+	mkdir -p "$dir"
+	tools
+	echo "burst: $n Neon messages (200–208 B) published at full rate while the TUI consumes with --record"
+	printf "%-10s %12s %12s %12s %12s %10s\n" budget publish/s drain/s "peak RSS" "RSS-budget" recorded
+	for budget in ${BENCH_BURST_BUDGETS_MB:-32 128}; do
+		write_config "$dir/mq_config.json" $((budget << 20))
+		rm -f "$dir"/rec.db*
+		bt publish -queue "$queue" -n 0 -purge
+		tui_start_consume "$dir" "$queue" "$dir/mq_config.json" --record "$dir/rec.db"
+		tui_wait_for 20 "● connected"
+		start=$(date +%s%N)
+		out=$(measure bt publish -queue "$queue" -n "$n")
+		published=${out% *}
+		bt wait-empty -queue "$queue" -n 0 >/dev/null &
+		waiter=$!
+		wait_drained "$waiter"
+		drained=$(since "$start")
+		sleep 1 # the last acknowledgements and the recording's last batch
+		hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$TUI_PID/status")
+		bar=$(tm capture-pane -p -t bench | grep -F "msg/s" | tail -n 1 | sed 's/  */ /g')
+		tui_quit
+		recorded=$("$MQSCOPE" export "$dir/rec.db" | wc -l)
+		printf "%-10s %12s %12s %12s %12s %10s\n" "${budget} MiB" "$(rate "$n" "$published")" "$(rate "$n" "$drained")" \
+			"${hwm} MiB" "$((hwm - budget)) MiB" "$recorded"
+		echo "  status bar: $bar"
+		[[ $recorded == "$n" ]] || echo "  the recording holds $recorded of $n messages $(cat "$TUI_ERR")"
+	done
+	bt delete -queue "$queue"
+	echo "burst: key press → Update + View with a goroutine appending at full speed (frame budget 33 ms)"
+	go test -run '^$' -bench '^BenchmarkKeyPressDuringBurst$' -benchtime=2000x -count=1 ./ui/ | grep '^Benchmark'
+}
+
+# cleanup stops what the sections started (an interrupted section may
+# leave a TUI or a waiter running), deletes their queues and removes the
+# scratch files.
+cleanup() {
+	local pids q
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+	pids=$(jobs -p)
+	[[ -z $pids ]] || kill $pids 2>/dev/null || true
+	if [[ -x ${BENCHTOOL:-} ]]; then
+		for q in ingest tui burst; do
+			bt delete -queue "mqscope_test.bench.$q" 2>/dev/null || true
+		done
+	fi
+	rm -rf "$WORK"
+}
+
 main() {
 	local sections=("$@")
 	if [[ ${#sections[@]} -eq 0 || ${sections[0]} == all ]]; then
@@ -91,7 +413,7 @@ main() {
 		declare -F "bench_$s" >/dev/null || usage
 	done
 	WORK=$(mktemp -d)
-	trap 'rm -rf "$WORK"' EXIT
+	trap cleanup EXIT
 	for s in "${sections[@]}"; do
 		"bench_$s"
 	done
