@@ -293,13 +293,16 @@ func jsonLines(t *testing.T, out string) []map[string]any {
 	t.Helper()
 	var lines []map[string]any
 	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(nil, 1<<20)
+	sc.Buffer(nil, 64<<20) // a line holds a whole body, up to 16 MiB in the bad-input tests
 	for sc.Scan() {
 		var m map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("not a JSON line: %v: %s", err, sc.Text())
+			t.Fatalf("not a JSON line: %v: %.300s", err, sc.Text())
 		}
 		lines = append(lines, m)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("reading JSON lines: %v", err)
 	}
 	return lines
 }

@@ -127,6 +127,8 @@ func syntaxHint(data []byte, off int) string {
 		return "this looks like UTF-16; save the file as UTF-8"
 	case looksLikeYAML(data):
 		return "this looks like YAML; mqscope reads JSON"
+	case bytes.HasPrefix(rest, utf8BOM):
+		return "a stray byte order mark; remove it"
 	case bytes.HasPrefix(rest, []byte("'")):
 		return "JSON strings use double quotes"
 	case bytes.HasPrefix(rest, []byte("//")), bytes.HasPrefix(rest, []byte("/*")), bytes.HasPrefix(rest, []byte("#")):

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // LoadConfig finds the config file (see FindConfig), reads it and parses
@@ -91,10 +93,15 @@ func expandHome(path string) string {
 	return filepath.Join(home, path[1:])
 }
 
+// pipeWait bounds how long a config given as a named pipe may take to
+// arrive, such as --config <(pass show mq) while the password store asks
+// for its passphrase. A variable so that tests need not wait it out.
+var pipeWait = 10 * time.Second
+
 // readConfigFile reads at most one byte more than ParseConfig accepts, so
 // a wrong path to a huge file (or a device) costs little.
 func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	f, isPipe, err := openConfigFile(path)
 	if err != nil {
 		return nil, nil, fileError(path, err)
 	}
@@ -106,11 +113,49 @@ func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
 	if info.IsDir() {
 		return nil, nil, &ConfigError{Path: path, Msg: "is a directory, expected a JSON file"}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
-	if err != nil {
+	var data []byte
+	if isPipe {
+		data, err = readPipe(f, time.Now().Add(pipeWait))
+	} else {
+		data, err = io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	}
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded), err == nil && isPipe && len(data) == 0:
+		return nil, nil, &ConfigError{Path: path, Msg: fmt.Sprintf("is a named pipe and no complete config came through it within %s; expected a JSON file", pipeWait)}
+	case err != nil:
 		return nil, nil, fileError(path, err)
 	}
 	return data, info, nil
+}
+
+// openConfigFile opens path for reading. A named pipe is opened without
+// blocking: a plain open of a pipe that no process writes to waits
+// forever, deaf even to Ctrl-C, which main catches to shut down cleanly.
+func openConfigFile(path string) (f *os.File, isPipe bool, err error) {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode()&fs.ModeNamedPipe == 0 {
+		f, err = os.Open(path)
+		return f, false, err
+	}
+	f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	return f, true, err
+}
+
+// readPipe reads a named pipe opened without blocking until its writer
+// closes it, or until deadline. Until a writer has opened the pipe, reads
+// see end of input at once, so an empty read is retried: a writer that
+// was waiting for us to open the pipe may not have been scheduled yet.
+func readPipe(f *os.File, deadline time.Time) ([]byte, error) {
+	// Where the pipe can be polled, the deadline also ends a read that
+	// waits on a writer who never writes; elsewhere that read waits.
+	_ = f.SetReadDeadline(deadline)
+	for {
+		data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+		if err != nil || len(data) > 0 || !time.Now().Before(deadline) {
+			return data, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // permWarning returns a warning when a regular file's mode lets its group

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxConfigBytes bounds what mqscope reads as a config. Real files are a
@@ -36,7 +37,26 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, p.jsonError(err)
 	}
+	// encoding/json reads invalid UTF-8 in a string as U+FFFD, but Python
+	// refuses the file, so a Neon service could not start with it. The
+	// check comes after parsing so that a UTF-16 file gets its own hint.
+	if off := invalidUTF8(p.data); off >= 0 {
+		return nil, errorAt(path, p.data, off, fmt.Sprintf("invalid UTF-8 (byte 0x%02x); save the file as UTF-8", p.data[off]))
+	}
 	return p.config(root)
+}
+
+// invalidUTF8 returns the offset of the first byte of data that is not
+// part of valid UTF-8, or -1 when there is none.
+func invalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // configParser decodes one file's tree into a Config. Every error it makes

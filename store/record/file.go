@@ -17,8 +17,11 @@ const fileMode = 0o600
 // open, sqlite3) look at a recording while it grows; synchronous=NORMAL in WAL
 // mode survives a killed process and skips an fsync per commit, at the price
 // of the last commits on an OS crash. busy_timeout waits out another writer
-// (a second mqscope appending to the same file) instead of failing.
-const writeParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+// (a second mqscope appending to the same file) instead of failing; it only
+// can because transactions begin IMMEDIATE, taking the write lock first: a
+// deferred transaction that has read before it writes gets SQLITE_BUSY at
+// once when another connection holds the lock, and its batch was lost.
+const writeParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 
 // readParams open a recording without ever changing it: mode=ro is enforced
 // by SQLite itself, so even a file that is not a recording is left as it was.

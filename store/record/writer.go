@@ -87,6 +87,10 @@ type Writer struct {
 	errMu                     sync.Mutex
 	lastErr                   error
 
+	// dropping is closed at the first message not recorded; see Dropping.
+	dropping     chan struct{}
+	droppingOnce sync.Once
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -135,13 +139,14 @@ func newWriter(path string, opts Options) (*Writer, error) {
 		return nil, fileErr(path, err)
 	}
 	return &Writer{
-		path:   path,
-		opts:   opts,
-		db:     db,
-		insert: insert,
-		fts:    ftsTables > 0,
-		items:  make(chan item, opts.Buffer),
-		done:   make(chan struct{}),
+		path:     path,
+		opts:     opts,
+		db:       db,
+		insert:   insert,
+		fts:      ftsTables > 0,
+		items:    make(chan item, opts.Buffer),
+		done:     make(chan struct{}),
+		dropping: make(chan struct{}),
 	}, nil
 }
 
@@ -182,14 +187,27 @@ func (w *Writer) Append(m connector.Message, d *neonwire.Decoded) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
-		w.dropped.Add(1)
+		w.drop(1)
 		return
 	}
 	select {
 	case w.items <- item{m, d}:
 	default:
-		w.dropped.Add(1)
+		w.drop(1)
 	}
+}
+
+// drop counts n messages as not recorded.
+func (w *Writer) drop(n int) {
+	w.dropped.Add(uint64(n))
+	w.droppingOnce.Do(func() { close(w.dropping) })
+}
+
+// Dropping returns a channel that is closed when the first message is not
+// recorded, so that the user can be told while it happens rather than at
+// Close. Stats says how many and why.
+func (w *Writer) Dropping() <-chan struct{} {
+	return w.dropping
 }
 
 // Stats returns the counters so far. Written and Batches cover committed
@@ -292,10 +310,10 @@ func (w *Writer) commit(batch []item) {
 
 // fail counts n messages as dropped because of err.
 func (w *Writer) fail(n int, err error) {
-	w.dropped.Add(uint64(n))
 	w.errMu.Lock()
 	w.lastErr = fileErr(w.path, err)
 	w.errMu.Unlock()
+	w.drop(n) // after lastErr is set: whoever Dropping wakes reads it
 }
 
 // insertRows inserts rows of insertSQL arguments, and indexes them for
