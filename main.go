@@ -319,16 +319,37 @@ func runDecode(_ context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d := neonwire.Decode([]byte(strings.TrimSpace(src)))
+	body := []byte(strings.TrimSpace(src))
+	d := neonwire.Decode(body)
 	switch d.Encoding {
 	case neonwire.EncNeon:
 	case neonwire.EncB64JSON, neonwire.EncJSON:
-		fmt.Fprintf(os.Stderr, "mqscope: note: body is %s, not Neon-encoded (real Neon services reject it)\n", d.Encoding)
+		fmt.Fprintf(os.Stderr, "mqscope: note: body is %s, not Neon-encoded (real Neon services reject it)%s\n", d.Encoding, reason(d.Err))
 	default:
-		return fmt.Errorf("not a Neon body (%s): %v", d.Encoding, d.Err)
+		return notNeonError(d, body)
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(d.Value, "  "))
 	return err
+}
+
+// notNeonError says why decode cannot print a body: the decoder's reason
+// when the body looked like an attempt at Neon, else where the strict
+// reading failed ("not base64: …", "base64, but not JSON: …"), which also
+// tells apart text from valid base64 of something else.
+func notNeonError(d neonwire.Decoded, body []byte) error {
+	err := d.Err
+	if err == nil {
+		_, err = neonwire.DecodeNeon(body)
+	}
+	return fmt.Errorf("not a Neon body (%s)%s", d.Encoding, reason(err))
+}
+
+// reason is ": err", or "" when err is nil.
+func reason(err error) string {
+	if err == nil {
+		return ""
+	}
+	return ": " + err.Error()
 }
 
 func runDemo(ctx context.Context, args []string, _ io.Writer) error {
@@ -440,12 +461,28 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer watch.Close()
-	return printLive(ctx, st, stdout, t.count, failed)
+	return printLive(ctx, st, liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec}, t.count, failed)
 }
 
 // newStore makes a store with the config's budget (or the defaults).
 func newStore(cfg *connector.Config) *store.Store {
+	limitMemory(cfg)
 	return store.New(store.Options{MaxBytes: cfg.StoreMaxBytes, MaxMessages: cfg.StoreMaxMessages})
+}
+
+// limitMemory keeps the process near the store's budget. Go's collector
+// lets the heap grow to twice what is live, so a full store would take about
+// twice its budget; a soft memory limit of the budget plus a margin makes the
+// collector work harder instead. GOMEMLIMIT, when set, wins.
+func limitMemory(cfg *connector.Config) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	budget := cfg.StoreMaxBytes
+	if budget <= 0 {
+		budget = store.DefaultMaxBytes
+	}
+	debug.SetMemoryLimit(budget*5/4 + 64<<20)
 }
 
 // reportState prints connection changes on stderr and passes a failure on.
@@ -463,12 +500,27 @@ func reportState(s connector.State, failed chan<- error) {
 	}
 }
 
+// liveOutput is where printLive writes: JSON lines to stdout, warnings to
+// stderr, and the recording (nil when there is none) whose first drop it
+// reports.
+type liveOutput struct {
+	stdout, stderr io.Writer
+	rec            *record.Writer
+}
+
 // printLive prints every entry appended to st as a JSON line until count
 // have been printed, ctx ends or a watch fails. It waits on the store's
-// change signal and prints everything new in one go.
-func printLive(ctx context.Context, st *store.Store, stdout io.Writer, count int, failed <-chan error) error {
-	w := bufio.NewWriterSize(stdout, 64<<10)
+// change signal and prints everything new in one go. The first time the
+// recording cannot keep up it says so on stderr, once: recording never
+// holds up printing, so without the warning the loss would show only at
+// exit.
+func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, failed <-chan error) error {
+	w := bufio.NewWriterSize(out.stdout, 64<<10)
 	defer w.Flush()
+	var dropping <-chan struct{}
+	if out.rec != nil {
+		dropping = out.rec.Dropping()
+	}
 	var cursor uint64
 	printed := 0
 	for {
@@ -477,6 +529,9 @@ func printLive(ctx context.Context, st *store.Store, stdout io.Writer, count int
 		for _, e := range entries {
 			if err := store.WriteJSONLine(w, e); err != nil {
 				return err
+			}
+			if e.Msg.Event == connector.EventGap {
+				continue // a marker of what may be missing, not one of the count
 			}
 			if printed++; count > 0 && printed >= count {
 				return nil
@@ -491,8 +546,27 @@ func printLive(ctx context.Context, st *store.Store, stdout io.Writer, count int
 			return nil
 		case err := <-failed:
 			return err
+		case <-dropping:
+			dropping = nil // warn once; closeRecorder gives the total
+			fmt.Fprintln(out.stderr, "mqscope: warning: "+dropWarning(out.rec.Stats()))
 		}
 	}
+}
+
+// dropWarning is the warning printed when the recording first falls
+// behind.
+func dropWarning(s record.Stats) string {
+	return fmt.Sprintf("recording: %d messages could not be recorded so far%s; printing goes on, the total is given at exit",
+		s.Dropped, dropCause(s.LastErr))
+}
+
+// dropCause says why messages were not recorded: the write error, or a
+// disk too slow for the traffic when writes did not fail.
+func dropCause(err error) string {
+	if err != nil {
+		return " (" + err.Error() + ")"
+	}
+	return " (the disk did not keep up)"
 }
 
 // openRecorder creates the recording when a path is given.
@@ -518,7 +592,7 @@ func closeRecorder(w *record.Writer) {
 	}
 	err := w.Close()
 	if st := w.Stats(); st.Dropped > 0 {
-		fmt.Fprintf(os.Stderr, "mqscope: recording: %d of %d messages could not be recorded (%v)\n", st.Dropped, st.Dropped+st.Written, st.LastErr)
+		fmt.Fprintf(os.Stderr, "mqscope: recording: %d of %d messages could not be recorded%s\n", st.Dropped, st.Dropped+st.Written, dropCause(st.LastErr))
 	} else if err != nil {
 		fmt.Fprintln(os.Stderr, "mqscope: recording: "+err.Error())
 	}
@@ -589,6 +663,7 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	limitMemory(cfg)
 	return ui.Run(ctx, ui.Options{
 		Config: cfg, Service: b.service, VHost: *vhost, Watch: splitList(*watch), Mode: m,
 		Record: *rec, Theme: *theme, Version: versionString(),
