@@ -127,18 +127,6 @@ func runOn(ctx context.Context, conn *amqp.Connection, run session) error {
 	return err
 }
 
-// closeReason waits for a connection or channel to close and explains why.
-func closeReason(ctx context.Context, connClosed, chClosed <-chan *amqp.Error) error {
-	select {
-	case <-ctx.Done():
-		return nil
-	case e, ok := <-connClosed:
-		return explainClose("connection", e, ok)
-	case e, ok := <-chClosed:
-		return explainClose("channel", e, ok)
-	}
-}
-
 func explainClose(what string, e *amqp.Error, ok bool) error {
 	if !ok || e == nil {
 		return errors.New(what + " closed")
