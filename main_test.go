@@ -58,27 +58,27 @@ func testClient(t *testing.T, configPath string) *connector.Client {
 	return c
 }
 
-// startDemo runs the demo services in cliVHost until the test ends.
+// startDemo runs the demo api service in cliVHost until the test ends and
+// returns once it consumes.
 func startDemo(t *testing.T, c *connector.Client) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	logf := func(format string, args ...any) { t.Logf("demo: "+format, args...) }
-	go func() { done <- demo.Run(ctx, c, cliVHost, demo.Options{Services: []string{"api"}, Log: logf}) }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		infos, err := c.InspectQueues(context.Background(), cliVHost, demo.Queues["api"])
-		if err == nil && infos[0].Consumers > 0 {
-			return
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("demo stopped: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
+	ready := make(chan struct{})
+	opts := demo.Options{
+		Services: []string{"api"},
+		Log:      func(format string, args ...any) { t.Logf("demo: "+format, args...) },
+		Ready:    func() { close(ready) },
 	}
-	t.Fatal("demo api service never started")
+	go func() { done <- demo.Run(ctx, c, cliVHost, opts) }()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("demo stopped: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("demo api service never started")
+	}
 }
 
 func TestExitStatusFollowsTheContract(t *testing.T) {

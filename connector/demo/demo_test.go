@@ -26,26 +26,22 @@ func client(t *testing.T) *connector.Client {
 	return c
 }
 
-// startDemo runs the demo services (no traffic) until the test ends.
+// startDemo runs the demo services (no traffic) until the test ends and
+// returns once they consume.
 func startDemo(t *testing.T, c *connector.Client) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, c, vhost, Options{}) }()
+	ready := make(chan struct{})
+	go func() { done <- Run(ctx, c, vhost, Options{Ready: func() { close(ready) }}) }()
 	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		infos, err := c.InspectQueues(context.Background(), vhost, Queues["api"], Queues["llm"], Queues["users"])
-		if err == nil && infos[0].Consumers > 0 && infos[1].Consumers > 0 && infos[2].Consumers > 0 {
-			return
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("demo stopped: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("demo stopped: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("demo consumers never appeared")
 	}
-	t.Fatal("demo consumers never appeared")
 }
 
 func request(t *testing.T, r *connector.Requester, queue, literal string) *neonwire.Dict {

@@ -3,7 +3,9 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
+	"time"
 
 	"mqscope/connector"
 )
@@ -14,6 +16,8 @@ type Options struct {
 	Rate     float64  // requests per second sent by the traffic generator; 0 = none
 	Force    bool     // run even where the queues already have consumers
 	Log      func(format string, args ...any)
+	// Ready, if set, is called once every chosen service consumes its queue.
+	Ready func()
 }
 
 // Run starts the chosen demo services and the traffic generator in vhost and
@@ -46,11 +50,44 @@ func Run(ctx context.Context, client *connector.Client, vhost string, opts Optio
 
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = svc.Run(ctx) })
-	if opts.Rate > 0 {
-		wg.Go(func() { generate(ctx, client, vhost, names, opts.Rate, &trafficStats{}, logf) })
-	}
+	wg.Go(func() {
+		// Traffic starts once the services consume, so that its first
+		// requests do not fail with "no queue" while they are declared.
+		if err := waitReady(ctx, client, vhost, names); err != nil {
+			return
+		}
+		logf("demo: ready")
+		if opts.Ready != nil {
+			opts.Ready()
+		}
+		if opts.Rate > 0 {
+			generate(ctx, client, vhost, names, opts.Rate, &trafficStats{}, logf)
+		}
+	})
 	wg.Wait()
 	return nil
+}
+
+// waitReady polls until every named service's queue has a consumer, or ctx
+// ends.
+func waitReady(ctx context.Context, client *connector.Client, vhost string, names []string) error {
+	queues := make([]string, len(names))
+	for i, n := range names {
+		queues[i] = Queues[n]
+	}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		infos, err := client.InspectQueues(ctx, vhost, queues...)
+		if err == nil && !slices.ContainsFunc(infos, func(q connector.QueueInfo) bool { return q.Consumers == 0 }) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
 }
 
 func selectServices(want []string) ([]string, error) {
