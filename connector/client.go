@@ -20,19 +20,36 @@ type Client struct {
 	cfg     *Config
 	service string
 	creds   Credentials
-	// Name is shown to the broker as the connection name (management UI).
-	Name string
+	opts    clientOptions
 }
 
 // NewClient returns a client for service, or an error naming the services the
-// config knows when it has no credentials for it.
-func NewClient(cfg *Config, service string) (*Client, error) {
+// config knows when it has no credentials for it. Without options it dials
+// the config's server and port in plain AMQP, names its connections and
+// consumer tags after the service, and reconnects with DefaultBackoff.
+func NewClient(cfg *Config, service string, opts ...Option) (*Client, error) {
 	creds, err := cfg.Credentials(service)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{cfg: cfg, service: service, creds: creds, Name: "mqscope " + service}, nil
+	c := &Client{cfg: cfg, service: service, creds: creds, opts: clientOptions{
+		name:      service,
+		tagPrefix: service,
+		servers:   []string{net.JoinHostPort(cfg.Server, strconv.Itoa(cfg.Port))},
+		backoff:   DefaultBackoff(),
+	}}
+	for _, o := range opts {
+		o(&c.opts)
+	}
+	return c, nil
 }
+
+// Name is the connection name the broker shows for this client's
+// connections (management UI, rabbitmqctl list_connections).
+func (c *Client) Name() string { return c.opts.name }
+
+// Credentials is the login the client uses. Its password prints as a mask.
+func (c *Client) Credentials() Credentials { return c.creds }
 
 // Service is the Neon service name whose credentials the client uses.
 func (c *Client) Service() string { return c.service }
@@ -48,7 +65,7 @@ func (c *Client) Config() *Config { return c.cfg }
 // and never contain the password.
 func (c *Client) Dial(ctx context.Context, vhost string) (*amqp.Connection, error) {
 	var firstErr error
-	for _, server := range c.cfg.Servers {
+	for _, server := range c.opts.servers {
 		conn, err := c.dialServer(ctx, server, vhost)
 		if err == nil {
 			return conn, nil
@@ -70,7 +87,7 @@ func (c *Client) Dial(ctx context.Context, vhost string) (*amqp.Connection, erro
 
 func (c *Client) dialServer(ctx context.Context, server, vhost string) (*amqp.Connection, error) {
 	host, port := splitServer(server, c.cfg.Port)
-	tlsCfg, err := c.cfg.tlsClientConfig(host)
+	tlsCfg, err := c.opts.tls.clientConfig(host)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +103,7 @@ func (c *Client) dialServer(ctx context.Context, server, vhost string) (*amqp.Co
 		Vhost:    vhost,
 	}
 	props := amqp.NewConnectionProperties()
-	props.SetClientConnectionName(c.Name)
+	props.SetClientConnectionName(c.opts.name)
 	cfg := amqp.Config{
 		Properties: props,
 		Heartbeat:  10 * time.Second,
@@ -242,7 +259,7 @@ func (c *Client) explainDialError(err error, addr, vhost string) error {
 	if errors.As(err, &nerr) && nerr.Timeout() {
 		return &DialError{Addr: addr, Reach: true, Reason: fmt.Sprintf("RabbitMQ at %s did not answer in time: check server/port in the config", addr)}
 	}
-	if de := explainTLSError(err, addr, c.cfg.TLS != nil); de != nil {
+	if de := explainTLSError(err, addr, c.opts.tls != nil, c.opts.tlsKey); de != nil {
 		return de
 	}
 	var aerr *amqp.Error

@@ -3,7 +3,6 @@ package connector
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -51,25 +50,9 @@ type Credentials struct {
 	Properties map[string]any
 }
 
-// ServiceSpec is what mqscope knows about a service beyond its login, from
-// the config's "mqscope.services" map: where it lives and what it reads.
-type ServiceSpec struct {
-	VHost     string   // e.g. "/neon_api"; empty when not given
-	Queues    []string // queues the service consumes, e.g. "neon_api_input"
-	Exchanges []string // fanout exchanges it uses, e.g. "chat_gpt_persona_updated"
-}
-
-// TLSConfig is the optional "mqscope.tls" section. File paths have "~"
-// expanded and, when relative, are taken relative to the config file's
-// directory, because that is where a person writing "ca.pem" keeps it.
-type TLSConfig struct {
-	CAFile, CertFile, KeyFile string
-	ServerName                string // overrides the host name checked in the certificate
-	Insecure                  bool   // skip certificate verification
-}
-
-// Config is a loaded Neon MQ config file (neon-wire.md §1) plus mqscope's
-// optional additions under the "mqscope" key.
+// Config is a loaded Neon MQ config file (docs/wire.md §1): the server, the
+// port and the users map. Other keys in the file are ignored, as
+// neon_mq_connector ignores them.
 type Config struct {
 	Path   string // the file it was read from, as found or given
 	Server string // default "localhost"
@@ -77,17 +60,6 @@ type Config struct {
 
 	Users     map[string]Credentials // by service name
 	UserOrder []string               // service names in file order
-
-	Services     map[string]ServiceSpec // from mqscope.services, by service name
-	ServiceOrder []string               // their names in file order
-
-	ManagementURL string   // default "http://<server>:15672", no trailing slash
-	Theme         string   // theme name, empty when not chosen
-	Servers       []string // cluster "host:port" list; never empty after loading
-
-	TLS              *TLSConfig // nil when the file has no "mqscope.tls"
-	StoreMaxBytes    int64      // 0 when not set: the store chooses
-	StoreMaxMessages int        // 0 when not set: the store chooses
 
 	// PermWarning is a one-line warning, set by LoadConfig when the file can
 	// be read by its group or by others, and empty otherwise.
@@ -109,14 +81,10 @@ func (c *Config) Credentials(service string) (Credentials, error) {
 		service, known, c.Path)
 }
 
-// ServiceNames lists every service the config names: those in "users" in
-// file order, then those only in "mqscope.services".
-func (c *Config) ServiceNames() []string {
-	names := slices.Clone(c.UserOrder)
-	for _, name := range c.ServiceOrder {
-		if _, ok := c.Users[name]; !ok {
-			names = append(names, name)
-		}
-	}
-	return names
+// Format prints the config with every password masked, for every verb.
+// Without it, fmt would print a *Config held in another struct through its
+// bad-verb path (as in "%s" of the outer struct), which skips the
+// formatting methods of Secret and would show the passwords.
+func (c Config) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "{Path:%q Server:%q Port:%d Users:%v UserOrder:%q}", c.Path, c.Server, c.Port, c.Users, c.UserOrder)
 }

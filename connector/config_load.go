@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mqscope/internal/jsonconf"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,7 +21,7 @@ func LoadConfig(explicit string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, info, err := readConfigFile(path)
+	data, warning, err := ReadConfigFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -28,8 +29,20 @@ func LoadConfig(explicit string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.PermWarning = permWarning(path, info)
+	c.PermWarning = warning
 	return c, nil
+}
+
+// ReadConfigFile reads a config file the way LoadConfig does (a named pipe
+// such as --config <(pass show mq) included, at most 16 MiB), for a program
+// that reads keys of its own from the same file. warning is set when others
+// can read the file, which holds passwords.
+func ReadConfigFile(path string) (data []byte, warning string, err error) {
+	data, info, err := readConfigFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, permWarning(path, info), nil
 }
 
 // FindConfig returns the config file to use. A non-empty explicit path (the
@@ -40,9 +53,9 @@ func LoadConfig(explicit string) (*Config, error) {
 // them. When none exists the error is a *NoConfigError.
 func FindConfig(explicit string) (string, error) {
 	if explicit != "" {
-		path := expandHome(explicit)
+		path := ExpandHome(explicit)
 		if _, err := os.Stat(path); err != nil && !errors.Is(err, fs.ErrPermission) {
-			return "", fileError(path, err)
+			return "", jsonconf.FileError(path, err)
 		}
 		return path, nil
 	}
@@ -60,15 +73,15 @@ func FindConfig(explicit string) (string, error) {
 func searchPaths() []string {
 	var paths []string
 	if env := os.Getenv("NEON_MQ_CONFIG_PATH"); env != "" {
-		paths = append(paths, expandHome(env))
+		paths = append(paths, ExpandHome(env))
 	}
 	xdg := os.Getenv("XDG_CONFIG_HOME")
 	if xdg == "" {
 		xdg = "~/.config"
 	}
 	return append(paths,
-		filepath.Join(expandHome(xdg), "neon", "mq_config.json"),
-		expandHome("~/.local/share/neon/credentials.json"))
+		filepath.Join(ExpandHome(xdg), "neon", "mq_config.json"),
+		ExpandHome("~/.local/share/neon/credentials.json"))
 }
 
 // configExists reports whether something is at path. A file that exists but
@@ -79,10 +92,10 @@ func configExists(path string) bool {
 	return err == nil || errors.Is(err, fs.ErrPermission)
 }
 
-// expandHome replaces a leading "~" or "~/" with the home directory. Paths
+// ExpandHome replaces a leading "~" or "~/" with the home directory. Paths
 // come from environment variables and JSON, where no shell expanded them.
 // Without a home directory the path is left as it is, so errors show it.
-func expandHome(path string) string {
+func ExpandHome(path string) string {
 	if path != "~" && !strings.HasPrefix(path, "~/") {
 		return path
 	}
@@ -103,15 +116,15 @@ var pipeWait = 10 * time.Second
 func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
 	f, isPipe, err := openConfigFile(path)
 	if err != nil {
-		return nil, nil, fileError(path, err)
+		return nil, nil, jsonconf.FileError(path, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, nil, fileError(path, err)
+		return nil, nil, jsonconf.FileError(path, err)
 	}
 	if info.IsDir() {
-		return nil, nil, &ConfigError{Path: path, Msg: "is a directory, expected a JSON file"}
+		return nil, nil, &jsonconf.Error{Path: path, Msg: "is a directory, expected a JSON file"}
 	}
 	var data []byte
 	if isPipe {
@@ -121,9 +134,9 @@ func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
 	}
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded), err == nil && isPipe && len(data) == 0:
-		return nil, nil, &ConfigError{Path: path, Msg: fmt.Sprintf("is a named pipe and no complete config came through it within %s; expected a JSON file", pipeWait)}
+		return nil, nil, &jsonconf.Error{Path: path, Msg: fmt.Sprintf("is a named pipe and no complete config came through it within %s; expected a JSON file", pipeWait)}
 	case err != nil:
-		return nil, nil, fileError(path, err)
+		return nil, nil, jsonconf.FileError(path, err)
 	}
 	return data, info, nil
 }

@@ -25,24 +25,25 @@ func declareNeonQueue(ch *amqp.Channel, name string) error {
 
 // consume runs one consumer on one live connection until the connection or
 // channel closes or ctx ends.
-func (s *Service) consume(ctx context.Context, conn *amqp.Connection, c Consumer) error {
+func (s *Service) consume(ctx context.Context, conn *amqp.Connection, c Consumer, up func()) error {
 	ch, err := conn.Channel()
 	if err != nil {
 		return err
 	}
 	defer ch.Close()
 	if err := s.prepareQueue(ch, c); err != nil {
-		return err
+		return Permanent(err)
 	}
 	rep, err := newReplier(conn)
 	if err != nil {
 		return err
 	}
 	defer rep.close()
-	deliveries, err := ch.Consume(c.Queue, consumerTag(c.Name), c.AutoAck, false, false, false, nil)
+	deliveries, err := ch.Consume(c.Queue, s.client.ConsumerTag(c.Name), c.AutoAck, false, false, false, nil)
 	if err != nil {
-		return fmt.Errorf("consume %q: %w", c.Queue, err)
+		return Permanent(fmt.Errorf("consume %q: %w", c.Queue, err))
 	}
+	up()
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
 	for {
 		select {
@@ -82,7 +83,7 @@ func (s *Service) prepareQueue(ch *amqp.Channel, c Consumer) error {
 // bad message cannot stop the consumer, then acknowledges it.
 func (s *Service) handle(ctx context.Context, c Consumer, d *amqp.Delivery, rep *replier) {
 	del := &Delivery{
-		Message: messageFromDelivery(d, s.vhost, c.Queue, EventConsume, ModeConsume),
+		Message: messageFromDelivery(d, s.vhost, c.Queue),
 		replier: rep,
 	}
 	del.Value, del.DecodeErr = neonwire.DecodeNeon(d.Body)
@@ -101,12 +102,6 @@ func (s *Service) handle(ctx context.Context, c Consumer, d *amqp.Delivery, rep 
 			s.reportError(c.Name, fmt.Errorf("ack: %w", err))
 		}
 	}
-}
-
-// consumerTag names a consumer so a person can recognise it in the
-// management UI.
-func consumerTag(name string) string {
-	return "mqscope." + name + "." + randomHex(3)
 }
 
 // randomHex returns n random bytes as hex.

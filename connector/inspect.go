@@ -25,7 +25,7 @@ func (c *Client) InspectQueues(ctx context.Context, vhost string, queues ...stri
 	defer conn.Close()
 	out := make([]QueueInfo, 0, len(queues))
 	for _, q := range queues {
-		info, err := inspectQueue(conn, q)
+		info, err := InspectQueue(conn, q)
 		if err != nil {
 			return nil, err
 		}
@@ -34,9 +34,11 @@ func (c *Client) InspectQueues(ctx context.Context, vhost string, queues ...stri
 	return out, nil
 }
 
-// inspectQueue uses its own channel because a passive declare of a missing
-// queue makes the broker close the channel with 404.
-func inspectQueue(conn *amqp.Connection, name string) (QueueInfo, error) {
+// InspectQueue reports on one queue with a passive declare on its own
+// channel of conn, because a passive declare of a missing queue makes the
+// broker close the channel with 404. A missing queue is no error: its
+// QueueInfo has Exists false.
+func InspectQueue(conn *amqp.Connection, name string) (QueueInfo, error) {
 	ch, err := conn.Channel()
 	if err != nil {
 		return QueueInfo{}, err

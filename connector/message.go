@@ -1,68 +1,89 @@
 package connector
 
-import "time"
+import (
+	"time"
 
-// Mode is how a message was observed.
-type Mode string
-
-// The observation modes (neon-wire.md §6), plus the two ways mqscope itself
-// takes part in traffic.
-const (
-	ModeFirehose Mode = "firehose" // copied by the broker's tracer; non-destructive
-	ModeTap      Mode = "tap"      // private queue bound to a named exchange
-	ModePeek     Mode = "peek"     // basic.get + requeue; sets redelivered, can reorder
-	ModeConsume  Mode = "consume"  // taken from the queue: destructive
-	ModeSent     Mode = "sent"     // a request mqscope published itself
-	ModeReply    Mode = "reply"    // a reply that arrived on mqscope's own reply queue
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// Event is what happened to the message at the moment it was seen.
-type Event string
-
-// Events. The firehose sees both the publish and each delivery of one message.
-// EventGap is no message at all: a watch says it was not watching for a while
-// and may have missed messages then (see Gap).
-const (
-	EventPublish Event = "publish"
-	EventDeliver Event = "deliver"
-	EventConsume Event = "consume"
-	EventPeek    Event = "peek"
-	EventGap     Event = "gap"
-)
-
-// Properties are the AMQP basic properties of a message, in a form that does
-// not depend on the AMQP client library.
+// Properties are the AMQP basic properties of a message the library sent or
+// received. Neon itself uses only Expiration; the rest are kept so that a
+// program built on the library sees everything a producer set.
 type Properties struct {
-	ContentType     string    `json:"content_type,omitempty"`
-	ContentEncoding string    `json:"content_encoding,omitempty"`
-	DeliveryMode    uint8     `json:"delivery_mode,omitempty"`
-	Priority        uint8     `json:"priority,omitempty"`
-	CorrelationID   string    `json:"correlation_id,omitempty"`
-	ReplyTo         string    `json:"reply_to,omitempty"`
-	Expiration      string    `json:"expiration,omitempty"`
-	MessageID       string    `json:"message_id,omitempty"`
-	Timestamp       time.Time `json:"timestamp,omitzero"`
-	Type            string    `json:"type,omitempty"`
-	UserID          string    `json:"user_id,omitempty"`
-	AppID           string    `json:"app_id,omitempty"`
+	ContentType     string
+	ContentEncoding string
+	DeliveryMode    uint8
+	Priority        uint8
+	CorrelationID   string
+	ReplyTo         string
+	Expiration      string // per-message TTL in milliseconds, as a string
+	MessageID       string // the AMQP property, not the body's message_id
+	Timestamp       time.Time
+	Type            string
+	UserID          string
+	AppID           string
 }
 
-// Message is one observed message, independent of the store and of the AMQP
-// client. Consumers build it from a delivery and hand it to a sink; nothing
-// in it refers back to a channel, so it can be kept, copied and recorded.
+// Message is one message as the library sent or received it: a request a
+// Requester published, a reply it received, or a delivery a Service
+// consumer handled. Nothing in it refers back to a channel, so it can be
+// kept and copied after the handler returns.
 type Message struct {
-	Time       time.Time      // when mqscope received it
-	VHost      string         // virtual host it was seen in
-	Exchange   string         // exchange it was published to ("" = default)
-	RoutingKey string         // routing key it was published with
-	Queue      string         // queue it was published to or seen on
-	Event      Event          // publish, deliver, consume, peek, or gap
-	Mode       Mode           // how it was observed
-	Properties Properties     // AMQP basic properties
-	Headers    map[string]any // AMQP headers (of the original message for firehose)
-	Body       []byte         // body bytes exactly as on the wire
+	Time        time.Time  // when it was sent or received
+	VHost       string     // virtual host
+	Exchange    string     // exchange it was published to ("" = default)
+	RoutingKey  string     // routing key it was published with
+	Queue       string     // queue it was published to or consumed from
+	Properties  Properties // AMQP basic properties
+	Headers     amqp.Table // AMQP headers, as the client decoded them
+	Body        []byte     // body bytes exactly as on the wire
+	Redelivered bool       // the broker's redelivered flag (received messages)
+}
 
-	Redelivered  bool     // broker's redelivered flag
-	Unroutable   bool     // published but no queue received it (firehose)
-	RoutedQueues []string // firehose publish: the queues that received it
+// messageFromDelivery builds the library's record of a delivery from queue.
+func messageFromDelivery(d *amqp.Delivery, vhost, queue string) Message {
+	return Message{
+		Time:        time.Now(),
+		VHost:       vhost,
+		Exchange:    d.Exchange,
+		RoutingKey:  d.RoutingKey,
+		Queue:       queue,
+		Properties:  PropertiesOf(d),
+		Headers:     d.Headers,
+		Body:        d.Body,
+		Redelivered: d.Redelivered,
+	}
+}
+
+// PropertiesOf copies a delivery's basic properties.
+func PropertiesOf(d *amqp.Delivery) Properties {
+	return Properties{
+		ContentType:     d.ContentType,
+		ContentEncoding: d.ContentEncoding,
+		DeliveryMode:    d.DeliveryMode,
+		Priority:        d.Priority,
+		CorrelationID:   d.CorrelationId,
+		ReplyTo:         d.ReplyTo,
+		Expiration:      d.Expiration,
+		MessageID:       d.MessageId,
+		Timestamp:       d.Timestamp,
+		Type:            d.Type,
+		UserID:          d.UserId,
+		AppID:           d.AppId,
+	}
+}
+
+// messageFromPublishing records a message the library published to key on
+// exchange.
+func messageFromPublishing(p *amqp.Publishing, vhost, exchange, key string) Message {
+	return Message{
+		Time:       time.Now(),
+		VHost:      vhost,
+		Exchange:   exchange,
+		RoutingKey: key,
+		Queue:      key,
+		Properties: Properties{Expiration: p.Expiration, ContentType: p.ContentType},
+		Headers:    p.Headers,
+		Body:       p.Body,
+	}
 }

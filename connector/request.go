@@ -89,9 +89,11 @@ type Response struct {
 
 // RequesterOptions are the hooks of a Requester; all may be nil.
 type RequesterOptions struct {
-	// Sink receives every request sent and every reply received, so a
-	// session's own traffic shows in the live list and the store.
-	Sink func(Message)
+	// OnSent receives every request as it was published.
+	OnSent func(Message)
+	// OnReceived receives every message that arrives on the reply queue,
+	// matched or not, before it is matched.
+	OnReceived func(Message)
 	// OnUnmatched receives replies whose message_id matches no request in
 	// flight (late replies, or replies to someone else's routing_key).
 	OnUnmatched func(Message)
@@ -148,8 +150,8 @@ func (c *Client) NewRequester(ctx context.Context, vhost string, opts RequesterO
 	r.cancel = cancel
 	go func() {
 		defer close(r.done)
-		c.superviseFrom(runCtx, conn, "requests "+vhost, vhost, func(ctx context.Context, conn *amqp.Connection) error {
-			return r.session(ctx, conn, ready)
+		_ = c.Supervise(runCtx, conn, "requests "+vhost, vhost, func(ctx context.Context, conn *amqp.Connection, up func()) error {
+			return r.session(ctx, conn, ready, up)
 		}, r.onState)
 	}()
 	select {
@@ -257,7 +259,7 @@ func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestO
 		r.mu.Unlock()
 		return nil, fmt.Errorf("a request with message_id %s is already waiting", id)
 	}
-	p.sent = messageFromPublishing(&pub, r.vhost, "", queue, ModeSent)
+	p.sent = messageFromPublishing(&pub, r.vhost, "", queue)
 	r.pending[id] = p
 	r.mu.Unlock()
 
@@ -271,8 +273,8 @@ func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestO
 		r.forget(id, p)
 		return nil, r.publishFailed(ctx, ch, queue, err)
 	}
-	if r.opts.Sink != nil {
-		r.opts.Sink(p.sent)
+	if r.opts.OnSent != nil {
+		r.opts.OnSent(p.sent)
 	}
 	return p, nil
 }

@@ -12,7 +12,7 @@ import (
 // session runs the Requester on one live connection: it (re)declares the
 // reply queue, consumes it, and watches for returned (unroutable) requests.
 // The first outcome of setup is sent to ready, once.
-func (r *Requester) session(ctx context.Context, conn *amqp.Connection, ready chan<- error) error {
+func (r *Requester) session(ctx context.Context, conn *amqp.Connection, ready chan<- error, up func()) error {
 	ch, replies, err := r.setup(conn)
 	signal := func(err error) {
 		select {
@@ -28,6 +28,7 @@ func (r *Requester) session(ctx context.Context, conn *amqp.Connection, ready ch
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
 	r.setChannel(ch)
 	defer r.disconnect()
+	up()
 	signal(nil)
 	for {
 		select {
@@ -57,7 +58,7 @@ func (r *Requester) setup(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Del
 		ch.Close()
 		return nil, nil, err
 	}
-	replies, err := ch.Consume(r.queue, consumerTag("replies"), false, false, false, false, nil)
+	replies, err := ch.Consume(r.queue, r.client.ConsumerTag("replies"), false, false, false, false, nil)
 	if err != nil {
 		ch.Close()
 		return nil, nil, fmt.Errorf("consume reply queue: %w", err)
@@ -104,10 +105,10 @@ func (r *Requester) disconnect() {
 // else message_id) and acknowledges it. Unmatched replies are reported, not
 // requeued: the queue is this session's own, so nobody else would take them.
 func (r *Requester) onReply(d *amqp.Delivery) {
-	msg := messageFromDelivery(d, r.vhost, r.queue, EventConsume, ModeReply)
+	msg := messageFromDelivery(d, r.vhost, r.queue)
 	_ = d.Ack(false)
-	if r.opts.Sink != nil {
-		r.opts.Sink(msg)
+	if r.opts.OnReceived != nil {
+		r.opts.OnReceived(msg)
 	}
 	v, err := neonwire.DecodeNeon(d.Body)
 	id := ""

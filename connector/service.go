@@ -23,10 +23,10 @@ type Consumer struct {
 	Name         string
 	Queue        string
 	Exchange     string // optional: bind Queue to this exchange
-	ExchangeType string // default "fanout", as Neon's subscribers use
-	BindingKey   string
-	AutoAck      bool // ack on delivery instead of after the handler
-	Prefetch     int  // default 50, as neon_mq_connector
+	ExchangeType string // default "direct", pika's default in exchange_declare
+	BindingKey   string // default the queue's name, pika's default in queue_bind
+	AutoAck      bool   // ack on delivery instead of after the handler
+	Prefetch     int    // default 50, as neon_mq_connector
 	Handler      Handler
 }
 
@@ -66,7 +66,10 @@ func (s *Service) AddConsumer(c Consumer) error {
 		c.Prefetch = 50
 	}
 	if c.Exchange != "" && c.ExchangeType == "" {
-		c.ExchangeType = "fanout"
+		c.ExchangeType = "direct"
+	}
+	if c.Exchange != "" && c.BindingKey == "" {
+		c.BindingKey = c.Queue
 	}
 	s.consumers = append(s.consumers, c)
 	return nil
@@ -75,20 +78,34 @@ func (s *Service) AddConsumer(c Consumer) error {
 // Run starts every consumer, each on its own connection as in the Python
 // library's consumer threads, and blocks until ctx ends and all have stopped.
 // Consumers reconnect with backoff when their connection drops.
+//
+// A consumer that the broker refuses for good (its queue or exchange was
+// declared elsewhere with other arguments, 406; it is exclusive to another
+// connection, 405; no permission, 403) cannot be fixed by reconnecting: it
+// stops the whole service, and Run returns that consumer's error.
 func (s *Service) Run(ctx context.Context) error {
 	if len(s.consumers) == 0 {
 		return errors.New("service has no consumers")
 	}
-	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
 	for _, c := range s.consumers {
 		wg.Go(func() {
-			s.client.supervise(ctx, "consumer "+c.Name, s.vhost, func(ctx context.Context, conn *amqp.Connection) error {
-				return s.consume(ctx, conn, c)
+			err := s.client.Supervise(ctx, nil, "consumer "+c.Name, s.vhost, func(ctx context.Context, conn *amqp.Connection, up func()) error {
+				return s.consume(ctx, conn, c, up)
 			}, s.OnState)
+			if err != nil {
+				once.Do(func() { firstErr = fmt.Errorf("consumer %q: %w", c.Name, err); cancel() })
+			}
 		})
 	}
 	wg.Wait()
-	return nil
+	return firstErr
 }
 
 // reportError passes a handler failure to OnError, if set.

@@ -14,20 +14,19 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// Scheme is "amqps" when the config asks for TLS (a "mqscope.tls" section),
-// else "amqp".
-func (c *Config) Scheme() string {
-	if c.TLS != nil {
-		return "amqps"
-	}
-	return "amqp"
+// TLSConfig are the TLS settings of a client (see WithTLS). Neon's config
+// format has no TLS keys, so a program reads them from wherever it keeps its
+// own settings.
+type TLSConfig struct {
+	CAFile, CertFile, KeyFile string // PEM files; empty for the system roots / no client certificate
+	ServerName                string // overrides the host name checked in the certificate
+	Insecure                  bool   // skip certificate verification
 }
 
-// tlsClientConfig builds the TLS settings from the config's mqscope.tls
-// section, or returns nil for a plain amqp:// connection. host is the name
-// checked in the server's certificate unless server_name overrides it.
-func (c *Config) tlsClientConfig(host string) (*tls.Config, error) {
-	t := c.TLS
+// clientConfig builds the TLS settings, or returns nil for a plain amqp://
+// connection (t is nil). host is the name checked in the server's
+// certificate unless ServerName overrides it.
+func (t *TLSConfig) clientConfig(host string) (*tls.Config, error) {
 	if t == nil {
 		return nil, nil
 	}
@@ -42,18 +41,18 @@ func (c *Config) tlsClientConfig(host string) (*tls.Config, error) {
 	if t.CAFile != "" {
 		pem, err := os.ReadFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("mqscope.tls.ca_file: cannot read it: %w", err)
+			return nil, fmt.Errorf("TLS CA file: cannot read it: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("mqscope.tls.ca_file %s holds no PEM certificate: give the CA certificate in PEM form", t.CAFile)
+			return nil, fmt.Errorf("TLS CA file %s holds no PEM certificate: give the CA certificate in PEM form", t.CAFile)
 		}
 		cfg.RootCAs = pool
 	}
 	if t.CertFile != "" || t.KeyFile != "" {
 		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("mqscope.tls.cert_file/key_file (%s, %s): %w", t.CertFile, t.KeyFile, err)
+			return nil, fmt.Errorf("TLS client certificate/key (%s, %s): %w", t.CertFile, t.KeyFile, err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
@@ -62,8 +61,9 @@ func (c *Config) tlsClientConfig(host string) (*tls.Config, error) {
 
 // explainTLSError explains a dial failure that comes from TLS, or from
 // speaking TLS to a plain port or plain AMQP to a TLS port. It returns nil
-// for any other failure. tlsOn says whether the dial used TLS.
-func explainTLSError(err error, addr string, tlsOn bool) *DialError {
+// for any other failure. tlsOn says whether the dial used TLS; key names
+// the TLS settings the way the person configures them (see WithSettingsKey).
+func explainTLSError(err error, addr string, tlsOn bool, key settingsKey) *DialError {
 	var (
 		unknown x509.UnknownAuthorityError
 		badName x509.HostnameError
@@ -78,20 +78,20 @@ func explainTLSError(err error, addr string, tlsOn bool) *DialError {
 		// alert, which amqp091 reads as a frame it cannot parse.
 		if errors.As(err, &aerr) && aerr.Code == amqp.FrameError &&
 			(strings.Contains(aerr.Reason, amqp.ErrFrame.Reason) || strings.Contains(aerr.Reason, amqp.ErrFrameTooLarge.Reason)) {
-			why = fmt.Sprintf("%s did not answer plain AMQP: is it an amqps (TLS) port? Add mqscope.tls to the config, or use the plain port (usually 5672)", addr)
+			why = fmt.Sprintf("%s did not answer plain AMQP: is it an amqps (TLS) port? Configure TLS (%s), or use the plain port (usually 5672)", addr, key.tls(""))
 		}
 	case errors.As(err, &header):
-		why = fmt.Sprintf("%s did not answer TLS: is it a plain amqp port? Use the amqps port (usually 5671) in port or mqscope.servers, or remove mqscope.tls", addr)
+		why = fmt.Sprintf("%s did not answer TLS: is it a plain amqp port? Use the amqps port (usually 5671) in the port or server list, or remove %s", addr, key.tls(""))
 	case errors.As(err, &unknown):
-		why = fmt.Sprintf("TLS: certificate of %s signed by unknown authority — set mqscope.tls.ca_file to the CA that signed it", addr)
+		why = fmt.Sprintf("TLS: certificate of %s signed by unknown authority — set %s to the CA that signed it", addr, key.tls("ca_file"))
 	case errors.As(err, &badName):
-		why = fmt.Sprintf("TLS: certificate of %s is for %s, not %q — set mqscope.tls.server_name to one of those names",
-			addr, certNames(badName.Certificate), badName.Host)
+		why = fmt.Sprintf("TLS: certificate of %s is for %s, not %q — set %s to one of those names",
+			addr, key.tls("server_name"), certNames(badName.Certificate), badName.Host)
 	case errors.As(err, &invalid):
 		why = fmt.Sprintf("TLS: certificate of %s cannot be trusted: %s", addr, strings.TrimPrefix(invalid.Error(), "x509: "))
 	default:
 		if refusal := handshakeRefusal(err); refusal != "" {
-			why = fmt.Sprintf("TLS: %s refused the handshake (%s) — check mqscope.tls.cert_file and key_file: the broker may want a client certificate signed by a CA it trusts", addr, refusal)
+			why = fmt.Sprintf("TLS: %s refused the handshake (%s) — check %s and %s: the broker may want a client certificate signed by a CA it trusts", addr, refusal, key.tls("cert_file"), key.tls("key_file"))
 		}
 	}
 	if why == "" {
@@ -130,4 +130,23 @@ func certNames(cert *x509.Certificate) string {
 		return "no host name (it has no subject alternative names)"
 	}
 	return strings.Join(names, ", ")
+}
+
+// settingsKey is where a program's users set the TLS options, for errors:
+// "mqscope.tls" makes them say "set mqscope.tls.ca_file"; empty, they name
+// the TLSConfig fields.
+type settingsKey string
+
+// tls names the TLS setting field ("ca_file", …), or the TLS settings as a
+// whole for "".
+func (k settingsKey) tls(field string) string {
+	if k != "" {
+		if field == "" {
+			return string(k)
+		}
+		return string(k) + "." + field
+	}
+	goName := map[string]string{"": "TLSConfig", "ca_file": "TLSConfig.CAFile", "server_name": "TLSConfig.ServerName",
+		"cert_file": "TLSConfig.CertFile", "key_file": "TLSConfig.KeyFile"}
+	return goName[field]
 }

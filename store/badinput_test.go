@@ -7,18 +7,19 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire/neonwiretest"
 )
 
 // hostileMessage is body b as the firehose would deliver it, with headers
 // and properties that carry terminal escapes too: they come off the
 // network just as the body does.
-func hostileMessage(b neonwiretest.Body) connector.Message {
-	return connector.Message{
+func hostileMessage(b neonwiretest.Body) capture.Message {
+	return capture.Message{
 		Time: t0, VHost: "/v", Queue: "hostile", RoutingKey: "hostile" + neonwiretest.Escapes,
-		Event: connector.EventPublish, Mode: connector.ModeFirehose,
-		Properties: connector.Properties{AppID: "app\x7f\u0085", MessageID: "id\x1b[2J"},
+		Event: capture.EventPublish, Mode: capture.ModeFirehose,
+		Properties: capture.Properties{AppID: "app\x7f\u0085", MessageID: "id\x1b[2J"},
 		Headers:    map[string]any{"note": neonwiretest.Escapes, "raw": []byte{0, 0xff}},
 		Body:       b.Data,
 	}

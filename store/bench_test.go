@@ -7,7 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -32,25 +33,25 @@ var (
 
 // benchMessage returns message i of the benchmark traffic, with its own
 // freshly allocated body.
-func benchMessage(i int) connector.Message {
+func benchMessage(i int) capture.Message {
 	id := i / 2
 	if i%2 == 0 {
-		return connector.Message{Time: t0, VHost: "/neon_api", RoutingKey: "neon_api_input", Queue: "neon_api_input",
-			Event: connector.EventConsume, Mode: connector.ModeConsume,
-			Properties: connector.Properties{Expiration: "1000"},
+		return capture.Message{Time: t0, VHost: "/neon_api", RoutingKey: "neon_api_input", Queue: "neon_api_input",
+			Event: capture.EventConsume, Mode: capture.ModeConsume,
+			Properties: capture.Properties{Expiration: "1000"},
 			Body:       neonBody(fmt.Sprintf(benchRequestRepr, id))}
 	}
-	return connector.Message{Time: t0, VHost: "/neon_api", RoutingKey: benchReplyQueue, Queue: benchReplyQueue,
-		Event: connector.EventConsume, Mode: connector.ModeReply,
-		Properties: connector.Properties{Expiration: "1000"},
+	return capture.Message{Time: t0, VHost: "/neon_api", RoutingKey: benchReplyQueue, Queue: benchReplyQueue,
+		Event: capture.EventConsume, Mode: capture.ModeReply,
+		Properties: capture.Properties{Expiration: "1000"},
 		Body:       neonBody(fmt.Sprintf(benchReplyRepr, id))}
 }
 
 // benchPool is a set of distinct messages cycled through by the append
 // benchmarks; the store they fill holds fewer, so ids are evicted before
 // they come round again.
-var benchPool = sync.OnceValue(func() []connector.Message {
-	pool := make([]connector.Message, 1<<16)
+var benchPool = sync.OnceValue(func() []capture.Message {
+	pool := make([]capture.Message, 1<<16)
 	for i := range pool {
 		pool[i] = benchMessage(i)
 	}

@@ -6,7 +6,8 @@ import (
 	"time"
 	"unsafe"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -23,7 +24,7 @@ type Pair struct {
 // treated as read-only.
 type Entry struct {
 	Seq     uint64
-	Msg     connector.Message
+	Msg     capture.Message
 	Decoded neonwire.Decoded
 	// MessageID is the id the message is indexed under: for a request (its
 	// body has message_id and routing_key) its own message_id, which its
@@ -46,10 +47,10 @@ type Entry struct {
 // distances back, so a record is 152 bytes besides its body, decoded value
 // and search text.
 type record struct {
-	at      int64                 // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
-	where   *place                // interned
-	props   *connector.Properties // interned; nil when all empty
-	extra   *recordExtra          // nil when there is none
+	at      int64               // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
+	where   *place              // interned
+	props   *capture.Properties // interned; nil when all empty
+	extra   *recordExtra        // nil when there is none
 	body    []byte
 	value   neonwire.Value
 	id      string // see Entry.MessageID
@@ -135,8 +136,8 @@ type place struct {
 // placeKey is the comparable form of a place, used to intern it.
 type placeKey struct {
 	vhost, exchange, routingKey, queue string
-	event                              connector.Event
-	mode                               connector.Mode
+	event                              capture.Event
+	mode                               capture.Mode
 	encoding                           neonwire.Encoding
 	redelivered, unroutable            bool
 	routedKey                          string // RoutedQueues joined by NUL
@@ -163,7 +164,7 @@ func nanosToTime(n int64) time.Time {
 // local zone without its monotonic reading; it is the same instant.
 func (r *record) entry(seq uint64) Entry {
 	p := r.where
-	m := connector.Message{
+	m := capture.Message{
 		Time:         nanosToTime(r.at),
 		VHost:        p.vhost,
 		Exchange:     p.exchange,
@@ -194,7 +195,7 @@ func (r *record) entry(seq uint64) Entry {
 
 // prepare builds the record of a message. It runs before the store's lock
 // is taken, so everything derived from the body is computed here.
-func (s *Store) prepare(m connector.Message, d neonwire.Decoded) record {
+func (s *Store) prepare(m capture.Message, d neonwire.Decoded) record {
 	id, replyQ := identify(m, d.Value)
 	rec := record{
 		at:     timeToNanos(m.Time),
@@ -219,7 +220,7 @@ func (s *Store) prepare(m connector.Message, d neonwire.Decoded) record {
 // request, the queue its reply will arrive on. A body with message_id and
 // routing_key is a request unless it is already on that routing key's
 // queue: Neon replies often echo routing_key back.
-func identify(m connector.Message, v neonwire.Value) (id, replyQueue string) {
+func identify(m capture.Message, v neonwire.Value) (id, replyQueue string) {
 	if dict, ok := v.(*neonwire.Dict); ok {
 		own := stringItem(dict, "message_id")
 		rk := stringItem(dict, "routing_key")

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -40,12 +41,12 @@ const knownFields = "queue, vhost, exchange, rk, id, body, header.NAME, mode, ev
 // enumValues lists the values the exact-match fields accept.
 var enumValues = map[field][]string{
 	fieldMode: {
-		string(connector.ModeFirehose), string(connector.ModeTap), string(connector.ModePeek),
-		string(connector.ModeConsume), string(connector.ModeSent), string(connector.ModeReply),
+		string(capture.ModeFirehose), string(capture.ModeTap), string(capture.ModePeek),
+		string(capture.ModeConsume), string(capture.ModeSent), string(capture.ModeReply),
 	},
 	fieldEvent: {
-		string(connector.EventPublish), string(connector.EventDeliver),
-		string(connector.EventConsume), string(connector.EventPeek), string(connector.EventGap),
+		string(capture.EventPublish), string(capture.EventDeliver),
+		string(capture.EventConsume), string(capture.EventPeek), string(capture.EventGap),
 	},
 	fieldEncoding: {
 		string(neonwire.EncNeon), string(neonwire.EncB64JSON), string(neonwire.EncJSON),

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // filterFixture holds five messages of different kinds:
@@ -19,20 +19,20 @@ import (
 func filterFixture(t *testing.T) *Store {
 	t.Helper()
 	s := New(Options{})
-	s.Append(connector.Message{VHost: "/neon_api", RoutingKey: "neon_api_input", Queue: "neon_api_input",
-		Event: connector.EventConsume, Mode: connector.ModeConsume,
+	s.Append(capture.Message{VHost: "/neon_api", RoutingKey: "neon_api_input", Queue: "neon_api_input",
+		Event: capture.EventConsume, Mode: capture.ModeConsume,
 		Body: neonBody("{'service': 'API_Test_Endpoint', 'routing_key': 'rq1', 'message_id': 'abc123'}")})
-	s.Append(connector.Message{VHost: "/neon_api", RoutingKey: "rq1", RoutedQueues: []string{"rq1"},
-		Event: connector.EventPublish, Mode: connector.ModeFirehose,
+	s.Append(capture.Message{VHost: "/neon_api", RoutingKey: "rq1", RoutedQueues: []string{"rq1"},
+		Event: capture.EventPublish, Mode: capture.ModeFirehose,
 		Body: neonBody("{'status_code': 401, 'content': 'Unresolved service name: x', 'message_id': 'abc123'}")})
-	s.Append(connector.Message{VHost: "/other", Exchange: "amq.topic", RoutingKey: "log.info", Queue: "tapq",
-		Event: connector.EventDeliver, Mode: connector.ModeTap,
+	s.Append(capture.Message{VHost: "/other", Exchange: "amq.topic", RoutingKey: "log.info", Queue: "tapq",
+		Event: capture.EventDeliver, Mode: capture.ModeTap,
 		Headers: map[string]any{"X-Trace": []byte("trace-9"), "count": int64(42)},
 		Body:    []byte("Hello World two words")})
-	s.Append(connector.Message{VHost: "/v", RoutingKey: "bin", Queue: "bin",
-		Event: connector.EventPeek, Mode: connector.ModePeek, Body: []byte{0xff, 0x00, 0x89, 'P', 'N', 'G'}})
-	s.Append(connector.Message{VHost: "/v", Exchange: "ex", RoutingKey: "json_q", Queue: "json_q",
-		Event: connector.EventPublish, Mode: connector.ModeSent,
+	s.Append(capture.Message{VHost: "/v", RoutingKey: "bin", Queue: "bin",
+		Event: capture.EventPeek, Mode: capture.ModePeek, Body: []byte{0xff, 0x00, 0x89, 'P', 'N', 'G'}})
+	s.Append(capture.Message{VHost: "/v", Exchange: "ex", RoutingKey: "json_q", Queue: "json_q",
+		Event: capture.EventPublish, Mode: capture.ModeSent,
 		Headers: map[string]any{"kind": "User"}, Body: []byte(`{"Name": "Alice"}`)})
 	return s
 }

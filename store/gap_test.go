@@ -4,15 +4,15 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // gapMarker is the marker a firehose watch of /neon_api reports after
 // losing its private queue for seven seconds.
-func gapMarker() connector.Message {
+func gapMarker() capture.Message {
 	from := time.Date(2026, 11, 28, 7, 31, 2, 0, time.UTC)
-	g := connector.Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
-	return g.Marker(connector.WatchSpec{VHost: "/neon_api", Mode: connector.ModeFirehose})
+	g := capture.Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
+	return g.Marker("/neon_api", "", "", capture.ModeFirehose)
 }
 
 func TestGapMarkerIsAJSONLineOfEventGap(t *testing.T) {
@@ -23,8 +23,8 @@ func TestGapMarkerIsAJSONLineOfEventGap(t *testing.T) {
 		t.Fatalf("line = %v", obj)
 	}
 	h, _ := obj["headers"].(map[string]any)
-	if h[connector.GapFromHeader] != "2026-11-28T07:31:02Z" || h[connector.GapToHeader] != "2026-11-28T07:31:09Z" ||
-		h[connector.GapReasonHeader] != "private queue lost" || h[connector.GapWatchHeader] != "firehose /neon_api" {
+	if h[capture.GapFromHeader] != "2026-11-28T07:31:02Z" || h[capture.GapToHeader] != "2026-11-28T07:31:09Z" ||
+		h[capture.GapReasonHeader] != "private queue lost" || h[capture.GapWatchHeader] != "firehose /neon_api" {
 		t.Fatalf("headers = %v", h)
 	}
 	if obj["body"] != "firehose /neon_api not watching from 2026-11-28T07:31:02.000Z to 2026-11-28T07:31:09.000Z (private queue lost)" {
@@ -37,7 +37,7 @@ func TestGapMarkerIsAJSONLineOfEventGap(t *testing.T) {
 
 func TestFilterFindsGaps(t *testing.T) {
 	s := New(Options{})
-	s.Append(connector.Message{VHost: "/neon_api", Queue: "q", Event: connector.EventPublish, Mode: connector.ModeFirehose, Body: []byte("x")})
+	s.Append(capture.Message{VHost: "/neon_api", Queue: "q", Event: capture.EventPublish, Mode: capture.ModeFirehose, Body: []byte("x")})
 	gap := s.Append(gapMarker())
 	f, err := ParseFilter("event:gap")
 	if err != nil {

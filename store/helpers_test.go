@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // t0 is the time of the first test message.
@@ -24,27 +24,27 @@ func neonBody(repr string) []byte {
 }
 
 // request is a Neon request to queue, asking for its reply on replyQueue.
-func request(vhost, queue, id, replyQueue string, at time.Time) connector.Message {
-	return connector.Message{
+func request(vhost, queue, id, replyQueue string, at time.Time) capture.Message {
+	return capture.Message{
 		Time: at, VHost: vhost, RoutingKey: queue, Queue: queue,
-		Event: connector.EventConsume, Mode: connector.ModeConsume,
+		Event: capture.EventConsume, Mode: capture.ModeConsume,
 		Body: neonBody(fmt.Sprintf("{'service': 'api_test_endpoint', 'routing_key': '%s', 'message_id': '%s'}", replyQueue, id)),
 	}
 }
 
 // reply is a Neon reply with the given message_id arriving on queue.
-func reply(vhost, queue, id string, at time.Time) connector.Message {
-	return connector.Message{
+func reply(vhost, queue, id string, at time.Time) capture.Message {
+	return capture.Message{
 		Time: at, VHost: vhost, RoutingKey: queue, Queue: queue,
-		Event: connector.EventConsume, Mode: connector.ModeConsume,
+		Event: capture.EventConsume, Mode: capture.ModeConsume,
 		Body: neonBody(fmt.Sprintf("{'status_code': 200, 'content': 'Success', 'encoding': None, 'message_id': '%s'}", id)),
 	}
 }
 
 // textMessage is a plain-text message on queue.
-func textMessage(queue, text string) connector.Message {
-	return connector.Message{Time: t0, VHost: "/v", RoutingKey: queue, Queue: queue,
-		Event: connector.EventConsume, Mode: connector.ModeConsume, Body: []byte(text)}
+func textMessage(queue, text string) capture.Message {
+	return capture.Message{Time: t0, VHost: "/v", RoutingKey: queue, Queue: queue,
+		Event: capture.EventConsume, Mode: capture.ModeConsume, Body: []byte(text)}
 }
 
 // seqsOf returns the Seq of each entry.

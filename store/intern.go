@@ -4,7 +4,8 @@ import (
 	"strings"
 	"sync"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -20,13 +21,13 @@ const maxInterned = 1 << 14
 type interner struct {
 	mu        sync.Mutex
 	places    map[placeKey]*place
-	props     map[connector.Properties]*connector.Properties
-	lastProps *connector.Properties // most traffic repeats the previous message's
+	props     map[capture.Properties]*capture.Properties
+	lastProps *capture.Properties // most traffic repeats the previous message's
 	strs      map[string]neonwire.Value
 }
 
 // place returns the shared place of m.
-func (in *interner) place(m connector.Message, enc neonwire.Encoding) *place {
+func (in *interner) place(m capture.Message, enc neonwire.Encoding) *place {
 	k := placeOf(m, enc)
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -43,8 +44,8 @@ func (in *interner) place(m connector.Message, enc neonwire.Encoding) *place {
 
 // properties returns the shared copy of p, or nil when p is empty (the
 // common case for Neon traffic apart from expiration).
-func (in *interner) properties(p connector.Properties) *connector.Properties {
-	if p == (connector.Properties{}) {
+func (in *interner) properties(p capture.Properties) *capture.Properties {
+	if p == (capture.Properties{}) {
 		return nil
 	}
 	in.mu.Lock()
@@ -57,7 +58,7 @@ func (in *interner) properties(p connector.Properties) *connector.Properties {
 		return q
 	}
 	if in.props == nil || len(in.props) >= maxInterned {
-		in.props = make(map[connector.Properties]*connector.Properties)
+		in.props = make(map[capture.Properties]*capture.Properties)
 	}
 	q := &p
 	in.props[p] = q
@@ -66,7 +67,7 @@ func (in *interner) properties(p connector.Properties) *connector.Properties {
 }
 
 // placeOf returns the comparable route of m.
-func placeOf(m connector.Message, enc neonwire.Encoding) placeKey {
+func placeOf(m capture.Message, enc neonwire.Encoding) placeKey {
 	return placeKey{
 		vhost:       m.VHost,
 		exchange:    m.Exchange,

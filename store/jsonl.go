@@ -13,7 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -69,7 +70,7 @@ func appendJSONLine(b []byte, e Entry) []byte {
 	b = appendJSONString(append(b, `,"event":`...), string(m.Event))
 	b = appendJSONString(append(b, `,"mode":`...), string(m.Mode))
 	var err error
-	if m.Properties != (connector.Properties{}) {
+	if m.Properties != (capture.Properties{}) {
 		if b, err = appendMarshaled(append(b, `,"properties":`...), m.Properties); err != nil {
 			return errorLine(b[:start], e.Seq, err)
 		}

@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -18,25 +19,25 @@ import (
 // for byte wherever the text holds no C1 control (those the line escapes
 // and encoding/json does not, see escapeC1).
 type referenceLine struct {
-	Seq          uint64                `json:"seq"`
-	Time         string                `json:"time"`
-	VHost        string                `json:"vhost"`
-	Exchange     string                `json:"exchange"`
-	RoutingKey   string                `json:"routing_key"`
-	Queue        string                `json:"queue"`
-	Event        connector.Event       `json:"event"`
-	Mode         connector.Mode        `json:"mode"`
-	Properties   *connector.Properties `json:"properties,omitempty"`
-	Headers      map[string]any        `json:"headers,omitempty"`
-	Body         json.RawMessage       `json:"body"`
-	Encoding     neonwire.Encoding     `json:"encoding"`
-	BodyB64      string                `json:"body_b64,omitempty"`
-	DecodeError  string                `json:"decode_error,omitempty"`
-	MessageID    string                `json:"message_id,omitempty"`
-	Redelivered  bool                  `json:"redelivered,omitempty"`
-	Pair         *referencePair        `json:"pair,omitempty"`
-	Unroutable   bool                  `json:"unroutable,omitempty"`
-	RoutedQueues []string              `json:"routed_queues,omitempty"`
+	Seq          uint64              `json:"seq"`
+	Time         string              `json:"time"`
+	VHost        string              `json:"vhost"`
+	Exchange     string              `json:"exchange"`
+	RoutingKey   string              `json:"routing_key"`
+	Queue        string              `json:"queue"`
+	Event        capture.Event       `json:"event"`
+	Mode         capture.Mode        `json:"mode"`
+	Properties   *capture.Properties `json:"properties,omitempty"`
+	Headers      map[string]any      `json:"headers,omitempty"`
+	Body         json.RawMessage     `json:"body"`
+	Encoding     neonwire.Encoding   `json:"encoding"`
+	BodyB64      string              `json:"body_b64,omitempty"`
+	DecodeError  string              `json:"decode_error,omitempty"`
+	MessageID    string              `json:"message_id,omitempty"`
+	Redelivered  bool                `json:"redelivered,omitempty"`
+	Pair         *referencePair      `json:"pair,omitempty"`
+	Unroutable   bool                `json:"unroutable,omitempty"`
+	RoutedQueues []string            `json:"routed_queues,omitempty"`
 }
 
 type referencePair struct {
@@ -59,7 +60,7 @@ func referenceJSONLine(t *testing.T, e Entry) []byte {
 	} else {
 		l.BodyB64 = base64.StdEncoding.EncodeToString(m.Body)
 	}
-	if m.Properties != (connector.Properties{}) {
+	if m.Properties != (capture.Properties{}) {
 		l.Properties = &m.Properties
 	}
 	if len(m.Headers) > 0 {
@@ -90,7 +91,7 @@ const awkward = "q\"uo\\te\x00\x01\x1f\x7f\b\f\n\r\t<b>&é→🙂\u2028\u2029\xf
 func TestJSONLineEqualsEncodingJSON(t *testing.T) {
 	s := New(Options{})
 	req := request("/neon_api", "neon_api_input", "m1", "rq1", t0)
-	req.Properties = connector.Properties{Expiration: "1000", Timestamp: t0, Priority: 3, AppID: awkward}
+	req.Properties = capture.Properties{Expiration: "1000", Timestamp: t0, Priority: 3, AppID: awkward}
 	s.Append(req)
 	rep := reply("/neon_api", "rq1", "m1", t0.Add(1500*time.Microsecond+7))
 	rep.Redelivered = true

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // wantPair checks that req and rep are paired with the given latency.
@@ -130,9 +130,9 @@ func TestReplyAfterRequestWasEvictedStaysUnpaired(t *testing.T) {
 
 // firehose returns the trace copy of m as the firehose shows it: a publish
 // event (queue empty, routed to the queue) or a deliver event on the queue.
-func firehose(m connector.Message, ev connector.Event, at time.Time) connector.Message {
-	m.Mode, m.Event, m.Time = connector.ModeFirehose, ev, at
-	if ev == connector.EventPublish {
+func firehose(m capture.Message, ev capture.Event, at time.Time) capture.Message {
+	m.Mode, m.Event, m.Time = capture.ModeFirehose, ev, at
+	if ev == capture.EventPublish {
 		m.RoutedQueues = []string{m.Queue}
 		m.Queue = ""
 	}
@@ -143,10 +143,10 @@ func TestFirehosePairsPublishesAndLinksDeliveriesToThem(t *testing.T) {
 	s := New(Options{})
 	q := request("/v", "svc_input", "m1", "rq1", t0)
 	r := reply("/v", "rq1", "m1", t0)
-	reqPub := s.Append(firehose(q, connector.EventPublish, t0))
-	reqDel := s.Append(firehose(q, connector.EventDeliver, t0.Add(time.Millisecond)))
-	repPub := s.Append(firehose(r, connector.EventPublish, t0.Add(10*time.Millisecond)))
-	repDel := s.Append(firehose(r, connector.EventDeliver, t0.Add(11*time.Millisecond)))
+	reqPub := s.Append(firehose(q, capture.EventPublish, t0))
+	reqDel := s.Append(firehose(q, capture.EventDeliver, t0.Add(time.Millisecond)))
+	repPub := s.Append(firehose(r, capture.EventPublish, t0.Add(10*time.Millisecond)))
+	repDel := s.Append(firehose(r, capture.EventDeliver, t0.Add(11*time.Millisecond)))
 
 	wantPair(t, s, reqPub, repPub, 10*time.Millisecond)
 	wantUnpaired(t, s, reqDel, repDel)
@@ -163,11 +163,11 @@ func TestFirehosePairsPublishesAndLinksDeliveriesToThem(t *testing.T) {
 func TestOwnSendAndItsFirehoseCopyAreOneMessage(t *testing.T) {
 	s := New(Options{})
 	q := request("/v", "svc_input", "m1", "rq1", t0)
-	q.Mode, q.Event = connector.ModeSent, connector.EventPublish
+	q.Mode, q.Event = capture.ModeSent, capture.EventPublish
 	sent := s.Append(q)
-	copyPub := s.Append(firehose(q, connector.EventPublish, t0))
+	copyPub := s.Append(firehose(q, capture.EventPublish, t0))
 	r := reply("/v", "rq1", "m1", t0.Add(time.Millisecond))
-	r.Mode = connector.ModeReply
+	r.Mode = capture.ModeReply
 	rep := s.Append(r)
 	if got := mustGet(t, s, copyPub).Origin; got != sent {
 		t.Errorf("firehose copy Origin = %d, want the send %d", got, sent)
@@ -180,10 +180,10 @@ func TestOwnSendAndItsFirehoseCopyAreOneMessage(t *testing.T) {
 func TestEchoedBodyOnReplyQueueIsAReplyNotADuplicate(t *testing.T) {
 	s := New(Options{})
 	q := request("/v", "echo_input", "m1", "rq1", t0)
-	req := s.Append(firehose(q, connector.EventPublish, t0))
+	req := s.Append(firehose(q, capture.EventPublish, t0))
 	echo := q
 	echo.Queue, echo.RoutingKey = "rq1", "rq1"
-	rep := s.Append(firehose(echo, connector.EventPublish, t0))
+	rep := s.Append(firehose(echo, capture.EventPublish, t0))
 	if got := mustGet(t, s, rep).Origin; got != 0 {
 		t.Errorf("echo Origin = %d, want 0", got)
 	}

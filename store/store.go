@@ -11,7 +11,8 @@ package store
 import (
 	"sync"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -75,7 +76,7 @@ func New(opts Options) *Store {
 // Append decodes m's body and stores it, returning its sequence number
 // (the first is 1). The store keeps m.Body, m.Headers and m.RoutedQueues
 // without copying them: the caller must not change them afterwards.
-func (s *Store) Append(m connector.Message) uint64 {
+func (s *Store) Append(m capture.Message) uint64 {
 	return s.AppendDecoded(m, s.Decode(m.Body))
 }
 
@@ -93,7 +94,7 @@ func (s *Store) Decode(body []byte) neonwire.Decoded {
 // AppendDecoded stores m with a decoding the caller already made of m.Body
 // (best with Decode), so a body is never decoded twice. The store keeps
 // d.Value and never changes it. Ownership of m is as for Append.
-func (s *Store) AppendDecoded(m connector.Message, d neonwire.Decoded) uint64 {
+func (s *Store) AppendDecoded(m capture.Message, d neonwire.Decoded) uint64 {
 	rec := s.prepare(m, d)
 	s.mu.Lock()
 	seq := s.insert(rec)

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -40,7 +41,7 @@ func TestEvictsOldestPastMessageBudget(t *testing.T) {
 }
 
 // costOfOne is what one message counts against MaxBytes.
-func costOfOne(m connector.Message) int64 {
+func costOfOne(m capture.Message) int64 {
 	s := New(Options{})
 	s.Append(m)
 	return s.Stats().Bytes
@@ -183,10 +184,10 @@ func TestSinceReturnsNewerEntriesAndCursor(t *testing.T) {
 
 func TestEntryGivesBackTheMessage(t *testing.T) {
 	s := New(Options{})
-	m := connector.Message{
+	m := capture.Message{
 		Time: t0.Add(123 * time.Nanosecond), VHost: "/neon_api", Exchange: "", RoutingKey: "neon_api_input",
-		Queue: "neon_api_input", Event: connector.EventPublish, Mode: connector.ModeFirehose,
-		Properties:   connector.Properties{Expiration: "1000", MessageID: "p1"},
+		Queue: "neon_api_input", Event: capture.EventPublish, Mode: capture.ModeFirehose,
+		Properties:   capture.Properties{Expiration: "1000", MessageID: "p1"},
 		Headers:      map[string]any{"x": int32(1)},
 		Body:         []byte(`{"a": 1}`),
 		Redelivered:  true,
@@ -205,7 +206,7 @@ func TestEntryGivesBackTheMessage(t *testing.T) {
 	if e.Size != len(m.Body) || e.Decoded.Encoding != neonwire.EncJSON || e.MessageID != "p1" {
 		t.Errorf("Size %d, Encoding %q, MessageID %q", e.Size, e.Decoded.Encoding, e.MessageID)
 	}
-	if z := mustGet(t, s, s.Append(connector.Message{Body: []byte("x")})); !z.Msg.Time.IsZero() {
+	if z := mustGet(t, s, s.Append(capture.Message{Body: []byte("x")})); !z.Msg.Time.IsZero() {
 		t.Errorf("zero Time came back as %v", z.Msg.Time)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+	"mqscope/observe"
+
 	tea "charm.land/bubbletea/v2"
 
 	"mqscope/connector"
@@ -20,12 +23,12 @@ var injected = []string{"\x1b[2J", "\x1b[H", "\x1b]0;pwned", "\x1b]52;", "\u009b
 
 // hostileMsg is body b as the firehose would deliver it, on a queue whose
 // name carries terminal escapes too: names come off the network as well.
-func hostileMsg(b []byte) connector.Message {
+func hostileMsg(b []byte) capture.Message {
 	queue := "hostile" + neonwiretest.Escapes
-	return connector.Message{
+	return capture.Message{
 		Time: t0, VHost: "/neon_api", Queue: queue, RoutingKey: queue,
-		Event: connector.EventPublish, Mode: connector.ModeFirehose,
-		Properties: connector.Properties{AppID: neonwiretest.Escapes},
+		Event: capture.EventPublish, Mode: capture.ModeFirehose,
+		Properties: capture.Properties{AppID: neonwiretest.Escapes},
 		Headers:    map[string]any{"note": neonwiretest.Escapes, neonwiretest.Escapes: "a header named to drive the terminal"},
 		Body:       b,
 	}
@@ -252,7 +255,7 @@ func TestEscapesInDiscoveredNamesNeverReachTheScreen(t *testing.T) {
 		}
 	}
 	m.picker = newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover)
-	m.env.start = func(pickChoice, []connector.WatchSpec) tea.Cmd { return nil }
+	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
 	m.Update(collect(t, m.picker.start(), isType(discoveredMsg{})))
 	checkNoInjection(t, m.render(), "picker listing vhosts")
 	m.Update(collect(t, press(m, "enter"), isType(discoveredMsg{}))) // the evil vhost; its queues

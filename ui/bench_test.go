@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+
 	tea "charm.land/bubbletea/v2"
 
-	"mqscope/connector"
 	"mqscope/connector/neonwire"
 	"mqscope/store"
 )
@@ -20,7 +21,7 @@ func bulkStore(n int) *store.Store {
 	s := store.New(store.Options{MaxMessages: n + 2000})
 	body := neonwire.Encode(dict("metric", "cpu", "value", 0.5, "host", "node-1"))
 	d := neonwire.Decode(body)
-	m := connector.Message{VHost: "/neon_metrics", Queue: "neon_metrics_input", Event: connector.EventPublish, Mode: connector.ModeFirehose, Body: body}
+	m := capture.Message{VHost: "/neon_metrics", Queue: "neon_metrics_input", Event: capture.EventPublish, Mode: capture.ModeFirehose, Body: body}
 	for i := range max(n-1000, 0) {
 		m.Time = t0.Add(time.Duration(i) * time.Millisecond)
 		s.AppendDecoded(m, d)

@@ -27,7 +27,7 @@ type replyMsg struct {
 // pendingTickMsg redraws the elapsed time of request id while it waits.
 type pendingTickMsg struct{ id int }
 
-// requester is the part of a connector.Session that compose uses; tests
+// requester is the part of a observe.Session that compose uses; tests
 // give a fake.
 type requester interface {
 	Request(ctx context.Context, queue string, value neonwire.Value, opts connector.RequestOptions) (*connector.Response, error)

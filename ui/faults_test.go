@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+
 	"mqscope/connector"
 )
 
@@ -74,8 +76,8 @@ func TestConnectionStatesNeverBreakTheScreen(t *testing.T) {
 func TestGapRowStandsOutAcrossTheList(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 1)
 	from := t0.Add(5 * time.Second)
-	g := connector.Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
-	m.env.store.Append(g.Marker(connector.WatchSpec{VHost: "/neon_api", Mode: connector.ModeFirehose}))
+	g := capture.Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
+	m.env.store.Append(g.Marker("/neon_api", "", "", capture.ModeFirehose))
 	m.Update(frameMsg{at: t0})
 	press(m, "k") // off the marker, so it is drawn in its own colour
 	want := "── gap: firehose /neon_api not watching from 15:09:31 to 15:09:38 (private queue lost) ──"

@@ -6,7 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 	"mqscope/store"
 )
@@ -46,7 +47,7 @@ func shortID(id string) string {
 // place names where a message was seen: vhost/queue, or exchange → key.
 // Names come off the network (a routing key is any bytes), so control
 // characters are replaced: a name must not drive the terminal.
-func place(m *connector.Message) string {
+func place(m *capture.Message) string {
 	if m.Exchange != "" {
 		return sanitize(m.Exchange + " → " + m.RoutingKey)
 	}
@@ -58,11 +59,11 @@ func place(m *connector.Message) string {
 }
 
 // eventLabel is the event column: mqscope's own sends and replies say so.
-func eventLabel(m *connector.Message) string {
+func eventLabel(m *capture.Message) string {
 	switch m.Mode {
-	case connector.ModeSent:
+	case capture.ModeSent:
 		return "sent"
-	case connector.ModeReply:
+	case capture.ModeReply:
 		return "reply"
 	}
 	return string(m.Event)
@@ -126,7 +127,7 @@ func isControl(r rune) bool {
 }
 
 // msgIDOf is the Neon message_id of a raw message, or "" when it has none.
-func msgIDOf(m connector.Message) string {
+func msgIDOf(m capture.Message) string {
 	v, err := neonwire.DecodeNeon(m.Body)
 	if err != nil {
 		return ""

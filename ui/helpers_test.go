@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -58,11 +60,11 @@ func dict(kv ...any) *neonwire.Dict {
 }
 
 // neonMsg is a firehose publish of a Neon body to queue.
-func neonMsg(at time.Time, queue string, body *neonwire.Dict) connector.Message {
-	return connector.Message{
+func neonMsg(at time.Time, queue string, body *neonwire.Dict) capture.Message {
+	return capture.Message{
 		Time: at, VHost: "/neon_api", Queue: queue, RoutingKey: queue,
-		Event: connector.EventPublish, Mode: connector.ModeFirehose,
-		Properties: connector.Properties{Expiration: "1000"},
+		Event: capture.EventPublish, Mode: capture.ModeFirehose,
+		Properties: capture.Properties{Expiration: "1000"},
 		Headers:    map[string]any{"exchange_name": "", "routed_queues": []any{queue}},
 		Body:       neonwire.Encode(body), RoutedQueues: []string{queue},
 	}
@@ -80,9 +82,9 @@ func fillStore(s *store.Store, pairs int) {
 		sink(neonMsg(at.Add(12300*time.Microsecond), reply, dict("status_code", int64(200), "content", "Success", "encoding", nil, "message_id", id)))
 	}
 	at := t0.Add(time.Duration(pairs) * 250 * time.Millisecond)
-	sink(connector.Message{Time: at, VHost: "/neon_api", Queue: "metrics", Event: connector.EventPublish, Mode: connector.ModeFirehose, Body: []byte(`{"cpu": 0.5, "ok": true}`)})
-	sink(connector.Message{Time: at.Add(time.Millisecond), VHost: "/neon_api", Queue: "logs", Event: connector.EventPublish, Mode: connector.ModeFirehose, Body: []byte("service started\tin 3s")})
-	sink(connector.Message{Time: at.Add(2 * time.Millisecond), VHost: "/neon_api", Queue: "blobs", Event: connector.EventPublish, Mode: connector.ModeFirehose, Body: []byte{0x89, 'P', 'N', 'G', 0, 1, 2, 0xff}})
+	sink(capture.Message{Time: at, VHost: "/neon_api", Queue: "metrics", Event: capture.EventPublish, Mode: capture.ModeFirehose, Body: []byte(`{"cpu": 0.5, "ok": true}`)})
+	sink(capture.Message{Time: at.Add(time.Millisecond), VHost: "/neon_api", Queue: "logs", Event: capture.EventPublish, Mode: capture.ModeFirehose, Body: []byte("service started\tin 3s")})
+	sink(capture.Message{Time: at.Add(2 * time.Millisecond), VHost: "/neon_api", Queue: "blobs", Event: capture.EventPublish, Mode: capture.ModeFirehose, Body: []byte{0x89, 'P', 'N', 'G', 0, 1, 2, 0xff}})
 	unroutable := neonMsg(at.Add(3*time.Millisecond), "no_such_queue", dict("service", "x", "message_id", fmt.Sprintf("%032x", 999)))
 	unroutable.Unroutable, unroutable.RoutedQueues = true, nil
 	sink(unroutable)

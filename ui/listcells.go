@@ -4,9 +4,10 @@ import (
 	"strings"
 	"time"
 
+	"mqscope/capture"
+
 	"github.com/charmbracelet/x/ansi"
 
-	"mqscope/connector"
 	"mqscope/connector/neonwire"
 	"mqscope/store"
 )
@@ -51,9 +52,9 @@ func whereStyle(e *store.Entry, s *spans) span {
 	switch {
 	case e.Msg.Unroutable:
 		return s.Unroutable
-	case e.Msg.Mode == connector.ModeSent:
+	case e.Msg.Mode == capture.ModeSent:
 		return s.Request
-	case e.Msg.Mode == connector.ModeReply:
+	case e.Msg.Mode == capture.ModeReply:
 		return s.Reply
 	}
 	return s.Text

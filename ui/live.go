@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"mqscope/capture"
+
 	tea "charm.land/bubbletea/v2"
 
 	"mqscope/connector"
@@ -28,7 +30,7 @@ type eventsMsg []tea.Msg
 type stateMsg struct{ state connector.State }
 
 // unmatchedMsg is a reply on the session's queue that matched no request.
-type unmatchedMsg struct{ msg connector.Message }
+type unmatchedMsg struct{ msg capture.Message }
 
 // frameInterval caps redraws at about 30 per second whatever the broker
 // rate: many appends between two frames become one pull.
@@ -141,7 +143,7 @@ func (r *rateMeter) observe(s *store.Store) {
 	}
 	for i := range entries {
 		e := &entries[i]
-		if e.Origin != 0 || e.Msg.Event == connector.EventGap {
+		if e.Origin != 0 || e.Msg.Event == capture.EventGap {
 			continue
 		}
 		for _, w := range r.watched {

@@ -4,7 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/store"
 )
 
@@ -196,7 +197,7 @@ func renderListHeader(cols []column, sumWidth int, st *Styles) string {
 // renderRow draws one message. Cells are padded as plain text and each is
 // styled once, which keeps a 50-row frame well under a millisecond.
 func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width int, st *Styles, selected, focused bool, loc *time.Location) string {
-	if g, ok := connector.GapOf(&e.Msg); ok {
+	if g, ok := capture.GapOf(&e.Msg); ok {
 		return renderGapRow(g, width, st, selected, focused, loc)
 	}
 	if selected {
@@ -229,7 +230,7 @@ func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, loc 
 // in which a watch may have missed messages cannot be mistaken for a quiet
 // one: "── gap: firehose /neon_api not watching from 07:31:02 to 07:31:09
 // (private queue lost) ──────".
-func renderGapRow(g connector.Gap, width int, st *Styles, selected, focused bool, loc *time.Location) string {
+func renderGapRow(g capture.Gap, width int, st *Styles, selected, focused bool, loc *time.Location) string {
 	text := "── gap: " + sanitize(g.Describe(loc, "15:04:05")) + " "
 	if w := textWidth(text); w < width {
 		text += strings.Repeat("─", width-w)

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"time"
 
+	"mqscope/observe"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"mqscope/connector"
 	"mqscope/store"
 	"mqscope/themes"
 )
@@ -50,7 +51,7 @@ type env struct {
 	initial tea.Cmd // the first work: opening the session, or the picker's first discovery
 	picker  *picker // non-nil when the start-up picker runs first
 	// start opens the session the picker settled on.
-	start func(pickChoice, []connector.WatchSpec) tea.Cmd
+	start func(pickChoice, []observe.WatchSpec) tea.Cmd
 
 	scheme string // "amqp" or "amqps" for a live session; "" when offline
 	// insecure is set when the config turns TLS certificate checks off: the

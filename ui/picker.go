@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 
+	"mqscope/appconfig"
+	"mqscope/capture"
+	"mqscope/observe"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-
-	"mqscope/connector"
 )
 
 // discoveredMsg carries the vhosts or queues/exchanges the management API
@@ -48,7 +50,7 @@ type pickItem struct {
 type pickChoice struct {
 	service, vhost string
 	watch          []string
-	mode           connector.Mode
+	mode           capture.Mode
 }
 
 // discoverer lists vhosts (vhost == "") or the queues and exchanges of a
@@ -59,7 +61,7 @@ type discoverer func(service, vhost string) tea.Cmd
 type picker struct {
 	step     pickStep
 	services []string
-	specs    map[string]connector.ServiceSpec
+	specs    map[string]appconfig.ServiceSpec
 	choice   pickChoice
 	preset   pickChoice // given on the command line
 
@@ -74,7 +76,7 @@ type picker struct {
 }
 
 // newPicker starts at the first question the preset leaves open.
-func newPicker(cfg *connector.Config, preset pickChoice, discover discoverer) *picker {
+func newPicker(cfg *appconfig.Config, preset pickChoice, discover discoverer) *picker {
 	p := &picker{services: cfg.ServiceNames(), specs: cfg.Services, preset: preset, discover: discover}
 	p.input = textinput.New()
 	p.input.Prompt = "or type: "
@@ -150,18 +152,18 @@ func (p *picker) enterMode() tea.Cmd {
 		return p.settle(p.preset.mode)
 	}
 	p.setItems([]pickItem{
-		{label: "firehose", value: string(connector.ModeFirehose), hint: "non-destructive copy of every publish and delivery (needs administrator)"},
-		{label: "tap", value: string(connector.ModeTap), hint: "private queue bound to an exchange; non-destructive"},
-		{label: "peek", value: string(connector.ModePeek), hint: "get + requeue: sets redelivered, can reorder"},
-		{label: "consume", value: string(connector.ModeConsume), hint: "DESTRUCTIVE: takes messages away from the service"},
+		{label: "firehose", value: string(capture.ModeFirehose), hint: "non-destructive copy of every publish and delivery (needs administrator)"},
+		{label: "tap", value: string(capture.ModeTap), hint: "private queue bound to an exchange; non-destructive"},
+		{label: "peek", value: string(capture.ModePeek), hint: "get + requeue: sets redelivered, can reorder"},
+		{label: "consume", value: string(capture.ModeConsume), hint: "DESTRUCTIVE: takes messages away from the service"},
 	}, "")
 	return nil
 }
 
 // settle takes the mode, asking again for consume.
-func (p *picker) settle(mode connector.Mode) tea.Cmd {
+func (p *picker) settle(mode capture.Mode) tea.Cmd {
 	p.choice.mode = mode
-	if mode == connector.ModeConsume && p.step != stepConfirm {
+	if mode == capture.ModeConsume && p.step != stepConfirm {
 		p.step = stepConfirm
 		p.setItems([]pickItem{{label: "no, go back", value: "no"}, {label: "yes, consume", value: "yes", hint: "only for queues nobody else reads"}}, "")
 		return nil
@@ -257,7 +259,7 @@ func (p *picker) accept() tea.Cmd {
 		p.choice.watch = values
 		return p.enterMode()
 	case stepMode:
-		mode, err := connector.ParseMode(values[0])
+		mode, err := observe.ParseMode(values[0])
 		if err != nil {
 			p.note = err.Error()
 			return nil
@@ -265,7 +267,7 @@ func (p *picker) accept() tea.Cmd {
 		return p.settle(mode)
 	case stepConfirm:
 		if values[0] == "yes" {
-			return p.settle(connector.ModeConsume)
+			return p.settle(capture.ModeConsume)
 		}
 		return p.enterMode()
 	}

@@ -4,16 +4,22 @@ import (
 	"reflect"
 	"testing"
 
+	"mqscope/appconfig"
+	"mqscope/capture"
+	"mqscope/observe"
+
 	tea "charm.land/bubbletea/v2"
 
 	"mqscope/connector"
 )
 
-func testConfig() *connector.Config {
-	return &connector.Config{
-		Users:     map[string]connector.Credentials{"mq_handler": {User: "guest"}, "neon_api_connector": {User: "neon_api"}},
-		UserOrder: []string{"mq_handler", "neon_api_connector"},
-		Services:  map[string]connector.ServiceSpec{"neon_api_connector": {VHost: "/neon_api", Queues: []string{"neon_api_input"}, Exchanges: []string{"api_events"}}},
+func testConfig() *appconfig.Config {
+	return &appconfig.Config{
+		Config: &connector.Config{
+			Users:     map[string]connector.Credentials{"mq_handler": {User: "guest"}, "neon_api_connector": {User: "neon_api"}},
+			UserOrder: []string{"mq_handler", "neon_api_connector"},
+		},
+		Services: map[string]appconfig.ServiceSpec{"neon_api_connector": {VHost: "/neon_api", Queues: []string{"neon_api_input"}, Exchanges: []string{"api_events"}}},
 	}
 }
 
@@ -31,7 +37,7 @@ func pickerModel(t *testing.T, preset pickChoice) (*Model, *pickChoice) {
 		}
 	}
 	m.picker = newPicker(testConfig(), preset, discover)
-	m.env.start = func(ch pickChoice, _ []connector.WatchSpec) tea.Cmd { started = ch; return nil }
+	m.env.start = func(ch pickChoice, _ []observe.WatchSpec) tea.Cmd { started = ch; return nil }
 	if cmd := m.picker.start(); cmd != nil {
 		m.Update(cmd())
 	}
@@ -53,7 +59,7 @@ func TestPickerUsesServiceSpecForVHostAndWatches(t *testing.T) {
 	if m.picker != nil {
 		t.Fatal("the picker should be done")
 	}
-	want := pickChoice{service: "neon_api_connector", vhost: "/neon_api", watch: []string{"neon_api_input", "exchange:api_events"}, mode: connector.ModeFirehose}
+	want := pickChoice{service: "neon_api_connector", vhost: "/neon_api", watch: []string{"neon_api_input", "exchange:api_events"}, mode: capture.ModeFirehose}
 	if !reflect.DeepEqual(*started, want) {
 		t.Fatalf("started %+v, want %+v", *started, want)
 	}
@@ -76,7 +82,7 @@ func TestPickerDiscoversVHostsAndQueuesAndAcceptsTypedNames(t *testing.T) {
 	if m.picker != nil {
 		t.Fatalf("picker still at step %v", m.picker.step)
 	}
-	if started.vhost != "/llm" || !reflect.DeepEqual(started.watch, []string{"my_queue", "other"}) || started.mode != connector.ModePeek {
+	if started.vhost != "/llm" || !reflect.DeepEqual(started.watch, []string{"my_queue", "other"}) || started.mode != capture.ModePeek {
 		t.Fatalf("started %+v", *started)
 	}
 }
@@ -101,7 +107,7 @@ func TestConsumeMustBeConfirmed(t *testing.T) {
 		t.Fatalf("declining should return to the mode, at %v", m.picker.step)
 	}
 	press(m, "down", "down", "down", "enter", "down", "enter")
-	if m.picker != nil || started.mode != connector.ModeConsume {
+	if m.picker != nil || started.mode != capture.ModeConsume {
 		t.Fatalf("confirmed consume not started: %+v", *started)
 	}
 	if m.env.watches[0] != "consume:q (DESTRUCTIVE)" {
@@ -110,28 +116,28 @@ func TestConsumeMustBeConfirmed(t *testing.T) {
 }
 
 func TestFlagsSkipThePicker(t *testing.T) {
-	m, started := pickerModel(t, pickChoice{service: "s", vhost: "/v", watch: []string{"q"}, mode: connector.ModeTap})
+	m, started := pickerModel(t, pickChoice{service: "s", vhost: "/v", watch: []string{"q"}, mode: capture.ModeTap})
 	if m.picker.step != stepDone {
 		t.Fatalf("step %v, want done at once", m.picker.step)
 	}
 	m.finishPicker()
-	if started.mode != connector.ModeTap {
+	if started.mode != capture.ModeTap {
 		t.Fatalf("started %+v", *started)
 	}
 }
 
 func TestWatchSpecsMapNamesToQueuesAndExchanges(t *testing.T) {
-	got := watchSpecs("/v", []string{"q1", "exchange:x"}, connector.ModeFirehose)
-	want := []connector.WatchSpec{{VHost: "/v", Queue: "q1", Mode: connector.ModeFirehose}, {VHost: "/v", Exchange: "x", Mode: connector.ModeFirehose}}
+	got := watchSpecs("/v", []string{"q1", "exchange:x"}, capture.ModeFirehose)
+	want := []observe.WatchSpec{{VHost: "/v", Queue: "q1", Mode: capture.ModeFirehose}, {VHost: "/v", Exchange: "x", Mode: capture.ModeFirehose}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("firehose: %+v", got)
 	}
-	got = watchSpecs("/v", []string{"fanout1", "exchange:x"}, connector.ModeTap)
+	got = watchSpecs("/v", []string{"fanout1", "exchange:x"}, capture.ModeTap)
 	if got[0].Exchange != "fanout1" || got[1].Exchange != "x" {
 		t.Fatalf("tap takes exchanges: %+v", got)
 	}
-	got = watchSpecs("/v", []string{"exchange:x"}, connector.ModePeek)
-	if got[0].Mode != connector.ModeTap {
+	got = watchSpecs("/v", []string{"exchange:x"}, capture.ModePeek)
+	if got[0].Mode != capture.ModeTap {
 		t.Fatalf("an exchange cannot be peeked, it is tapped: %+v", got)
 	}
 }

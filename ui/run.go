@@ -14,9 +14,12 @@ import (
 	"sync"
 	"time"
 
+	"mqscope/appconfig"
+	"mqscope/capture"
+	"mqscope/observe"
+
 	tea "charm.land/bubbletea/v2"
 
-	"mqscope/connector"
 	"mqscope/store"
 	"mqscope/store/record"
 	"mqscope/themes"
@@ -24,11 +27,11 @@ import (
 
 // Options are what main passes from the command line.
 type Options struct {
-	Config  *connector.Config
+	Config  *appconfig.Config
 	Service string
 	VHost   string
 	Watch   []string // queue names, or exchange:NAME
-	Mode    connector.Mode
+	Mode    capture.Mode
 	Record  string // record observed traffic to this SQLite file
 	Theme   string // a theme name, or "" / "auto"
 	// Recording is a file made with --record to browse: no broker is used.
@@ -45,7 +48,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	st := store.New(storeOptions(opts.Config))
+	st := store.New(opts.Config.StoreOptions())
 	e := env{
 		ctx: ctx, store: st, events: newEventQueue(), theme: themeName(opts),
 		noColor: os.Getenv("NO_COLOR") != "", loc: time.Local, now: time.Now,
@@ -66,8 +69,8 @@ func Run(ctx context.Context, opts Options) error {
 			defer rec.Close()
 		}
 		e.scheme, e.insecure = transport(opts.Config)
-		sink := st.Sink(recorderOrNil(rec))
-		e.start = func(ch pickChoice, specs []connector.WatchSpec) tea.Cmd {
+		sink := st.Sink(store.OptionalRecorder(rec))
+		e.start = func(ch pickChoice, specs []observe.WatchSpec) tea.Cmd {
 			return openSessionCmd(ctx, opts.Config, ch, specs, sink, e.events, sessions.keep)
 		}
 		startOrPick(opts, &e)
@@ -97,7 +100,7 @@ func startOrPick(opts Options, e *env) {
 	}
 	mode := opts.Mode
 	if mode == "" && opts.Service != "" && opts.VHost != "" && len(opts.Watch) > 0 {
-		mode = connector.ModeFirehose
+		mode = capture.ModeFirehose
 	}
 	preset := pickChoice{service: service, vhost: opts.VHost, watch: opts.Watch, mode: mode}
 	e.picker = newPicker(opts.Config, preset, discoverCmd(e.ctx, opts.Config))
@@ -105,7 +108,7 @@ func startOrPick(opts Options, e *env) {
 
 // transport is how the config connects: the URI scheme, and whether TLS
 // certificate verification is off.
-func transport(cfg *connector.Config) (scheme string, insecure bool) {
+func transport(cfg *appconfig.Config) (scheme string, insecure bool) {
 	return cfg.Scheme(), cfg.TLS != nil && cfg.TLS.Insecure
 }
 
@@ -117,13 +120,6 @@ func themeName(opts Options) string {
 		return opts.Config.Theme
 	}
 	return ""
-}
-
-func storeOptions(cfg *connector.Config) store.Options {
-	if cfg == nil {
-		return store.Options{}
-	}
-	return store.Options{MaxBytes: cfg.StoreMaxBytes, MaxMessages: cfg.StoreMaxMessages}
 }
 
 // openRecorder creates the --record file, if asked for.
@@ -140,15 +136,6 @@ func openRecorder(opts Options, e *env) (*record.Writer, error) {
 	return w, nil
 }
 
-// recorderOrNil keeps a nil *record.Writer from becoming a non-nil
-// interface value.
-func recorderOrNil(w *record.Writer) store.Recorder {
-	if w == nil {
-		return nil
-	}
-	return w
-}
-
 // loadRecording reads a recording into the store before the UI starts.
 func loadRecording(path string, st *store.Store) error {
 	r, err := record.Open(path)
@@ -157,7 +144,7 @@ func loadRecording(path string, st *store.Store) error {
 	}
 	defer r.Close()
 	sink := st.Sink(nil)
-	if err := r.Each(func(m connector.Message) error { sink(m); return nil }); err != nil {
+	if err := r.Each(func(m capture.Message) error { sink(m); return nil }); err != nil {
 		return fmt.Errorf("reading recording %s: %w", path, err)
 	}
 	return nil
@@ -167,10 +154,10 @@ func loadRecording(path string, st *store.Store) error {
 // the way out (deleting reply queues and private taps).
 type sessionKeeper struct {
 	mu       sync.Mutex
-	sessions []*connector.Session
+	sessions []*observe.Session
 }
 
-func (k *sessionKeeper) keep(s *connector.Session) {
+func (k *sessionKeeper) keep(s *observe.Session) {
 	k.mu.Lock()
 	k.sessions = append(k.sessions, s)
 	k.mu.Unlock()

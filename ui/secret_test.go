@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"mqscope/appconfig"
+	"mqscope/observe"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -17,9 +20,9 @@ import (
 const uiSecret = "ui-Secret-7Hq!never-on-screen"
 
 // secretConfig parses a config whose every user has uiSecret as password.
-func secretConfig(t *testing.T) *connector.Config {
+func secretConfig(t *testing.T) *appconfig.Config {
 	t.Helper()
-	cfg, err := connector.ParseConfig("mq_config.json", []byte(`{
+	cfg, err := appconfig.Parse("mq_config.json", []byte(`{
 		"server": "127.0.0.1",
 		"users": {
 			"neon_api_connector": {"user": "neon_api", "password": "`+uiSecret+`"},
@@ -51,7 +54,7 @@ func TestPasswordNeverOnScreenOrInTemplates(t *testing.T) {
 
 	m, _ := testModel(t, 200, 50, "dark", 2)
 	m.picker = newPicker(cfg, pickChoice{}, func(string, string) tea.Cmd { return nil })
-	m.env.start = func(pickChoice, []connector.WatchSpec) tea.Cmd { return nil }
+	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
 	m.picker.start()
 	for _, keys := range [][]string{{}, {"enter"}, {"enter"}, {"space", "enter"}, {"down", "down", "down", "enter"}, {"down", "enter"}} {
 		press(m, keys...)
@@ -61,7 +64,7 @@ func TestPasswordNeverOnScreenOrInTemplates(t *testing.T) {
 		t.Fatalf("the picker did not finish (step %v): the walk shows less than it should", m.picker.step)
 	}
 
-	_, credErr := connector.NewClient(cfg, "no_such_service")
+	_, credErr := cfg.NewClient("no_such_service")
 	m.Update(sessionMsg{err: credErr})
 	m.Update(eventsMsg{stateMsg{connector.State{Worker: "firehose /neon_api", Kind: connector.StateFailed, Err: credErr}}})
 	for _, theme := range []string{"dark", "light", "high-contrast", "colorblind", "mono"} {

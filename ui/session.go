@@ -5,6 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"mqscope/appconfig"
+	"mqscope/capture"
+	"mqscope/observe"
+
 	tea "charm.land/bubbletea/v2"
 
 	"mqscope/connector"
@@ -16,15 +20,15 @@ const exchangePrefix = "exchange:"
 // watchSpecs turns the watch targets (queue names, or exchange:NAME) into
 // specs in vhost. Tap needs an exchange, so with tap a bare name is one;
 // peek and consume need a queue, so an exchange is tapped instead.
-func watchSpecs(vhost string, targets []string, mode connector.Mode) []connector.WatchSpec {
-	specs := make([]connector.WatchSpec, 0, len(targets))
+func watchSpecs(vhost string, targets []string, mode capture.Mode) []observe.WatchSpec {
+	specs := make([]observe.WatchSpec, 0, len(targets))
 	for _, t := range targets {
-		spec := connector.WatchSpec{VHost: vhost, Mode: mode}
+		spec := observe.WatchSpec{VHost: vhost, Mode: mode}
 		name, isExchange := strings.CutPrefix(t, exchangePrefix)
 		switch {
-		case isExchange && (mode == connector.ModePeek || mode == connector.ModeConsume):
-			spec.Exchange, spec.Mode = name, connector.ModeTap
-		case isExchange || mode == connector.ModeTap:
+		case isExchange && (mode == capture.ModePeek || mode == capture.ModeConsume):
+			spec.Exchange, spec.Mode = name, capture.ModeTap
+		case isExchange || mode == capture.ModeTap:
 			spec.Exchange = name
 		default:
 			spec.Queue = name
@@ -45,7 +49,7 @@ func watchNames(targets []string) []string {
 
 // watchLabels are the header's names for the watches, with the warning of
 // a mode that changes what the service sees.
-func watchLabels(specs []connector.WatchSpec) []string {
+func watchLabels(specs []observe.WatchSpec) []string {
 	out := make([]string, len(specs))
 	for i, s := range specs {
 		name := s.Queue
@@ -53,7 +57,7 @@ func watchLabels(specs []connector.WatchSpec) []string {
 			name = s.Exchange
 		}
 		out[i] = string(s.Mode) + ":" + sanitize(name)
-		if s.Mode == connector.ModeConsume {
+		if s.Mode == capture.ModeConsume {
 			out[i] += " (DESTRUCTIVE)"
 		}
 	}
@@ -104,17 +108,17 @@ func (m *Model) finishPicker() tea.Cmd {
 // to sink; states and unmatched replies go to the event queue, so none is
 // lost. The session is handed to keep as well as to the model, so Run can
 // close it even when the program ends before the answer arrives.
-func openSessionCmd(ctx context.Context, cfg *connector.Config, ch pickChoice, specs []connector.WatchSpec,
-	sink func(connector.Message), events *eventQueue, keep func(*connector.Session)) tea.Cmd {
+func openSessionCmd(ctx context.Context, cfg *appconfig.Config, ch pickChoice, specs []observe.WatchSpec,
+	sink func(capture.Message), events *eventQueue, keep func(*observe.Session)) tea.Cmd {
 	return func() tea.Msg {
-		client, err := connector.NewClient(cfg, ch.service)
+		broker, err := cfg.NewBroker(ch.service)
 		if err != nil {
 			return sessionMsg{err: err}
 		}
-		sess, err := client.OpenSession(ctx, connector.SessionOptions{
+		sess, err := broker.OpenSession(ctx, observe.SessionOptions{
 			VHost: ch.vhost, Watches: specs, Sink: sink,
 			OnState:     func(s connector.State) { events.push(stateMsg{state: s}) },
-			OnUnmatched: func(m connector.Message) { events.push(unmatchedMsg{msg: m}) },
+			OnUnmatched: func(m capture.Message) { events.push(unmatchedMsg{msg: m}) },
 		})
 		if err != nil {
 			return sessionMsg{err: err}
@@ -126,22 +130,22 @@ func openSessionCmd(ctx context.Context, cfg *connector.Config, ch pickChoice, s
 
 // discoverCmd lists vhosts, or the queues and exchanges of vhost, with the
 // service's credentials through the management API.
-func discoverCmd(ctx context.Context, cfg *connector.Config) discoverer {
+func discoverCmd(ctx context.Context, cfg *appconfig.Config) discoverer {
 	return func(service, vhost string) tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
-			client, err := connector.NewClient(cfg, service)
+			broker, err := cfg.NewBroker(service)
 			if err != nil {
 				return discoveredMsg{err: err}
 			}
-			items, err := discover(ctx, client.Management(), vhost)
+			items, err := discover(ctx, broker.Mgmt, vhost)
 			return discoveredMsg{items: items, err: err}
 		}
 	}
 }
 
-func discover(ctx context.Context, mgmt *connector.Management, vhost string) ([]pickItem, error) {
+func discover(ctx context.Context, mgmt *observe.Management, vhost string) ([]pickItem, error) {
 	if vhost == "" {
 		vhosts, err := mgmt.VHosts(ctx)
 		var items []pickItem

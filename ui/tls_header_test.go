@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"mqscope/appconfig"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"mqscope/connector"
 )
 
 // headerLine renders the model and returns its first line, the header.
@@ -50,7 +50,7 @@ func TestTransportFollowsTheConfig(t *testing.T) {
 		{`{"tls": {"server_name": "mq.example.org"}}`, "amqps", false},
 		{`{"tls": {"insecure": true}}`, "amqps", true},
 	} {
-		cfg, err := connector.ParseConfig("test.json", []byte(`{"users": {"a": {"user": "u", "password": "p"}}, "mqscope": `+tc.mqscope+`}`))
+		cfg, err := appconfig.Parse("test.json", []byte(`{"users": {"a": {"user": "u", "password": "p"}}, "mqscope": `+tc.mqscope+`}`))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -29,10 +30,10 @@ func BenchmarkWriterAppend(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			m := connector.Message{
+			m := capture.Message{
 				Time: time.Now(), VHost: "/neon_api", RoutingKey: "neon_api_input", Queue: "neon_api_input",
-				Event: connector.EventPublish, Mode: connector.ModeFirehose,
-				Properties: connector.Properties{Expiration: "1000"}, Body: benchBody,
+				Event: capture.EventPublish, Mode: capture.ModeFirehose,
+				Properties: capture.Properties{Expiration: "1000"}, Body: benchBody,
 				RoutedQueues: []string{"neon_api_input"},
 			}
 			b.SetBytes(int64(len(benchBody)))

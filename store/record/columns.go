@@ -6,7 +6,8 @@ import (
 	"math"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
@@ -17,7 +18,7 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // insertArgs returns the values of insertSQL for one message, in order.
 // d is the message's decoded body.
-func insertArgs(m connector.Message, d neonwire.Decoded) ([]any, error) {
+func insertArgs(m capture.Message, d neonwire.Decoded) ([]any, error) {
 	props, err := encodeProperties(m.Properties)
 	if err != nil {
 		return nil, fmt.Errorf("message properties: %w", err)
@@ -51,7 +52,7 @@ func timeNS(t time.Time) any {
 // encodeProperties returns the properties column. JSON cannot write a
 // timestamp outside years 0-9999 (a publisher can send one); such a
 // timestamp is left out rather than losing the message.
-func encodeProperties(p connector.Properties) (string, error) {
+func encodeProperties(p capture.Properties) (string, error) {
 	b, err := json.Marshal(p)
 	if err != nil && !p.Timestamp.IsZero() {
 		p.Timestamp = time.Time{}
@@ -87,7 +88,7 @@ func decodedText(body []byte, d neonwire.Decoded) any {
 // messageID is the message_id column: the id Neon request/reply pairs on
 // (neonwire.MessageID of the decoded body), else the AMQP message-id
 // property, else NULL.
-func messageID(m connector.Message, d neonwire.Decoded) any {
+func messageID(m capture.Message, d neonwire.Decoded) any {
 	if id := neonwire.MessageID(d.Value); id != "" {
 		return id
 	}
@@ -114,9 +115,9 @@ FROM messages ORDER BY seq`
 type scanner interface{ Scan(dest ...any) error }
 
 // scanMessage reads one row of selectSQL back into a Message.
-func scanMessage(rows scanner) (connector.Message, error) {
+func scanMessage(rows scanner) (capture.Message, error) {
 	var (
-		m                          connector.Message
+		m                          capture.Message
 		seq                        int64
 		ts, event, mode, props     string
 		headers, routed            *string
@@ -127,7 +128,7 @@ func scanMessage(rows scanner) (connector.Message, error) {
 		&props, &headers, &body, &bodyNull, &redeliv, &unroute, &routed); err != nil {
 		return m, err
 	}
-	m.Event, m.Mode = connector.Event(event), connector.Mode(mode)
+	m.Event, m.Mode = capture.Event(event), capture.Mode(mode)
 	m.Redelivered, m.Unroutable = redeliv, unroute
 	if err := restoreColumns(&m, ts, props, headers, routed); err != nil {
 		return m, fmt.Errorf("message seq %d: %w", seq, err)
@@ -142,7 +143,7 @@ func scanMessage(rows scanner) (connector.Message, error) {
 }
 
 // restoreColumns parses the text columns of a row into m.
-func restoreColumns(m *connector.Message, ts, props string, headers, routed *string) error {
+func restoreColumns(m *capture.Message, ts, props string, headers, routed *string) error {
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	if err != nil {
 		return fmt.Errorf("time column: %w", err)

@@ -4,7 +4,7 @@ import (
 	"database/sql"
 	"testing"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 func TestDecodedColumnsPerEncoding(t *testing.T) {
@@ -26,7 +26,7 @@ func TestDecodedColumnsPerEncoding(t *testing.T) {
 	path := testPath(t)
 	w := mustCreate(t, path, Options{})
 	for _, c := range cases {
-		m := connector.Message{Time: baseTime, Body: c.body}
+		m := capture.Message{Time: baseTime, Body: c.body}
 		if c.name == "text" || c.name == "binary" {
 			m.Properties.MessageID = "prop-id"
 		}

@@ -4,14 +4,15 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
 func TestGapMarkerSurvivesARecording(t *testing.T) {
 	from := time.Date(2026, 11, 28, 7, 31, 2, 0, time.UTC)
-	g := connector.Gap{Watch: "tap /llm persona #", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
-	m := g.Marker(connector.WatchSpec{VHost: "/llm", Exchange: "persona", Mode: connector.ModeTap})
+	g := capture.Gap{Watch: "tap /llm persona #", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
+	m := g.Marker("/llm", "persona", "", capture.ModeTap)
 	path := testPath(t)
 	w := mustCreate(t, path, Options{})
 	d := neonwire.Decode(m.Body)
@@ -23,7 +24,7 @@ func TestGapMarkerSurvivesARecording(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("read %d messages, want the marker", len(got))
 	}
-	back, ok := connector.GapOf(&got[0])
+	back, ok := capture.GapOf(&got[0])
 	if !ok || back.Watch != g.Watch || !back.From.Equal(g.From) || !back.To.Equal(g.To) || back.Reason != g.Reason {
 		t.Fatalf("GapOf(read back) = %+v, %v; want %+v", back, ok, g)
 	}

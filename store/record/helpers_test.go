@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // neonBody encodes a Python dict literal the way neon_mq_connector does:
@@ -33,17 +33,17 @@ var baseTime = time.Date(2026, 3, 14, 9, 26, 53, 589793238, time.UTC)
 var posInf = math.Inf(1)
 
 // fullMessage is message i with every field set.
-func fullMessage(i int) connector.Message {
+func fullMessage(i int) capture.Message {
 	id := fmt.Sprintf("%032x", i+1)
-	return connector.Message{
+	return capture.Message{
 		Time:       baseTime.Add(time.Duration(i) * time.Millisecond),
 		VHost:      "/neon_api",
 		Exchange:   "amq.rabbitmq.trace",
 		RoutingKey: fmt.Sprintf("publish.%d", i),
 		Queue:      "neon_api_input",
-		Event:      connector.EventPublish,
-		Mode:       connector.ModeFirehose,
-		Properties: connector.Properties{
+		Event:      capture.EventPublish,
+		Mode:       capture.ModeFirehose,
+		Properties: capture.Properties{
 			ContentType: "text/plain", ContentEncoding: "utf-8", DeliveryMode: 2, Priority: 5,
 			CorrelationID: "corr", ReplyTo: "reply_q", Expiration: "1000", MessageID: "prop-" + id,
 			Timestamp: baseTime.Truncate(time.Second), Type: "req", UserID: "neon_api", AppID: "app",
@@ -71,15 +71,15 @@ func fullMessage(i int) connector.Message {
 }
 
 // readAll reads every message of the recording at path.
-func readAll(t testing.TB, path string) []connector.Message {
+func readAll(t testing.TB, path string) []capture.Message {
 	t.Helper()
 	r, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var out []connector.Message
-	if err := r.Each(func(m connector.Message) error {
+	var out []capture.Message
+	if err := r.Each(func(m capture.Message) error {
 		out = append(out, m)
 		return nil
 	}); err != nil {

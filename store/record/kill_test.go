@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // helperEnv names the recording the helper process writes; it is set only
@@ -47,7 +47,7 @@ func TestHelperRecorder(t *testing.T) {
 	defer w.Close()
 	for n, start := int64(0), time.Now(); time.Since(start) < time.Minute; n++ {
 		dropped := w.Stats().Dropped
-		w.Append(connector.Message{Time: time.Now(), Headers: map[string]any{"n": n}, Body: []byte("x")}, nil)
+		w.Append(capture.Message{Time: time.Now(), Headers: map[string]any{"n": n}, Body: []byte("x")}, nil)
 		if w.Stats().Dropped == dropped {
 			fmt.Printf("%d %d\n", n, w.Stats().Written)
 		}

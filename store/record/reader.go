@@ -3,7 +3,7 @@ package record
 import (
 	"database/sql"
 
-	"mqscope/connector"
+	"mqscope/capture"
 )
 
 // Reader reads a recording back. It opens the file read-only, so it never
@@ -27,13 +27,13 @@ func Open(path string) (*Reader, error) {
 // Each calls fn with every message in the order it was recorded, and stops at
 // the first error, which it returns (fn's own error unchanged).
 //
-// Every field of connector.Message comes back as it was written, with these
+// Every field of capture.Message comes back as it was written, with these
 // limits of JSON in the headers: integers of any width come back as int64
 // (uint64 above its range), float32 as float64, nested tables as
 // map[string]any, arrays as []any, other types (such as a decimal) as the map
 // encoding/json made of them, and invalid UTF-8 in strings as U+FFFD. []byte,
 // time.Time, NaN and ±Inf keep their types. Times come back in UTC.
-func (r *Reader) Each(fn func(connector.Message) error) error {
+func (r *Reader) Each(fn func(capture.Message) error) error {
 	rows, err := r.db.Query(selectSQL)
 	if err != nil {
 		return fileErr(r.path, err)

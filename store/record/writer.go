@@ -6,7 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -63,7 +64,7 @@ type Stats struct {
 
 // item is one message waiting for the writer goroutine.
 type item struct {
-	m connector.Message
+	m capture.Message
 	d *neonwire.Decoded
 }
 
@@ -183,7 +184,7 @@ func (w *Writer) start() { go w.run() }
 // the writer goroutine decode the body. m's slices and maps must not be
 // changed after Append either. When the buffer is full, or the Writer is
 // closed, the message is counted in Stats().Dropped instead.
-func (w *Writer) Append(m connector.Message, d *neonwire.Decoded) {
+func (w *Writer) Append(m capture.Message, d *neonwire.Decoded) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {

@@ -10,22 +10,23 @@ import (
 	"testing"
 	"time"
 
-	"mqscope/connector"
+	"mqscope/capture"
+
 	"mqscope/connector/neonwire"
 )
 
 func TestRoundTripRestoresEveryField(t *testing.T) {
 	path := testPath(t)
 	w := mustCreate(t, path, Options{Version: "test"})
-	var want []connector.Message
+	var want []capture.Message
 	for i := range 50 {
 		want = append(want, fullMessage(i))
 	}
 	// Edge cases: nothing optional set, an empty (not missing) body, empty
 	// (not missing) headers and routed queues.
 	want = append(want,
-		connector.Message{Time: baseTime},
-		connector.Message{Time: baseTime, Body: []byte{}, Headers: map[string]any{}, RoutedQueues: []string{}},
+		capture.Message{Time: baseTime},
+		capture.Message{Time: baseTime, Body: []byte{}, Headers: map[string]any{}, RoutedQueues: []string{}},
 	)
 	for _, m := range want {
 		w.Append(m, nil)

@@ -1,0 +1,171 @@
+// Package appconfig reads mqscope's configuration: the Neon MQ config file
+// (through the connector library, which reads the Neon keys and ignores the
+// rest) plus mqscope's own optional section under the "mqscope" key:
+// services, management, theme, servers, tls and store. Errors point at
+// file:line:col, like the library's.
+package appconfig
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"mqscope/observe"
+	"mqscope/store"
+
+	"mqscope/connector"
+	"mqscope/internal/jsonconf"
+)
+
+// ServiceSpec is what mqscope knows about a service beyond its login, from
+// the config's "mqscope.services" map: where it lives and what it reads.
+type ServiceSpec struct {
+	VHost     string   // e.g. "/neon_api"; empty when not given
+	Queues    []string // queues the service consumes, e.g. "neon_api_input"
+	Exchanges []string // fanout exchanges it uses, e.g. "chat_gpt_persona_updated"
+}
+
+// Config is the Neon config (embedded: server, port, users) plus mqscope's
+// section. Every field of the section has its default filled in.
+type Config struct {
+	*connector.Config
+
+	Services     map[string]ServiceSpec // from mqscope.services, by service name
+	ServiceOrder []string               // their names in file order
+
+	ManagementURL string               // default "http://<server>:15672", no trailing slash
+	Theme         string               // theme name, empty when not chosen
+	Servers       []string             // cluster "host:port" list; never empty
+	TLS           *connector.TLSConfig // nil when the file has no "mqscope.tls"
+
+	StoreMaxBytes    int64 // 0 when not set: the store chooses
+	StoreMaxMessages int   // 0 when not set: the store chooses
+
+	nested bool // the section is MQ.mqscope
+}
+
+// Load finds the config file (connector.FindConfig: --config, else Neon's
+// search order), reads and parses it.
+func Load(explicit string) (*Config, error) {
+	path, err := connector.FindConfig(explicit)
+	if err != nil {
+		return nil, err
+	}
+	data, warning, err := connector.ReadConfigFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.PermWarning = warning
+	return c, nil
+}
+
+// Parse decodes a config file's contents; path names the file in errors.
+// The Neon keys are the library's to check, so their errors come first.
+func Parse(path string, data []byte) (*Config, error) {
+	neon, err := connector.ParseConfig(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{jsonconf.Parser{Path: path, Data: bytes.TrimPrefix(data, jsonconf.BOM)}}
+	root, err := jsonconf.ParseTree(p.Data) // valid: the library parsed it
+	if err != nil {
+		return nil, err
+	}
+	sec, prefix, err := p.section(root)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Config: neon, nested: prefix == "MQ"}
+	if err := p.mqscope(c, sec, prefix); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parser reads mqscope's section of one file.
+type parser struct{ jsonconf.Parser }
+
+// section finds the MQ section that holds "mqscope": the "MQ" member when
+// there is one (the library has checked it is an object), else the whole
+// document. Beside a nested MQ section, a top-level "mqscope" would be
+// silently ignored, which is never what its author meant.
+func (p *parser) section(root *jsonconf.Node) (*jsonconf.Node, string, error) {
+	mq, ok := root.Fields["MQ"]
+	if !ok {
+		return root, "", nil
+	}
+	if misplaced, ok := root.Fields["mqscope"]; ok {
+		return nil, "", p.ErrAt(misplaced, `"mqscope" must be inside "MQ" when the file has an "MQ" section`)
+	}
+	return mq, "MQ", nil
+}
+
+// ServiceNames lists every service the config names: those in "users" in
+// file order, then those only in "mqscope.services".
+func (c *Config) ServiceNames() []string {
+	names := slices.Clone(c.UserOrder)
+	for _, name := range c.ServiceOrder {
+		if _, ok := c.Users[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// NewClient returns a library client for service that connects the way
+// this config says: its servers in order, its TLS settings, and a
+// connection name and consumer tags that say mqscope.
+func (c *Config) NewClient(service string) (*connector.Client, error) {
+	return connector.NewClient(c.Config, service,
+		connector.WithServers(c.Servers...),
+		connector.WithTLS(c.TLS),
+		connector.WithTLSSettingsName(sectionName(c)+".tls"),
+		connector.WithConnectionName("mqscope "+service),
+		connector.WithConsumerTagPrefix("mqscope"))
+}
+
+// Scheme is "amqps" when the config asks for TLS, else "amqp".
+func (c *Config) Scheme() string {
+	if c.TLS != nil {
+		return "amqps"
+	}
+	return "amqp"
+}
+
+// NewBroker returns the inspector's view of the broker for service: a
+// client made by NewClient and the management API at ManagementURL.
+func (c *Config) NewBroker(service string) (*observe.Broker, error) {
+	client, err := c.NewClient(service)
+	if err != nil {
+		return nil, err
+	}
+	return observe.NewBroker(client, c.ManagementURL), nil
+}
+
+// StoreOptions are the store's limits from "mqscope.store"; a nil Config
+// (a recording opened without one) gives the store's defaults.
+func (c *Config) StoreOptions() store.Options {
+	if c == nil {
+		return store.Options{}
+	}
+	return store.Options{MaxBytes: c.StoreMaxBytes, MaxMessages: c.StoreMaxMessages}
+}
+
+// Format prints the config with every password masked, for every verb (see
+// connector.Config.Format).
+func (c Config) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "{%v Services:%v ManagementURL:%q Theme:%q Servers:%q TLS:%+v Store:%d/%d}",
+		c.Config, c.Services, c.ManagementURL, c.Theme, c.Servers, c.TLS, c.StoreMaxBytes, c.StoreMaxMessages)
+}
+
+// sectionName is the dotted name of mqscope's section, for messages.
+func sectionName(c *Config) string {
+	if c.nested {
+		return "MQ.mqscope"
+	}
+	return "mqscope"
+}

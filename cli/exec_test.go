@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// asMainEnv makes the test binary run main() instead of the tests, so that
+// a test can run mqscope as the user does and see everything it prints,
+// on stdout and stderr alike, and its exit status.
+const asMainEnv = "MQSCOPE_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMainEnv) == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// result is what one run of the mqscope process printed and how it ended.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// all is everything the run printed.
+func (r result) all() string { return r.stdout + r.stderr }
+
+// stderrLines are the lines of stderr.
+func (r result) stderrLines() []string {
+	s := strings.TrimSuffix(r.stderr, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// runProcess runs mqscope with args in its own process, stdin as its
+// input, until it exits or ctx ends; then it is interrupted as Ctrl-C
+// would, and killed if it does not stop.
+func runProcess(t *testing.T, ctx context.Context, stdin []byte, args ...string) result {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1")
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = 20 * time.Second
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+	case err != nil && cmd.ProcessState == nil:
+		t.Fatalf("mqscope %s: %v", strings.Join(args, " "), err)
+	}
+	// Interrupted by ctx, Run reports ctx's error even when mqscope then
+	// exited cleanly; the exit status is what the user would see.
+	return result{out.String(), errOut.String(), cmd.ProcessState.ExitCode()}
+}
+
+// runBinary runs mqscope to completion with nothing on stdin. The timeout
+// only bounds a broken test.
+func runBinary(t *testing.T, args ...string) result {
+	t.Helper()
+	return runBinaryStdin(t, nil, args...)
+}
+
+// runBinaryStdin runs mqscope to completion with stdin as its input.
+func runBinaryStdin(t *testing.T, stdin []byte, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return runProcess(t, ctx, stdin, args...)
+}

@@ -1,0 +1,331 @@
+package observe
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// These tests break only their own connections: each client gets a name of
+// its own, which closeConnectionsNamed finds through the management API.
+// Everything else (queues, publishers) goes through another client.
+
+func namedClient(t *testing.T, purpose string) *Client {
+	c := testClient(t)
+	c.Name = "mqscope test " + purpose + " " + randomHex(4)
+	return c
+}
+
+func TestPrivateQueueOutlivesADisconnect(t *testing.T) {
+	for _, mode := range []Mode{ModeTap, ModeFirehose} {
+		t.Run(string(mode), func(t *testing.T) {
+			admin := testClient(t)
+			spec, exchange, key := WatchSpec{VHost: testVHost, Mode: ModeTap}, "", ""
+			event := EventDeliver
+			if mode == ModeFirehose {
+				tracingOffAround(t, admin)
+				key = queueIn(t, admin, fhVHost, "outlive")
+				spec, event = WatchSpec{VHost: fhVHost, Queue: key, Mode: ModeFirehose}, EventPublish
+			} else {
+				exchange = exchangeIn(t, channelIn(t, admin, testVHost), amqp.ExchangeFanout)
+				spec.Exchange = exchange
+			}
+			c := namedClient(t, "outlive "+string(mode))
+			seen, states := newCollector(event), newStateLog()
+			w, err := c.Watch(testContext(t), spec, seen.add, states.add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = w.Close() })
+
+			pub := startPublisher(t, admin, spec.VHost, exchange, key, "outlive")
+			closeConnectionsNamed(t, c, c.Name)
+			down, next := states.wait(t, 0, "", StateReconnecting, 20*time.Second)
+			up, _ := states.wait(t, next, "", StateConnected, 20*time.Second)
+			during := pub.publishedBetween(down.Time, up.Time)
+			published := pub.halt()
+
+			seen.waitAll(t, "outlive", published, 20*time.Second)
+			if gaps := seen.gapList(); len(gaps) > 0 {
+				t.Fatalf("the private queue survived, yet the watch reported a gap: %+v", gaps)
+			}
+			_, dups := seen.tally("outlive", published)
+			t.Logf("%s: %d published (%d while disconnected for %s), all seen, %d seen twice",
+				mode, len(published), during, up.Time.Sub(down.Time).Round(time.Millisecond), dups)
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			privateQueueGone(t, admin, w)
+		})
+	}
+}
+
+func TestLostPrivateQueueIsReportedAsAGap(t *testing.T) {
+	admin := testClient(t)
+	ch := channelIn(t, admin, testVHost)
+	fanout := exchangeIn(t, ch, amqp.ExchangeFanout)
+	c := namedClient(t, "gap")
+	seen, states := newCollector(EventDeliver), newStateLog()
+	spec := WatchSpec{VHost: testVHost, Exchange: fanout, Mode: ModeTap}
+	w, err := c.Watch(testContext(t), spec, seen.add, states.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	publishTo(t, ch, fanout, "", amqp.Publishing{Body: []byte("before")})
+	seen.waitBody(t, "before")
+
+	deleted := time.Now()
+	if _, err := ch.QueueDelete(w.private, false, false, false); err != nil {
+		t.Fatal(err)
+	}
+	_, next := states.wait(t, 0, "", StateReconnecting, 20*time.Second)
+	states.wait(t, next, "", StateConnected, 20*time.Second)
+	publishTo(t, ch, fanout, "", amqp.Publishing{Body: []byte("after")})
+	seen.waitBody(t, "after")
+
+	gaps := seen.gapList()
+	if len(gaps) != 1 {
+		t.Fatalf("gaps = %+v, want exactly one", gaps)
+	}
+	g := gaps[0]
+	if g.Watch != spec.String() || g.Reason != "private queue lost" || g.From.Before(deleted) || g.To.Before(g.From) {
+		t.Fatalf("gap = %+v, want one of %q from after %s", g, spec.String(), deleted)
+	}
+	if got := strings.Join(seen.sequence(), " | "); got != "before | gap: private queue lost | after" {
+		t.Fatalf("the marker is not between the messages around it: %s", got)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	privateQueueGone(t, admin, w)
+}
+
+func TestGapMarkerSaysWhatWasMissed(t *testing.T) {
+	from := time.Date(2026, 11, 28, 7, 31, 2, 123e6, time.UTC)
+	g := Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
+	spec := WatchSpec{VHost: "/neon_api", Mode: ModeFirehose}
+	m := g.Marker(spec)
+	if m.Event != EventGap || m.Mode != ModeFirehose || m.VHost != "/neon_api" || !m.Time.Equal(g.To) {
+		t.Fatalf("marker = %+v", m)
+	}
+	want := "firehose /neon_api not watching from 2026-11-28T07:31:02.123Z to 2026-11-28T07:31:09.123Z (private queue lost)"
+	if string(m.Body) != want {
+		t.Fatalf("body = %q, want %q", m.Body, want)
+	}
+	back, ok := GapOf(&m)
+	if !ok || back.Watch != g.Watch || !back.From.Equal(g.From) || !back.To.Equal(g.To) || back.Reason != g.Reason {
+		t.Fatalf("GapOf = %+v, %v; want %+v", back, ok, g)
+	}
+	if _, ok := GapOf(&Message{Event: EventPublish, Headers: m.Headers}); ok {
+		t.Fatal("a message that is not a gap was read as one")
+	}
+	m.Headers = map[string]any{GapFromHeader: "yesterday"}
+	if _, ok := GapOf(&m); ok {
+		t.Fatal("a marker with unreadable headers was read as a gap")
+	}
+}
+
+func TestRedeliveryOfAShownMessageIsShownOnce(t *testing.T) {
+	tap := &Watch{private: "mqscope.tap.x"}
+	a := &amqp.Delivery{Exchange: "x", RoutingKey: "k", Body: []byte("same")}
+	mark := tap.mark(a)
+	if other := tap.mark(&amqp.Delivery{Exchange: "x", RoutingKey: "k", Body: []byte("other")}); other == mark || mark == 0 {
+		t.Fatalf("marks %x and %x should differ and not be 0", mark, other)
+	}
+	tap.keepUnacked([]uint64{mark, mark}) // two identical messages shown, not acknowledged
+	again := *a
+	again.Redelivered = true
+	if !tap.shownBefore(&again, mark) || !tap.shownBefore(&again, mark) {
+		t.Fatal("both redeliveries of shown messages should be recognised")
+	}
+	if tap.shownBefore(&again, mark) {
+		t.Fatal("a third redelivery was never shown and must be")
+	}
+	tap.keepUnacked([]uint64{mark})
+	if tap.shownBefore(a, mark) {
+		t.Fatal("a message that is not redelivered is new")
+	}
+	consume := &Watch{}
+	if m := consume.mark(a); m != 0 {
+		t.Fatalf("consume watches take from a shared queue, where a redelivery is news; mark = %x", m)
+	}
+}
+
+func TestRequestInFlightFailsWithConnectionLostOnADrop(t *testing.T) {
+	admin := testClient(t)
+	q := queueIn(t, admin, testVHost, "silent") // nobody answers
+	c := namedClient(t, "in flight")
+	r := newRequester(t, c, RequesterOptions{})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := r.Request(testContext(t), q, dictOf("q", 1), RequestOptions{Timeout: 30 * time.Second, Expiration: "60000"})
+		errc <- err
+	}()
+	waitMessages(t, admin, testVHost, q, 1)
+	closeConnectionsNamed(t, c, c.Name)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrConnectionLost) {
+			t.Fatalf("err = %v, want ErrConnectionLost", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the request in flight hung after its connection was closed")
+	}
+}
+
+func TestRequestWhileDisconnectedWaitsForTheConnection(t *testing.T) {
+	c := testClient(t)
+	queue := uniqueQueue(t, c, "echo")
+	startEcho(t, c, queue, nil)
+	r := newRequester(t, c, RequesterOptions{})
+	ch := takeChannel(r, nil)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := r.Request(testContext(t), queue, dictOf("q", "wait"), RequestOptions{Timeout: 20 * time.Second})
+		errc <- err
+	}()
+	select {
+	case err := <-errc:
+		t.Fatalf("the request finished without a connection: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	r.setChannel(ch)
+	if err := <-errc; err != nil {
+		t.Fatalf("the request that waited for the connection failed: %v", err)
+	}
+}
+
+func TestRequestNotSentWhenTheConnectionStaysDown(t *testing.T) {
+	c := testClient(t)
+	r := newRequester(t, c, RequesterOptions{})
+	cause := errors.New("cannot reach RabbitMQ at 127.0.0.1:5672: connection refused")
+	ch := takeChannel(r, cause)
+	defer r.setChannel(ch)
+	_, err := r.Request(testContext(t), "anywhere", dictOf("q", 1), RequestOptions{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrNotConnected) {
+		t.Fatalf("err = %v, want ErrNotConnected", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, `request not sent: no connection to vhost "/mqscope_test"`) || !strings.Contains(msg, cause.Error()) {
+		t.Fatalf("error does not say what happened and why: %q", msg)
+	}
+}
+
+// takeChannel makes r behave as if its connection were down, with cause as
+// the reason, and returns the channel to give back with setChannel.
+func takeChannel(r *Requester, cause error) *amqp.Channel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ch := r.ch
+	r.markDown()
+	r.lastErr = cause
+	return ch
+}
+
+func TestSessionKeepsWatchingWhenOneWatchedQueueIsDeleted(t *testing.T) {
+	admin := testClient(t)
+	doomed, survivor := queueIn(t, admin, testVHost, "doomed"), queueIn(t, admin, testVHost, "survivor")
+	seen, states := newCollector(EventConsume), newStateLog()
+	sess, err := testClient(t).OpenSession(testContext(t), SessionOptions{
+		VHost:   testVHost,
+		Watches: []WatchSpec{{Queue: doomed, Mode: ModeConsume}, {Queue: survivor, Mode: ModeConsume}},
+		Sink:    seen.add, OnState: states.add,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sess.Close)
+	ch := channelIn(t, admin, testVHost)
+	if _, err := ch.QueueDelete(doomed, false, false, false); err != nil {
+		t.Fatal(err)
+	}
+	failed, _ := states.wait(t, 0, doomed, StateFailed, 20*time.Second)
+	if want := fmt.Sprintf("queue %q in vhost %q was deleted", doomed, testVHost); failed.Err == nil || failed.Err.Error() != want {
+		t.Fatalf("failed with %v, want %q", failed.Err, want)
+	}
+	publishTo(t, ch, "", survivor, amqp.Publishing{Body: []byte("still watched")})
+	seen.waitBody(t, "still watched")
+	for _, w := range sess.Watches() {
+		if w.Spec().Queue == survivor && w.Err() != nil {
+			t.Fatalf("the other watch stopped too: %v", w.Err())
+		}
+	}
+}
+
+func TestReconnectFailsOverInServerOrder(t *testing.T) {
+	// A dead member first: every dial, the first and each reconnect, has
+	// to get past it to the live broker.
+	c := testClientWith(t, `{"server": "127.0.0.1", "port": 5672,
+		"users": {"mq_handler": {"user": "guest", "password": "guest"}},
+		"mqscope": {"servers": ["127.0.0.1:1", "127.0.0.1:5672"]}}`)
+	c.Name = "mqscope test failover " + randomHex(4)
+	admin := testClient(t)
+	ch := channelIn(t, admin, testVHost)
+	fanout := exchangeIn(t, ch, amqp.ExchangeFanout)
+	seen, states := newCollector(EventDeliver), newStateLog()
+	w, err := c.Watch(testContext(t), WatchSpec{VHost: testVHost, Exchange: fanout, Mode: ModeTap}, seen.add, states.add)
+	if err != nil {
+		t.Fatalf("first dial did not fail over to the live broker: %v", err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	closeConnectionsNamed(t, c, c.Name)
+	_, next := states.wait(t, 0, "", StateReconnecting, 20*time.Second)
+	states.wait(t, next, "", StateConnected, 20*time.Second)
+	publishTo(t, ch, fanout, "", amqp.Publishing{Body: []byte("after failover")})
+	seen.waitBody(t, "after failover")
+}
+
+func TestCloseReasonSaysWhoClosed(t *testing.T) {
+	cases := []struct {
+		what string
+		err  *amqp.Error
+		want string
+	}{
+		{"connection", &amqp.Error{Code: amqp.ConnectionForced, Reason: "CONNECTION_FORCED - Closed via management plugin", Server: true},
+			"connection closed by broker: CONNECTION_FORCED - Closed via management plugin"},
+		{"connection", &amqp.Error{Code: amqp.FrameError, Reason: "write tcp 127.0.0.1:39904->127.0.0.1:5672: write: connection reset by peer"},
+			"connection lost: write tcp 127.0.0.1:39904->127.0.0.1:5672: write: connection reset by peer"},
+		{"channel", &amqp.Error{Code: amqp.NotFound, Reason: "NOT_FOUND - no queue 'q'", Server: true},
+			"broker closed the channel: NOT_FOUND - no queue 'q'"},
+	}
+	for _, tc := range cases {
+		if got := explainClose(tc.what, tc.err, true).Error(); got != tc.want {
+			t.Errorf("explainClose(%s, %v) = %q, want %q", tc.what, tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestQueueOnADownNodeIsRetriedNotGivenUp(t *testing.T) {
+	down := &amqp.Error{Code: amqp.NotFound, Server: true,
+		Reason: "NOT_FOUND - home node 'rabbit@mq2' of durable queue 'neon_api_input' in vhost '/neon_api' is down or inaccessible"}
+	var f *watchFailure
+	if errors.As(permanent(down), &f) {
+		t.Fatal("a queue whose node is down comes back: the watch must retry")
+	}
+	gone := &amqp.Error{Code: amqp.NotFound, Server: true, Reason: "NOT_FOUND - no queue 'neon_api_input' in vhost '/neon_api'"}
+	if !errors.As(permanent(gone), &f) {
+		t.Fatal("a missing queue stops the watch")
+	}
+}
+
+func TestBackoffStartsWellUnderASecondAndCapsAtFive(t *testing.T) {
+	b := DefaultBackoff()
+	want := 200 * time.Millisecond
+	for i := range 40 {
+		d := b.Next()
+		// Full jitter on the upper half of each step.
+		if d < want/2 || d > want {
+			t.Fatalf("attempt %d waited %s, want between %s and %s", i+1, d, want/2, want)
+		}
+		want = min(want*2, 5*time.Second)
+	}
+	b.Reset()
+	if d := b.Next(); d > 200*time.Millisecond {
+		t.Fatalf("after Reset the first retry waited %s, want at most 200ms", d)
+	}
+}
