@@ -117,6 +117,7 @@ func TestParseConfigGoodFiles(t *testing.T) {
 			}
 			want := defaultConfig(goodConfigDir + name)
 			edit(want)
+			got.nested = false // where the section sits is checked by TestTLSErrorsNameTheSection
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got  %+v\nwant %+v", got, want)
 			}
@@ -460,4 +461,40 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("error is not one line: %q", err)
 		}
 	})
+}
+
+func TestTLSErrorsNameTheSection(t *testing.T) {
+	for doc, want := range map[string]string{
+		`{"mqscope": {}}`:         "mqscope",
+		`{"MQ": {"mqscope": {}}}`: "MQ.mqscope",
+		`{"MQ": {"server": "x"}}`: "MQ.mqscope",
+		`{"users": {"a": {}}}`:    "mqscope",
+	} {
+		c, err := Parse("f.json", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sectionName(c); got != want {
+			t.Errorf("%s: section %q, want %q", doc, got, want)
+		}
+	}
+}
+
+func TestTLSFilesAreRelativeToTheConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mq_config.json")
+	c, err := Parse(path, []byte(`{"mqscope": {"tls": {"ca_file": "ca.pem", "cert_file": "/abs/c.pem", "key_file": "k.pem"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TLS.CAFile != filepath.Join(dir, "ca.pem") || c.TLS.CertFile != "/abs/c.pem" || c.TLS.KeyFile != filepath.Join(dir, "k.pem") {
+		t.Fatalf("TLS files = %+v; want them next to %s", c.TLS, path)
+	}
+}
+
+func TestUnknownThemeIsAnError(t *testing.T) {
+	_, err := Parse("f.json", []byte(`{"mqscope": {"theme": "nope"}}`))
+	if err == nil || !strings.Contains(err.Error(), `f.json:1:23: "mqscope.theme": unknown theme "nope"`) {
+		t.Fatalf("err = %v", err)
+	}
 }

@@ -2,76 +2,44 @@ package connector
 
 import (
 	"context"
-	"sync"
 	"testing"
-	"time"
+
+	"mqscope/internal/brokertest"
 )
 
 // The tests that cross the wire use the real local RabbitMQ that
-// scripts/broker.sh prepares: vhost /mqscope_test, user guest.
-const testVHost = "/mqscope_test"
+// scripts/broker.sh prepares (see internal/brokertest).
+const testVHost = brokertest.VHost
 
-// testConfigJSON is a Neon config for the local broker. The server list puts
-// nothing in front of the live broker; failover tests build their own.
-func testConfigJSON(password string) string {
-	return `{"server": "127.0.0.1", "port": 5672, "users": {
-		"mq_handler": {"user": "guest", "password": "` + password + `"}}}`
+// testClient returns a client for the local broker, skipping the test (or
+// failing it under scripts/test.sh) when the broker is not there.
+func testClient(t testing.TB, opts ...Option) *Client {
+	t.Helper()
+	brokertest.Need(t)
+	return testClientWithoutProbe(t, brokertest.ConfigJSON("guest"), opts...)
 }
 
-// testClient returns a client for the local broker, failing the test with
-// what to do when the broker is not there.
-func testClient(t testing.TB) *Client {
+// testClientWithoutProbe makes a client from configJSON without checking
+// that the broker is there, for tests of dial failures.
+func testClientWithoutProbe(t testing.TB, configJSON string, opts ...Option) *Client {
 	t.Helper()
-	return testClientWith(t, testConfigJSON("guest"))
-}
-
-func testClientWith(t testing.TB, configJSON string) *Client {
-	t.Helper()
-	c := testClientWithoutProbe(t, configJSON)
-	brokerOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := c.Dial(ctx, testVHost)
-		if err != nil {
-			brokerErr = err
-			return
-		}
-		conn.Close()
-	})
-	if brokerErr != nil {
-		t.Fatalf("local RabbitMQ not usable (run scripts/broker.sh): %v", brokerErr)
+	cfg, err := ParseConfig("test-config.json", []byte(configJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClient(cfg, "mq_handler", opts...)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return c
 }
 
-var (
-	brokerOnce sync.Once
-	brokerErr  error
-)
-
 // testContext is a context that ends with the test.
-func testContext(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t testing.TB) context.Context { return brokertest.Context(t) }
 
 // uniqueQueue returns a queue name no other test uses, deleted afterwards.
-func uniqueQueue(t testing.TB, c *Client, prefix string) string {
-	name := "mqscope_test." + prefix + "." + randomHex(4)
-	t.Cleanup(func() { deleteQueue(c, name) })
+func uniqueQueue(t testing.TB, _ *Client, prefix string) string {
+	name := brokertest.Name(prefix)
+	brokertest.DeleteAtEnd(t, testVHost, name)
 	return name
-}
-
-func deleteQueue(c *Client, name string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := c.Dial(ctx, testVHost)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	if ch, err := conn.Channel(); err == nil {
-		_, _ = ch.QueueDelete(name, false, false, false)
-	}
 }

@@ -182,7 +182,7 @@ func TestUnmatchedReplyIsReported(t *testing.T) {
 	publishRaw(t, c, r.ReplyQueue(), neonwire.Encode(dictOf("message_id", "nobody-asked", "x", 1)))
 	select {
 	case m := <-unmatched:
-		if m.Queue != r.ReplyQueue() || m.Mode != ModeReply {
+		if m.Queue != r.ReplyQueue() {
 			t.Fatalf("unmatched message = %+v", m)
 		}
 	case <-time.After(10 * time.Second):
@@ -243,20 +243,23 @@ func TestRequesterDeletesReplyQueueOnClose(t *testing.T) {
 	}
 }
 
-func TestSinkSeesRequestAndReply(t *testing.T) {
+func TestHooksSeeRequestAndReply(t *testing.T) {
 	c := testClient(t)
 	queue := uniqueQueue(t, c, "echo")
 	startEcho(t, c, queue, nil)
 	var mu sync.Mutex
-	var seen []Message
-	r := newRequester(t, c, RequesterOptions{Sink: func(m Message) { mu.Lock(); seen = append(seen, m); mu.Unlock() }})
+	var sent, received []Message
+	r := newRequester(t, c, RequesterOptions{
+		OnSent:     func(m Message) { mu.Lock(); sent = append(sent, m); mu.Unlock() },
+		OnReceived: func(m Message) { mu.Lock(); received = append(received, m); mu.Unlock() },
+	})
 	if _, err := r.Request(testContext(t), queue, dictOf("q", 1), RequestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 2 || seen[0].Mode != ModeSent || seen[1].Mode != ModeReply || seen[0].Queue != queue {
-		t.Fatalf("sink saw %+v", seen)
+	if len(sent) != 1 || len(received) != 1 || sent[0].Queue != queue || received[0].Queue != r.ReplyQueue() {
+		t.Fatalf("sent %+v, received %+v", sent, received)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/brokertest"
 )
 
 func TestHandlerPanicIsRecoveredAndConsumerGoesOn(t *testing.T) {
@@ -44,7 +45,7 @@ func TestHandlerPanicIsRecoveredAndConsumerGoesOn(t *testing.T) {
 func TestWrongPasswordIsOneClearLineWithoutThePassword(t *testing.T) {
 	testClient(t) // the broker must be there, or the error would be another
 	const pw = "Sup3r-Secret-pw-4711"
-	c := testClientWithoutProbe(t, testConfigJSON(pw))
+	c := testClientWithoutProbe(t, brokertest.ConfigJSON(pw))
 	_, err := c.Dial(testContext(t), testVHost)
 	if err == nil {
 		t.Fatal("dial with a wrong password succeeded")
@@ -75,8 +76,8 @@ func TestRefusedPortSaysBrokerUnreachable(t *testing.T) {
 }
 
 func TestConsumerReconnectsAfterBrokerClosesConnection(t *testing.T) {
-	c := testClient(t)
-	c.Name = "mqscope test reconnect " + randomHex(4)
+	name := "mqscope test reconnect " + randomHex(4)
+	c := testClient(t, WithConnectionName(name))
 	queue := uniqueQueue(t, c, "reconnect")
 	states := make(chan State, 16)
 	svc := newEcho(t, c, queue, nil)
@@ -88,7 +89,7 @@ func TestConsumerReconnectsAfterBrokerClosesConnection(t *testing.T) {
 	}
 	runService(t, svc, queue)
 
-	closeConnectionsNamed(t, c, c.Name)
+	brokertest.CloseConnectionsNamed(t, name)
 	sawReconnect := false
 	deadline := time.After(20 * time.Second)
 	for !sawReconnect {
@@ -104,46 +105,4 @@ func TestConsumerReconnectsAfterBrokerClosesConnection(t *testing.T) {
 	if _, err := r.Request(testContext(t), queue, dictOf("q", 1), RequestOptions{Timeout: 10 * time.Second}); err != nil {
 		t.Fatalf("no reply after reconnect: %v", err)
 	}
-}
-
-// closeConnectionsNamed closes, through the management API, every broker
-// connection with the given client name; it waits for the name to appear
-// first because the management API's view lags a little.
-func closeConnectionsNamed(t *testing.T, c *Client, name string) {
-	t.Helper()
-	m := c.Management()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		conns, err := m.Connections(testContext(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		closed := 0
-		for _, cs := range conns {
-			if cs.ClientName() == name {
-				if err := m.CloseConnection(testContext(t), cs.Name); err != nil {
-					t.Fatal(err)
-				}
-				closed++
-			}
-		}
-		if closed > 0 {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("no connection named %q appeared in the management API", name)
-}
-
-func testClientWithoutProbe(t testing.TB, configJSON string) *Client {
-	t.Helper()
-	cfg, err := ParseConfig("test-config.json", []byte(configJSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewClient(cfg, "mq_handler")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }

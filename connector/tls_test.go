@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/brokertest"
 )
 
 // The TLS tests use the listener scripts/broker.sh adds to the local broker:
@@ -58,21 +58,20 @@ func needTLSListener(t *testing.T) certFiles {
 
 // tlsClient returns a client for servers with tlsSection as mqscope.tls
 // (none when nil).
-func tlsClient(t *testing.T, servers []string, tlsSection map[string]any) *Client {
+func tlsClient(t *testing.T, servers []string, tlsSection map[string]any, opts ...Option) *Client {
 	t.Helper()
-	ms := map[string]any{"servers": servers}
-	if tlsSection != nil {
-		ms["tls"] = tlsSection
+	opts = append([]Option{WithServers(servers...), WithTLS(tlsSettings(tlsSection)), WithTLSSettingsName("mqscope.tls")}, opts...)
+	return testClientWithoutProbe(t, brokertest.ConfigJSON("guest"), opts...)
+}
+
+// tlsSettings reads a section written as mqscope's config writes it.
+func tlsSettings(section map[string]any) *TLSConfig {
+	if section == nil {
+		return nil
 	}
-	doc := map[string]any{
-		"server": "127.0.0.1", "port": 5672, "mqscope": ms,
-		"users": map[string]any{"mq_handler": map[string]any{"user": "guest", "password": "guest"}},
-	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testClientWithoutProbe(t, string(data))
+	str := func(k string) string { s, _ := section[k].(string); return s }
+	insecure, _ := section["insecure"].(bool)
+	return &TLSConfig{CAFile: str("ca_file"), CertFile: str("cert_file"), KeyFile: str("key_file"), ServerName: str("server_name"), Insecure: insecure}
 }
 
 // dialErr dials testVHost, which must fail, and returns the error text. A
@@ -145,40 +144,8 @@ func TestTLSRequestRoundTripVerifiesBrokerCertificate(t *testing.T) {
 
 func TestTLSPortComesFromPortWhenNoServersAreGiven(t *testing.T) {
 	f := needTLSListener(t)
-	data, _ := json.Marshal(map[string]any{
-		"server": "127.0.0.1", "port": "5671",
-		"users":   map[string]any{"mq_handler": map[string]any{"user": "guest", "password": "guest"}},
-		"mqscope": map[string]any{"tls": map[string]any{"ca_file": f.ca}},
-	})
-	mustDial(t, testClientWithoutProbe(t, string(data)))
-}
-
-func TestTLSFilesAreRelativeToTheConfigFile(t *testing.T) {
-	f := needTLSListener(t)
-	dir := t.TempDir()
-	ca, err := os.ReadFile(f.ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), ca, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "mq_config.json")
-	cfgText := `{"users": {"mq_handler": {"user": "guest", "password": "guest"}},
-		"mqscope": {"servers": ["` + tlsAddr + `"], "tls": {"ca_file": "ca.pem"}}}`
-	if err := os.WriteFile(path, []byte(cfgText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(t.TempDir()) // somewhere without a ca.pem
-	cfg, err := LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewClient(cfg, "mq_handler")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustDial(t, c)
+	cfg := `{"server": "127.0.0.1", "port": "5671", "users": {"mq_handler": {"user": "guest", "password": "guest"}}}`
+	mustDial(t, testClientWithoutProbe(t, cfg, WithTLS(&TLSConfig{CAFile: f.ca})))
 }
 
 // The broker asks for a client certificate but does not require one, so
@@ -186,47 +153,16 @@ func TestTLSFilesAreRelativeToTheConfigFile(t *testing.T) {
 // connection.
 func TestTLSClientCertificateIsPresented(t *testing.T) {
 	f := needTLSListener(t)
-	c := tlsClient(t, []string{tlsAddr}, map[string]any{"ca_file": f.ca, "cert_file": f.cert, "key_file": f.key})
-	c.Name = "mqscope tls-test " + randomHex(4)
+	name := "mqscope tls-test " + randomHex(4)
+	c := tlsClient(t, []string{tlsAddr}, map[string]any{"ca_file": f.ca, "cert_file": f.cert, "key_file": f.key}, WithConnectionName(name))
 	conn, err := c.Dial(testContext(t), testVHost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	info := brokerConnection(t, c)
+	info := brokertest.ConnectionNamed(t, name)
 	if !info.SSL || !strings.Contains(info.PeerCertSubject, "CN=mqscope-test-client") {
 		t.Fatalf("broker sees ssl=%v, peer certificate subject %q; want the test client's", info.SSL, info.PeerCertSubject)
-	}
-}
-
-// tlsConnInfo is what the management API says about a connection's TLS.
-type tlsConnInfo struct {
-	SSL              bool           `json:"ssl"`
-	PeerCertSubject  string         `json:"peer_cert_subject"`
-	ClientProperties map[string]any `json:"client_properties"`
-}
-
-// brokerConnection waits for the management API to list c's open connection
-// (it does so once its statistics are first collected, every 5 s by
-// default) and returns it.
-func brokerConnection(t *testing.T, c *Client) tlsConnInfo {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		var conns []tlsConnInfo
-		err := c.Management().do(testContext(t), "GET", "/api/connections?columns=ssl,peer_cert_subject,client_properties", nil, &conns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, info := range conns {
-			if info.ClientProperties["connection_name"] == c.Name {
-				return info
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the management API never listed connection %q", c.Name)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -270,8 +206,8 @@ func TestTLSInsecureSkipsVerification(t *testing.T) {
 	needTLSListener(t)
 	section := map[string]any{"insecure": true, "server_name": "mq.example.org"}
 	c := tlsClient(t, []string{tlsAddr}, section)
-	if c.Config().Scheme() != "amqps" || !c.Config().TLS.Insecure {
-		t.Fatalf("scheme %q, insecure %v", c.Config().Scheme(), c.Config().TLS.Insecure)
+	if c.Scheme() != "amqps" || !c.TLSInsecure() {
+		t.Fatalf("scheme %q, insecure %v", c.Scheme(), c.TLSInsecure())
 	}
 	mustDial(t, c)
 }
@@ -285,8 +221,8 @@ func TestTLSToPlainPortSaysSo(t *testing.T) {
 func TestPlainToTLSPortSaysSo(t *testing.T) {
 	needTLSListener(t)
 	c := tlsClient(t, []string{tlsAddr}, nil)
-	if c.Config().Scheme() != "amqp" {
-		t.Fatalf("scheme %q without mqscope.tls", c.Config().Scheme())
+	if c.Scheme() != "amqp" {
+		t.Fatalf("scheme %q without mqscope.tls", c.Scheme())
 	}
 	wantParts(t, dialErr(t, c), tlsAddr+" did not answer plain AMQP: is it an amqps (TLS) port?")
 }
