@@ -68,7 +68,7 @@ type TLSConfig struct {
 	Insecure                  bool   // skip certificate verification
 }
 
-// Config is a loaded Neon MQ config file (neon-wire.md §1) plus mqscope's
+// Config is a loaded Neon MQ config file (docs/wire.md §1) plus mqscope's
 // optional additions under the "mqscope" key.
 type Config struct {
 	Path   string // the file it was read from, as found or given
