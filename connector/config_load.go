@@ -68,7 +68,7 @@ func FindConfig(explicit string) (string, error) {
 	return "", &NoConfigError{Tried: candidates, Create: candidates[len(candidates)-2]}
 }
 
-// searchPaths lists Neon's config locations in order (neon-wire.md §1).
+// searchPaths lists Neon's config locations in order (docs/wire.md §1).
 // The last two are always there; the XDG one is where a new file belongs.
 func searchPaths() []string {
 	var paths []string

@@ -1,6 +1,6 @@
 // Package demo runs Neon-style services built on the connector, with a
 // traffic generator, so that a newcomer has real request/reply traffic to
-// watch. The services answer the way the real Neon services do (neon-wire.md
+// watch. The services answer the way the real Neon services do (docs/wire.md
 // §5): same queues, same body shapes, same in-band errors.
 package demo
 

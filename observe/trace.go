@@ -20,7 +20,7 @@ const (
 )
 
 // unwrapTrace turns one message of the tracer (routing key publish.<exchange>
-// or deliver.<queue>, original body, the rest in headers; neon-wire.md §6)
+// or deliver.<queue>, original body, the rest in headers; docs/wire.md §6)
 // back into the original message. Header values of unexpected types are
 // ignored rather than trusted.
 func unwrapTrace(d *amqp.Delivery, vhost string) (capture.Message, bool) {

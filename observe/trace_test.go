@@ -13,7 +13,7 @@ import (
 )
 
 func TestUnwrapTraceReadsWhatRabbitMQ310Sends(t *testing.T) {
-	// Headers as amqp091 decodes them from RabbitMQ 3.10 (neon-wire.md §6).
+	// Headers as amqp091 decodes them from RabbitMQ 3.10 (docs/wire.md §6).
 	d := &amqp.Delivery{RoutingKey: "deliver.neon_api_input", Body: []byte("Insn"), Headers: amqp.Table{
 		"exchange_name": "", "routing_keys": []any{"neon_api_input"}, "redelivered": int32(1),
 		"properties": amqp.Table{"expiration": "1000", "delivery_mode": int32(2), "priority": int32(3),

@@ -19,7 +19,7 @@ import (
 // DefaultPeekInterval is how long peek waits between two rounds of gets.
 const DefaultPeekInterval = 500 * time.Millisecond
 
-// WatchSpec says what one watch observes and how (neon-wire.md §6).
+// WatchSpec says what one watch observes and how (docs/wire.md §6).
 type WatchSpec struct {
 	VHost string
 	// Queue is the queue to watch: required for peek and consume; optional

@@ -8,7 +8,7 @@ import (
 )
 
 // TestEncodeMatchesNeonExample checks the body of the example in
-// neon-wire.md: every Neon body starts with "Insn".
+// docs/wire.md §2: every Neon body starts with "Insn".
 func TestEncodeMatchesNeonExample(t *testing.T) {
 	d := &Dict{}
 	d.Set("service", "api_test_endpoint")
