@@ -24,9 +24,14 @@ type Palette struct {
 	Name string
 	Dark bool // drawn for a dark terminal background
 
-	// Background is the terminal background the palette is designed for. The
-	// UI never paints it (the terminal's own stays); tests check contrast
-	// against it.
+	// Background is painted by the UI behind the whole screen while the
+	// palette is in use (it sets the terminal's default background, which
+	// comes back on exit), so every other colour is drawn on it, or on
+	// Surface or Selection, whatever the terminal's own background is: a
+	// light palette stays readable in a dark terminal. Tests check each
+	// colour against it. Empty means nothing is painted; a palette without
+	// one must then read on dark and light terminals alike (only mono,
+	// which has no colours, does so).
 	Background string
 
 	Text   string // body text
