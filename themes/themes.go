@@ -124,7 +124,8 @@ var colorBlind = Palette{
 // reverse video and bold instead.
 var mono = Palette{Name: Mono, Dark: true}
 
-// Names lists the palettes, in the order `t` cycles through them.
+// Names lists the palettes, in the order `t` cycles through them. Auto is
+// not among them: it is a choice between dark and light, not a palette.
 func Names() []string {
 	names := make([]string, len(palettes))
 	for i, p := range palettes {
@@ -133,8 +134,12 @@ func Names() []string {
 	return names
 }
 
-// ByName returns the palette called name (case-insensitive).
+// ByName returns the palette called name (case-insensitive). An unknown
+// name's error lists the known ones.
 func ByName(name string) (Palette, error) {
+	if strings.EqualFold(name, Auto) {
+		return Palette{}, fmt.Errorf("theme %q is not a palette: it picks %s or %s from the terminal's background (see Default)", name, dark.Name, light.Name)
+	}
 	for _, p := range palettes {
 		if strings.EqualFold(p.Name, name) {
 			return p, nil

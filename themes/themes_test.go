@@ -289,14 +289,39 @@ func TestColourBlindSafePaletteSeparatesStatusByLightness(t *testing.T) {
 	}
 }
 
+func TestNamesListsEveryPaletteInCycleOrder(t *testing.T) {
+	want := []string{"dark", "light", "high-contrast", "colorblind", "mono"}
+	if got := Names(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Names() = %v, want %v", got, want)
+	}
+	names := Names()
+	names[0] = "changed"
+	if Names()[0] != "dark" {
+		t.Fatal("Names() hands out the package's own slice")
+	}
+	for _, n := range want {
+		if p, err := ByName(n); err != nil || p.Name != n {
+			t.Errorf("ByName(%q) = %q, %v", n, p.Name, err)
+		}
+	}
+}
+
 func TestByNameIsCaseInsensitiveAndListsKnownNamesOnError(t *testing.T) {
 	p, err := ByName("High-Contrast")
 	if err != nil || p.Name != "high-contrast" {
 		t.Fatalf("ByName(High-Contrast) = %q, %v", p.Name, err)
 	}
-	_, err = ByName("solarized")
-	if err == nil || !strings.Contains(err.Error(), "dark, light, high-contrast, colorblind, mono") {
-		t.Fatalf("ByName(solarized) error = %v, want the list of names", err)
+	for _, bad := range []string{"drak", "", "solarized"} {
+		_, err = ByName(bad)
+		want := fmt.Sprintf("unknown theme %q (known: dark, light, high-contrast, colorblind, mono, or auto)", bad)
+		if err == nil || err.Error() != want {
+			t.Errorf("ByName(%q) error = %v, want %s", bad, err, want)
+		}
+	}
+	for _, auto := range []string{Auto, "AUTO"} {
+		if _, err := ByName(auto); err == nil || !strings.Contains(err.Error(), "not a palette") {
+			t.Errorf("ByName(%q) error = %v, want one saying auto is not a palette", auto, err)
+		}
 	}
 }
 
