@@ -24,9 +24,14 @@ type Palette struct {
 	Name string
 	Dark bool // drawn for a dark terminal background
 
-	// Background is the terminal background the palette is designed for. The
-	// UI never paints it (the terminal's own stays); tests check contrast
-	// against it.
+	// Background is painted by the UI behind the whole screen while the
+	// palette is in use (it sets the terminal's default background, which
+	// comes back on exit), so every other colour is drawn on it, or on
+	// Surface or Selection, whatever the terminal's own background is: a
+	// light palette stays readable in a dark terminal. Tests check each
+	// colour against it. Empty means nothing is painted; a palette without
+	// one must then read on dark and light terminals alike (only mono,
+	// which has no colours, does so).
 	Background string
 
 	Text   string // body text
@@ -62,9 +67,9 @@ var palettes = []Palette{dark, light, highContrast, colorBlind, mono}
 
 var dark = Palette{
 	Name: "dark", Dark: true, Background: "#16161E",
-	Text: "#E4E4EA", Muted: "#A9ABB8", Subtle: "#6E7086",
+	Text: "#E4E4EA", Muted: "#A9ABB8", Subtle: "#7F8399",
 	Surface: "#24283B", Selection: "#2E3C64", SelectedText: "#FFFFFF",
-	Border: "#3B4261", BorderFocus: "#7AA2F7",
+	Border: "#5F6689", BorderFocus: "#7AA2F7",
 	Primary: "#7AA2F7", Secondary: "#BB9AF7",
 	Success: "#9ECE6A", Warning: "#E0AF68", Danger: "#F7768E", Info: "#7DCFFF",
 	Request: "#7DCFFF", Reply: "#9ECE6A",
@@ -74,9 +79,9 @@ var dark = Palette{
 
 var light = Palette{
 	Name: "light", Dark: false, Background: "#FFFFFF",
-	Text: "#1F2328", Muted: "#57606A", Subtle: "#8C959F",
+	Text: "#1F2328", Muted: "#57606A", Subtle: "#6A737D",
 	Surface: "#EAEEF2", Selection: "#CFE2FF", SelectedText: "#0D1117",
-	Border: "#C8CDD3", BorderFocus: "#0969DA",
+	Border: "#868E96", BorderFocus: "#0969DA",
 	Primary: "#0969DA", Secondary: "#8250DF",
 	Success: "#1A7F37", Warning: "#9A6700", Danger: "#CF222E", Info: "#0550AE",
 	Request: "#0550AE", Reply: "#1A7F37",
@@ -101,13 +106,15 @@ var highContrast = Palette{
 // colorBlind draws from the Okabe–Ito palette, which stays distinct under
 // the common colour-vision deficiencies: success and danger differ in
 // lightness and hue (sky blue against vermillion), never by red/green alone.
+// Vermillion is lifted a little from Okabe–Ito's #D55E00 so that errors in
+// the status bar hold 4.5:1 on its Surface.
 var colorBlind = Palette{
 	Name: "colorblind", Dark: true, Background: "#141414",
-	Text: "#EDEDED", Muted: "#B4B4B4", Subtle: "#7A7A7A",
-	Surface: "#262626", Selection: "#0F4C75", SelectedText: "#FFFFFF",
-	Border: "#4A4A4A", BorderFocus: "#56B4E9",
+	Text: "#EDEDED", Muted: "#B4B4B4", Subtle: "#808080",
+	Surface: "#202020", Selection: "#0F4C75", SelectedText: "#FFFFFF",
+	Border: "#666666", BorderFocus: "#56B4E9",
 	Primary: "#56B4E9", Secondary: "#CC79A7",
-	Success: "#56B4E9", Warning: "#F0E442", Danger: "#D55E00", Info: "#009E73",
+	Success: "#56B4E9", Warning: "#F0E442", Danger: "#D8680F", Info: "#009E73",
 	Request: "#56B4E9", Reply: "#F0E442",
 	JSONKey: "#56B4E9", JSONString: "#F0E442", JSONNumber: "#E69F00",
 	JSONBool: "#CC79A7", JSONNull: "#B4B4B4", JSONPunct: "#8A8A8A",
@@ -117,7 +124,8 @@ var colorBlind = Palette{
 // reverse video and bold instead.
 var mono = Palette{Name: Mono, Dark: true}
 
-// Names lists the palettes, in the order `t` cycles through them.
+// Names lists the palettes, in the order `t` cycles through them. Auto is
+// not among them: it is a choice between dark and light, not a palette.
 func Names() []string {
 	names := make([]string, len(palettes))
 	for i, p := range palettes {
@@ -126,8 +134,12 @@ func Names() []string {
 	return names
 }
 
-// ByName returns the palette called name (case-insensitive).
+// ByName returns the palette called name (case-insensitive). An unknown
+// name's error lists the known ones.
 func ByName(name string) (Palette, error) {
+	if strings.EqualFold(name, Auto) {
+		return Palette{}, fmt.Errorf("theme %q is not a palette: it picks %s or %s from the terminal's background (see Default)", name, dark.Name, light.Name)
+	}
 	for _, p := range palettes {
 		if strings.EqualFold(p.Name, name) {
 			return p, nil

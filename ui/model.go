@@ -68,6 +68,7 @@ type Model struct {
 	help help.Model
 
 	autoTheme     bool // follow the terminal background until a theme is picked
+	bgKnown       bool // the terminal has told its background colour
 	width, height int
 
 	view    *store.View
@@ -189,6 +190,11 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "mqscope"
+	// The auto theme waits for the terminal's answer: painting first
+	// would make the terminal report the painted colour.
+	if !m.autoTheme || m.bgKnown {
+		v.BackgroundColor = m.st.Screen
+	}
 	return v
 }
 
@@ -198,6 +204,7 @@ func (m *Model) resize(w, h int) {
 }
 
 func (m *Model) onBackground(dark bool) {
+	m.bgKnown = true
 	if m.autoTheme && !m.env.noColor {
 		m.setPalette(themes.Default(dark))
 	}

@@ -15,6 +15,11 @@ import (
 type Styles struct {
 	Palette themes.Palette
 
+	// Screen is the palette's background, painted behind the whole screen
+	// (tea.View.BackgroundColor): every colour below is chosen against it,
+	// whatever the terminal's own background is. Nil in mono.
+	Screen color.Color
+
 	Text, Muted, Subtle  lipgloss.Style
 	Bold                 lipgloss.Style
 	Title                lipgloss.Style // app name in the header
@@ -103,6 +108,9 @@ func colour(hex string) color.Color {
 func NewStyles(p themes.Palette) Styles {
 	fg := func(hex string) lipgloss.Style { return lipgloss.NewStyle().Foreground(colour(hex)) }
 	s := Styles{Palette: p}
+	if p.Background != "" {
+		s.Screen = colour(p.Background)
+	}
 	s.Text = fg(p.Text)
 	s.Muted = fg(p.Muted)
 	s.Subtle = fg(p.Subtle)
