@@ -5,7 +5,7 @@ import "time"
 // Mode is how a message was observed.
 type Mode string
 
-// The observation modes (neon-wire.md §6), plus the two ways mqscope itself
+// The observation modes (docs/wire.md §6), plus the two ways mqscope itself
 // takes part in traffic.
 const (
 	ModeFirehose Mode = "firehose" // copied by the broker's tracer; non-destructive
