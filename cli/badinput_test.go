@@ -202,7 +202,7 @@ func sameBody(line map[string]any, body []byte) bool {
 // directory, or lack the service asked for: each command that reads the
 // config prints one line and exits 1.
 func TestBadConfigIsOneLineFromEverySubcommand(t *testing.T) {
-	corpus, err := filepath.Glob("testdata/config/bad/*.json")
+	corpus, err := filepath.Glob("../testdata/config/bad/*.json")
 	if err != nil || len(corpus) < 50 {
 		t.Fatalf("bad config corpus: %d files, %v", len(corpus), err)
 	}

@@ -5,6 +5,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -264,15 +265,31 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer req.Close()
-	resp, err := req.Request(ctx, *queue, value, connector.RequestOptions{
-		Timeout: *timeout, Expiration: fmt.Sprint(*expiration), DeclareTarget: *declare,
-	})
+	opts := connector.RequestOptions{Timeout: *timeout, Expiration: fmt.Sprint(*expiration), DeclareTarget: *declare}
+	resp, err := req.Request(ctx, *queue, value, opts)
+	var elsewhere *connector.ReplyElsewhereError
+	if errors.As(err, &elsewhere) {
+		return sendWithoutReply(ctx, req, *queue, value, opts, elsewhere.ReplyQueue, stdout)
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "reply from %s in %s\n", *queue, resp.Latency.Round(time.Microsecond))
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(resp.Value, "  "))
 	return err
+}
+
+// sendWithoutReply publishes a body whose own routing_key sends the reply
+// to another queue: saying so first, and not waiting for a reply that
+// cannot come here. It prints the message_id and that queue as JSON.
+func sendWithoutReply(ctx context.Context, req *connector.Requester, queue string, value neonwire.Value,
+	opts connector.RequestOptions, replyQueue string, stdout io.Writer) error {
+	fmt.Fprintf(os.Stderr, "mqscope: the body's routing_key sends the reply to queue %q, so mqscope sends the request without waiting for it\n", replyQueue)
+	id, err := req.Send(ctx, queue, value, opts)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]string{"message_id": id, "reply_queue": replyQueue})
 }
 
 // readValue parses a JSON or Python literal given as an argument, or read

@@ -14,12 +14,13 @@ import (
 	"time"
 
 	"mqscope/appconfig"
+	"mqscope/internal/brokertest"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"mqscope/connector"
-	"mqscope/demo"
 	"mqscope/connector/neonwire"
+	"mqscope/demo"
 )
 
 // The subcommand tests run against the local broker that scripts/broker.sh
@@ -316,4 +317,17 @@ func mustParse(t *testing.T, literal string) neonwire.Value {
 		t.Fatal(err)
 	}
 	return v
+}
+
+func TestRequestWithItsOwnRoutingKeyDoesNotWait(t *testing.T) {
+	queue := brokertest.Queue(t, "/mqscope_cli", "own_rk")
+	// With a 30 s timeout, waiting for the reply would end in exit 1 "timed out".
+	out, code, stderr := run(t, brokertest.Context(t), "request", "--config", writeConfig(t, "guest"), "--vhost", "/mqscope_cli", "--queue", queue,
+		"--json", `{"q": 1, "routing_key": "somewhere_else"}`, "--timeout", "30s")
+	if code != 0 || !strings.Contains(out, `"reply_queue":"somewhere_else"`) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if n := brokertest.Inspect(t, "/mqscope_cli", queue).Messages; n != 1 {
+		t.Fatalf("%d messages in %s, want the request", n, queue)
+	}
 }

@@ -206,22 +206,107 @@ func (r *Requester) Request(ctx context.Context, queue string, value neonwire.Va
 	return r.wait(ctx, timer.C, p, id, opts.Timeout)
 }
 
-// prepare copies the request dict and fills message_id and routing_key.
+// prepare copies the request dict and fills in routing_key and message_id
+// as send_mq_request does (docs/wire.md §7): routing_key first, then
+// message_id, so that a body with neither ends "…, 'routing_key': …,
+// 'message_id': …}", byte for byte what the Python library sends. A key
+// that is there with the value None is replaced where it stands.
 func (r *Requester) prepare(value neonwire.Value) (*neonwire.Dict, string, error) {
+	body, err := copyRequestDict(value)
+	if err != nil {
+		return nil, "", err
+	}
+	if rk, set := lookupSet(body, "routing_key"); set && rk != r.queue {
+		return nil, "", &ReplyElsewhereError{ReplyQueue: rk}
+	}
+	body.Set("routing_key", r.queue)
+	return body, fillMessageID(body), nil
+}
+
+// copyRequestDict checks that value is a non-empty dict, as emit_mq_message
+// refuses anything else, and copies it so the caller's value is not changed.
+func copyRequestDict(value neonwire.Value) (*neonwire.Dict, error) {
 	d, ok := value.(*neonwire.Dict)
 	if !ok {
-		return nil, "", errors.New("a Neon request body must be a dict")
+		return nil, errors.New("a Neon request body must be a dict")
 	}
-	body := &neonwire.Dict{Items: append([]neonwire.Item(nil), d.Items...)}
-	id, _ := lookupString(body, "message_id")
+	if len(d.Items) == 0 {
+		return nil, errors.New("a Neon request body must not be an empty dict (neon_mq_connector refuses one)")
+	}
+	return &neonwire.Dict{Items: append([]neonwire.Item(nil), d.Items...)}, nil
+}
+
+// fillMessageID gives body a message_id unless it has one that is not
+// None, as emit_mq_message does: context.mq.message_id when that is a
+// non-empty string, else a new uuid4 hex. It returns the id.
+func fillMessageID(body *neonwire.Dict) string {
+	if id, set := lookupSet(body, "message_id"); set {
+		return id
+	}
+	id := contextMessageID(body)
 	if id == "" {
 		id = NewMessageID()
-		body.Set("message_id", id)
 	}
-	if rk, _ := lookupString(body, "routing_key"); rk == "" {
-		body.Set("routing_key", r.queue)
+	body.Set("message_id", id)
+	return id
+}
+
+// contextMessageID is body["context"]["mq"]["message_id"], or "".
+func contextMessageID(body *neonwire.Dict) string {
+	var v neonwire.Value = body
+	for _, key := range []string{"context", "mq", "message_id"} {
+		d, ok := v.(*neonwire.Dict)
+		if !ok {
+			return ""
+		}
+		v, _ = d.Get(key)
 	}
-	return body, id, nil
+	id, _ := v.(string)
+	return id
+}
+
+// lookupSet returns a str key's value and whether it is there and not
+// None. A value of another type counts as set, as its str().
+func lookupSet(d *neonwire.Dict, key string) (string, bool) {
+	v, ok := d.Get(key)
+	if !ok || v == nil {
+		return "", false
+	}
+	if s, ok := v.(string); ok {
+		return s, true
+	}
+	return neonwire.Repr(v), true
+}
+
+// ReplyElsewhereError is returned by Request for a body whose own
+// routing_key names another queue: the service will reply there, so
+// waiting on this Requester's queue could only time out. Send publishes
+// such a body without waiting.
+type ReplyElsewhereError struct{ ReplyQueue string }
+
+func (e *ReplyElsewhereError) Error() string {
+	return fmt.Sprintf("the body's routing_key sends the reply to queue %q, not to this requester's reply queue; send it without waiting for a reply, or remove routing_key", e.ReplyQueue)
+}
+
+// Send publishes value to queue without waiting for a reply, as
+// emit_mq_message does: message_id is filled in (see Request) and
+// routing_key is left as the body has it. It returns the message_id.
+func (r *Requester) Send(ctx context.Context, queue string, value neonwire.Value, opts RequestOptions) (string, error) {
+	body, err := copyRequestDict(value)
+	if err != nil {
+		return "", err
+	}
+	id := fillMessageID(body)
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	timer := time.NewTimer(opts.Timeout)
+	defer timer.Stop()
+	p, err := r.send(ctx, timer.C, queue, body, id, opts)
+	if p != nil {
+		r.forget(id, p)
+	}
+	return id, err
 }
 
 // send registers the request as pending and publishes it, waiting for a

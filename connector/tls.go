@@ -86,7 +86,7 @@ func explainTLSError(err error, addr string, tlsOn bool, key settingsKey) *DialE
 		why = fmt.Sprintf("TLS: certificate of %s signed by unknown authority — set %s to the CA that signed it", addr, key.tls("ca_file"))
 	case errors.As(err, &badName):
 		why = fmt.Sprintf("TLS: certificate of %s is for %s, not %q — set %s to one of those names",
-			addr, key.tls("server_name"), certNames(badName.Certificate), badName.Host)
+			addr, certNames(badName.Certificate), badName.Host, key.tls("server_name"))
 	case errors.As(err, &invalid):
 		why = fmt.Sprintf("TLS: certificate of %s cannot be trusted: %s", addr, strings.TrimPrefix(invalid.Error(), "x509: "))
 	default:
