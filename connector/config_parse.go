@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"mqscope/internal/jsonconf"
-	"net"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"mqscope/internal/jsonconf"
 )
 
 // maxConfigBytes bounds what is read as a config. Real files are a
@@ -206,10 +206,4 @@ func (p *configParser) properties(n *jsonconf.Node, name string) (map[string]any
 		return nil, p.ErrAt(props, "%q: %v", jsonconf.DotPath(name, "properties"), err)
 	}
 	return m, nil
-}
-
-// hostPort joins a host and port for the default cluster list and
-// management URL; it brackets IPv6 addresses.
-func hostPort(host string, port int) string {
-	return net.JoinHostPort(host, strconv.Itoa(port))
 }
