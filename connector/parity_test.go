@@ -1,10 +1,16 @@
 package connector
 
 import (
+	"context"
 	"errors"
+	"net/url"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
 
 	"mqscope/connector/neonwire"
 	"mqscope/internal/brokertest"
@@ -120,4 +126,80 @@ func decodeForMessage(wire []byte) string {
 		return string(wire)
 	}
 	return neonwire.Repr(v)
+}
+
+func TestConsumerRefusedForGoodStopsTheService(t *testing.T) {
+	c := testClient(t)
+	queue := brokertest.Name("inequivalent")
+	ch := brokertest.Channel(t, testVHost)
+	if _, err := ch.QueueDeclare(queue, false, false, false, false, amqp.Table{"x-max-length": int32(5)}); err != nil {
+		t.Fatal(err)
+	}
+	brokertest.DeleteAtEnd(t, testVHost, queue)
+	svc := NewService(c, testVHost)
+	var states []State
+	var mu sync.Mutex
+	svc.OnState = func(s State) { mu.Lock(); states = append(states, s); mu.Unlock() }
+	if err := svc.AddConsumer(Consumer{Name: "api", Queue: queue, Handler: func(context.Context, *Delivery) error { return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	err := svc.Run(testContext(t))
+	if err == nil || !strings.Contains(err.Error(), "x-max-length") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("Run = %v; want one line naming x-max-length", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range states {
+		if s.Kind == StateReconnecting {
+			t.Fatalf("a consumer refused for good reconnected: %+v", states)
+		}
+	}
+}
+
+func TestBackoffKeepsGrowingWhileSetupFails(t *testing.T) {
+	c := testClient(t, WithBackoff(Backoff{Initial: 40 * time.Millisecond, Max: time.Second}))
+	var retries []time.Duration
+	ctx, cancel := context.WithCancel(testContext(t))
+	fails := 0
+	_ = c.Supervise(ctx, nil, "setup fails", testVHost, func(ctx context.Context, conn *amqp.Connection, up func()) error {
+		fails++
+		if fails == 5 {
+			cancel()
+		}
+		return errors.New("setup failed before consuming") // up is never called
+	}, func(s State) {
+		if s.Kind == StateReconnecting {
+			retries = append(retries, s.Retry)
+		}
+	})
+	// Each delay is drawn from [d/2, d] for d = 40, 80, 160, 320 ms: with no
+	// reset in between, the fourth is at least 160 ms whatever the jitter.
+	if len(retries) < 4 || retries[3] < 160*time.Millisecond {
+		t.Fatalf("retry delays %v; want them to keep growing while no session got going", retries)
+	}
+}
+
+func TestExchangeConsumerDefaultsToDirectAndQueueNameBinding(t *testing.T) {
+	c := testClient(t)
+	queue, exchange := brokertest.Name("bindq"), brokertest.Name("bindx")
+	brokertest.DeleteAtEnd(t, testVHost, queue)
+	t.Cleanup(func() {
+		brokertest.Management(t, "DELETE", "/api/exchanges/"+url.PathEscape(testVHost)+"/"+url.PathEscape(exchange), nil, nil)
+	})
+	svc := NewService(c, testVHost)
+	if err := svc.AddConsumer(Consumer{Name: "sub", Queue: queue, Exchange: exchange, Handler: func(context.Context, *Delivery) error { return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	runService(t, svc, queue)
+	var x struct {
+		Type string `json:"type"`
+	}
+	brokertest.Management(t, "GET", "/api/exchanges/"+url.PathEscape(testVHost)+"/"+url.PathEscape(exchange), nil, &x)
+	var bindings []struct {
+		RoutingKey string `json:"routing_key"`
+	}
+	brokertest.Management(t, "GET", "/api/bindings/"+url.PathEscape(testVHost)+"/e/"+url.PathEscape(exchange)+"/q/"+url.PathEscape(queue), nil, &bindings)
+	if x.Type != "direct" || len(bindings) != 1 || bindings[0].RoutingKey != queue {
+		t.Fatalf("exchange type %q, bindings %+v; want direct, bound with the queue's name", x.Type, bindings)
+	}
 }
