@@ -8,6 +8,8 @@ package appconfig
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"slices"
 
 	"mqscope/observe"
@@ -144,6 +146,24 @@ func (c *Config) NewBroker(service string) (*observe.Broker, error) {
 		return nil, err
 	}
 	return observe.NewBroker(client, c.ManagementURL), nil
+}
+
+// NewStore makes the in-memory store with the config's budget (a nil
+// Config gives the defaults) and keeps the process near that budget: Go's
+// collector lets the heap grow to twice what is live, so a full store
+// would take about twice its budget; a soft memory limit of the budget
+// plus a margin makes the collector work harder instead. GOMEMLIMIT, when
+// set, wins.
+func (c *Config) NewStore() *store.Store {
+	opts := c.StoreOptions()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		budget := opts.MaxBytes
+		if budget <= 0 {
+			budget = store.DefaultMaxBytes
+		}
+		debug.SetMemoryLimit(budget*5/4 + 64<<20)
+	}
+	return store.New(opts)
 }
 
 // StoreOptions are the store's limits from "mqscope.store"; a nil Config

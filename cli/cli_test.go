@@ -168,7 +168,7 @@ func TestRequestPrintsTheDecodedReply(t *testing.T) {
 func TestRequestToAMissingQueueFailsAtOnce(t *testing.T) {
 	path := writeConfig(t, "guest")
 	_, code, msg := run(t, context.Background(), "request", "--config", path, "--vhost", cliVHost,
-		"--queue", "mqscope_cli.nobody", "--json", "{}")
+		"--queue", "mqscope_cli.nobody", "--json", `{"q": 1}`)
 	if code != 1 || msg != `mqscope: no queue "mqscope_cli.nobody" in vhost "/mqscope_cli"` {
 		t.Fatalf("exit %d, %q", code, msg)
 	}

@@ -147,9 +147,9 @@ func TestPasswordNeverLeaksFromASession(t *testing.T) {
 		t.Fatalf("request as the canary user: exit %d, %s%s", r.code, r.stdout, r.stderr)
 	}
 	out("request to a missing queue", runBinary(t, "request", "--config", cfg, "--vhost", cliVHost,
-		"--queue", "mqscope_cli.nobody", "--json", "{}"))
+		"--queue", "mqscope_cli.nobody", "--json", `{"q": 1}`))
 	if r := out("wrong password", runBinary(t, "request", "--config", userConfig(t, user, wrongCanary, 0o600),
-		"--vhost", cliVHost, "--queue", "neon_api_input", "--json", "{}")); !strings.Contains(r.stderr, "login refused") {
+		"--vhost", cliVHost, "--queue", "neon_api_input", "--json", `{"q": 1}`)); !strings.Contains(r.stderr, "login refused") {
 		t.Fatalf("a wrong password should be refused: exit %d, %s", r.code, r.stderr)
 	}
 
@@ -186,7 +186,7 @@ func TestReadableConfigWarnsExactlyOncePerRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	runs := map[string]result{
-		"request": runBinary(t, "request", "--config", cfg, "--vhost", cliVHost, "--queue", "mqscope_cli.nobody", "--json", "{}"),
+		"request": runBinary(t, "request", "--config", cfg, "--vhost", cliVHost, "--queue", "mqscope_cli.nobody", "--json", `{"q": 1}`),
 		"tail":    runBinary(t, "tail", "--config", cfg, "--vhost", cliVHost, "--queue", queue, "--mode", "consume", "--count", "1"),
 		"demo":    runProcess(t, ctx, nil, "demo", "--config", cfg, "--vhost", cliVHost, "--services", "users", "--rate", "0"),
 	}

@@ -48,7 +48,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	st := store.New(opts.Config.StoreOptions())
+	st := opts.Config.NewStore()
 	e := env{
 		ctx: ctx, store: st, events: newEventQueue(), theme: themeName(opts),
 		noColor: os.Getenv("NO_COLOR") != "", loc: time.Local, now: time.Now,
@@ -138,16 +138,8 @@ func openRecorder(opts Options, e *env) (*record.Writer, error) {
 
 // loadRecording reads a recording into the store before the UI starts.
 func loadRecording(path string, st *store.Store) error {
-	r, err := record.Open(path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
 	sink := st.Sink(nil)
-	if err := r.Each(func(m capture.Message) error { sink(m); return nil }); err != nil {
-		return fmt.Errorf("reading recording %s: %w", path, err)
-	}
-	return nil
+	return record.ReadFile(path, func(m capture.Message) error { sink(m); return nil })
 }
 
 // sessionKeeper remembers every session opened so that all are closed on

@@ -54,6 +54,18 @@ func (r *Reader) Each(fn func(capture.Message) error) error {
 	return nil
 }
 
+// ReadFile opens the recording at path, calls fn with every message in
+// recorded order (see Each), and closes it again: the one way the UI and
+// the command line read a whole recording.
+func ReadFile(path string, fn func(capture.Message) error) error {
+	r, err := Open(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return r.Each(fn)
+}
+
 // Count returns how many messages the recording holds.
 func (r *Reader) Count() (int, error) {
 	var n int

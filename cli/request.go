@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire"
+)
+
+func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("request", "--vhost V --queue Q --json '{...}' [--timeout 30s] [--expiration 1000]")
+	var b brokerFlags
+	b.register(fs)
+	vhost := fs.String("vhost", "", "virtual host of the target queue")
+	queue := fs.String("queue", "", "target queue")
+	body := fs.String("json", "", "request body: a JSON object or Python dict literal; - reads stdin")
+	timeout := fs.Duration("timeout", connector.DefaultTimeout, "how long to wait for the reply")
+	expiration := fs.Int("expiration", 1000, "per-message TTL of the request in ms")
+	declare := fs.Bool("declare", false, "declare the target queue first (as the Python library does)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := need(fs, "vhost", "queue", "json"); err != nil {
+		return err
+	}
+	value, err := readValue(*body, "--json")
+	if err != nil {
+		return err
+	}
+	broker, _, err := b.broker()
+	if err != nil {
+		return err
+	}
+	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
+	if err != nil {
+		return err
+	}
+	defer req.Close()
+	opts := connector.RequestOptions{Timeout: *timeout, Expiration: fmt.Sprint(*expiration), DeclareTarget: *declare}
+	resp, err := req.Request(ctx, *queue, value, opts)
+	var elsewhere *connector.ReplyElsewhereError
+	if errors.As(err, &elsewhere) {
+		return sendWithoutReply(ctx, req, *queue, value, opts, elsewhere.ReplyQueue, stdout)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "reply from %s in %s\n", *queue, resp.Latency.Round(time.Microsecond))
+	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(resp.Value, "  "))
+	return err
+}
+
+// sendWithoutReply publishes a body whose own routing_key sends the reply
+// to another queue: saying so first, and not waiting for a reply that
+// cannot come here. It prints the message_id and that queue as JSON.
+func sendWithoutReply(ctx context.Context, req *connector.Requester, queue string, value neonwire.Value,
+	opts connector.RequestOptions, replyQueue string, stdout io.Writer) error {
+	fmt.Fprintf(os.Stderr, "mqscope: the body's routing_key sends the reply to queue %q, so mqscope sends the request without waiting for it\n", replyQueue)
+	id, err := req.Send(ctx, queue, value, opts)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]string{"message_id": id, "reply_queue": replyQueue})
+}
+
+// readValue parses a JSON or Python literal given as an argument, or read
+// from stdin when it is "-".
+func readValue(arg, what string) (neonwire.Value, error) {
+	src, err := argOrStdin(arg)
+	if err != nil {
+		return nil, err
+	}
+	v, err := neonwire.ParseUserValue(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", what, err)
+	}
+	return v, nil
+}
+
+// argOrStdin returns arg, or all of stdin when arg is "-".
+func argOrStdin(arg string) (string, error) {
+	if arg != "-" {
+		return arg, nil
+	}
+	data, err := io.ReadAll(bufio.NewReader(os.Stdin))
+	if err != nil {
+		return "", fmt.Errorf("reading stdin: %w", err)
+	}
+	return string(data), nil
+}

@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"mqscope/capture"
+	"mqscope/connector"
+	"mqscope/observe"
+	"mqscope/store"
+	"mqscope/store/record"
+)
+
+// tailFlags are the flags of `mqscope tail`.
+type tailFlags struct {
+	brokerFlags
+	vhost, queue, exchange, bindingKey, mode, record string
+	count                                            int
+}
+
+func (t *tailFlags) parse(args []string) error {
+	fs := newFlagSet("tail", "--vhost V (--queue Q | --exchange X) [--mode firehose|tap|peek|consume] [--count N] [--record FILE.db]")
+	t.register(fs)
+	fs.StringVar(&t.vhost, "vhost", "", "virtual host to watch")
+	fs.StringVar(&t.queue, "queue", "", "queue to watch (firehose without --queue: the whole vhost)")
+	fs.StringVar(&t.exchange, "exchange", "", "exchange to tap")
+	fs.StringVar(&t.bindingKey, "binding-key", "", "tap binding key (default #)")
+	fs.StringVar(&t.mode, "mode", "", "firehose (default for a queue), tap (default for an exchange), peek, or consume (destructive)")
+	fs.IntVar(&t.count, "count", 0, "exit after N messages (0: until Ctrl-C)")
+	fs.StringVar(&t.record, "record", "", "also record every message to this SQLite file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := need(fs, "vhost"); err != nil {
+		return err
+	}
+	if t.queue != "" && t.exchange != "" && t.mode != string(capture.ModeFirehose) {
+		return usagef("tail: give --queue or --exchange, not both")
+	}
+	if t.mode == "" {
+		t.mode = string(capture.ModeFirehose)
+		if t.exchange != "" {
+			t.mode = string(capture.ModeTap)
+		}
+	}
+	return nil
+}
+
+func (t *tailFlags) spec() (observe.WatchSpec, error) {
+	mode, err := observe.ParseMode(t.mode)
+	if err != nil {
+		return observe.WatchSpec{}, usagef("tail: %v", err)
+	}
+	return observe.WatchSpec{VHost: t.vhost, Queue: t.queue, Exchange: t.exchange, BindingKey: t.bindingKey, Mode: mode, Limit: t.count}, nil
+}
+
+func runTail(ctx context.Context, args []string, stdout io.Writer) error {
+	var t tailFlags
+	if err := t.parse(args); err != nil {
+		return err
+	}
+	spec, err := t.spec()
+	if err != nil {
+		return err
+	}
+	broker, cfg, err := t.broker()
+	if err != nil {
+		return err
+	}
+	st := cfg.NewStore()
+	rec, err := openRecorder(t.record)
+	if err != nil {
+		return err
+	}
+	defer closeRecorder(rec)
+	if w := spec.Warning(); w != "" {
+		fmt.Fprintln(os.Stderr, "mqscope: warning: "+w)
+	}
+	failed := make(chan error, 1)
+	watch, err := broker.Watch(ctx, spec, st.Sink(store.OptionalRecorder(rec)), func(s connector.State) { reportState(s, failed) })
+	if err != nil {
+		return err
+	}
+	defer watch.Close()
+	return printLive(ctx, st, liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec}, t.count, failed)
+}
+
+// reportState prints connection changes on stderr and passes a failure on.
+func reportState(s connector.State, failed chan<- error) {
+	switch s.Kind {
+	case connector.StateFailed:
+		select {
+		case failed <- fmt.Errorf("%s: %v", s.Worker, s.Err):
+		default:
+		}
+	case connector.StateReconnecting:
+		fmt.Fprintf(os.Stderr, "mqscope: %s: %v; reconnecting in %s\n", s.Worker, s.Err, s.Retry.Round(time.Millisecond))
+	case connector.StateConnected:
+		fmt.Fprintf(os.Stderr, "mqscope: %s: connected\n", s.Worker)
+	}
+}
+
+// liveOutput is where printLive writes: JSON lines to stdout, warnings to
+// stderr, and the recording (nil when there is none) whose first drop it
+// reports.
+type liveOutput struct {
+	stdout, stderr io.Writer
+	rec            *record.Writer
+}
+
+// printLive prints every entry appended to st as a JSON line until count
+// have been printed, ctx ends or a watch fails. It waits on the store's
+// change signal and prints everything new in one go. The first time the
+// recording cannot keep up it says so on stderr, once: recording never
+// holds up printing, so without the warning the loss would show only at
+// exit.
+func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, failed <-chan error) error {
+	w := bufio.NewWriterSize(out.stdout, 64<<10)
+	defer w.Flush()
+	var dropping <-chan struct{}
+	if out.rec != nil {
+		dropping = out.rec.Dropping()
+	}
+	var cursor uint64
+	printed := 0
+	for {
+		entries, next := st.Since(cursor)
+		cursor = next
+		for _, e := range entries {
+			if err := store.WriteJSONLine(w, e); err != nil {
+				return err
+			}
+			if e.Msg.Event == capture.EventGap {
+				continue // a marker of what may be missing, not one of the count
+			}
+			if printed++; count > 0 && printed >= count {
+				return nil
+			}
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		select {
+		case <-st.Changed():
+		case <-ctx.Done():
+			return nil
+		case err := <-failed:
+			return err
+		case <-dropping:
+			dropping = nil // warn once; closeRecorder gives the total
+			fmt.Fprintln(out.stderr, "mqscope: warning: "+dropWarning(out.rec.Stats()))
+		}
+	}
+}
+
+// dropWarning is the warning printed when the recording first falls
+// behind.
+func dropWarning(s record.Stats) string {
+	return fmt.Sprintf("recording: %d messages could not be recorded so far%s; printing goes on, the total is given at exit",
+		s.Dropped, dropCause(s.LastErr))
+}
+
+// dropCause says why messages were not recorded: the write error, or a
+// disk too slow for the traffic when writes did not fail.
+func dropCause(err error) string {
+	if err != nil {
+		return " (" + err.Error() + ")"
+	}
+	return " (the disk did not keep up)"
+}
+
+// openRecorder creates the recording when a path is given.
+func openRecorder(path string) (*record.Writer, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return record.Create(path, record.Options{Version: versionString()})
+}
+
+// closeRecorder flushes the recording and says what it could not keep.
+func closeRecorder(w *record.Writer) {
+	if w == nil {
+		return
+	}
+	err := w.Close()
+	if st := w.Stats(); st.Dropped > 0 {
+		fmt.Fprintf(os.Stderr, "mqscope: recording: %d of %d messages could not be recorded%s\n", st.Dropped, st.Dropped+st.Written, dropCause(st.LastErr))
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "mqscope: recording: "+err.Error())
+	}
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"mqscope/capture"
+	"mqscope/observe"
+	"mqscope/themes"
+	"mqscope/ui"
+)
+
+// runTUI runs the terminal app. Flags it is not given are asked for by the
+// picker; --service, --vhost and --watch together skip it.
+func runTUI(ctx context.Context, args []string, _ io.Writer) error {
+	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME]")
+	var b brokerFlags
+	b.register(fs)
+	vhost := fs.String("vhost", "", "virtual host to watch")
+	watch := fs.String("watch", "", "comma-separated queues to watch (exchange:NAME for an exchange)")
+	mode := fs.String("mode", "", "observation mode: firehose (default), tap, peek or consume (destructive)")
+	rec := fs.String("record", "", "record observed traffic to this SQLite file")
+	theme := fs.String("theme", "", "colour theme: "+themeChoices())
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (run 'mqscope help' for the commands)", fs.Arg(0))
+	}
+	var m capture.Mode
+	if *mode != "" {
+		parsed, err := observe.ParseMode(*mode)
+		if err != nil {
+			return usagef("--mode: %v", err)
+		}
+		m = parsed
+	}
+	cfg, err := b.loadConfig()
+	if err != nil {
+		return err
+	}
+	return ui.Run(ctx, ui.Options{
+		Config: cfg, Service: b.service, VHost: *vhost, Watch: splitList(*watch), Mode: m,
+		Record: *rec, Theme: *theme, Version: versionString(),
+	})
+}
+
+// runOpen browses a recording in the TUI; no broker or config is needed.
+func runOpen(ctx context.Context, args []string, _ io.Writer) error {
+	fs := newFlagSet("open", "FILE.db [--theme NAME]")
+	theme := fs.String("theme", "", "colour theme: "+themeChoices())
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("open: give one recording file (made with --record)")
+	}
+	return ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()})
+}
+
+// themeChoices lists the --theme values.
+func themeChoices() string {
+	return strings.Join(append([]string{themes.Auto}, themes.Names()...), ", ")
+}
