@@ -6,8 +6,8 @@ import "mqscope/connector"
 // through the library's client, and the management API for discovery and
 // for switching the firehose tracer.
 type Broker struct {
-	Client *connector.Client
-	Mgmt   *Management
+	*connector.Client
+	Mgmt *Management
 }
 
 // NewBroker pairs a library client with the management API at
