@@ -11,6 +11,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/brokertest"
 )
 
 // startEcho runs an echo service on queue and returns when its consumer is
@@ -52,15 +53,9 @@ func runService(t *testing.T, svc *Service, queue string) {
 // waitConsumers waits until queue has n consumers.
 func waitConsumers(t *testing.T, c *Client, queue string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		infos, err := c.InspectQueues(context.Background(), testVHost, queue)
-		if err == nil && infos[0].Consumers >= n {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("queue %q never got %d consumer(s)", queue, n)
+	brokertest.WaitUntil(t, fmt.Sprintf("%d consumer(s) on %s", n, queue), 15*time.Second, func() bool {
+		return brokertest.Inspect(t, testVHost, queue).Consumers >= n
+	})
 }
 
 func newRequester(t *testing.T, c *Client, opts RequesterOptions) *Requester {
