@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+	"mqscope/connector"
+
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
@@ -43,14 +46,13 @@ func needFaultTests(t *testing.T) {
 
 // faultClient is a client of the broker the fault tests break: the local
 // one, unless MQSCOPE_FAULT_PORT and MQSCOPE_FAULT_MGMT name another.
-func faultClient(t *testing.T, name string) *Client {
+func faultClient(t *testing.T, name string) *Broker {
 	t.Helper()
 	port, mgmt := cmp.Or(os.Getenv("MQSCOPE_FAULT_PORT"), "5672"), cmp.Or(os.Getenv("MQSCOPE_FAULT_MGMT"), "http://127.0.0.1:15672")
-	c := testClientWithoutProbe(t, fmt.Sprintf(`{"server": "127.0.0.1", "port": %q,
-		"users": {"mq_handler": {"user": "guest", "password": "guest"}},
-		"mqscope": {"management": {"url": %q}}}`, port, mgmt))
-	c.Name = name
-	return c
+	c := testClientWith(t, fmt.Sprintf(`{"server": "127.0.0.1", "port": %q,
+		"users": {"mq_handler": {"user": "guest", "password": "guest"}}}`, port),
+		connector.WithConnectionName(name))
+	return NewBroker(c.Client, mgmt)
 }
 
 // rabbitmqctl runs one rabbitmqctl command on the fault tests' node,
@@ -76,13 +78,13 @@ func rabbitmqctl(t *testing.T, args ...string) {
 // consume watch, so the publisher's persistent messages wait in it across
 // a restart.
 type faultRig struct {
-	admin    *Client
+	admin    *Broker
 	exchange string
 	queue    string // consumed by the consume watch
 	echo     string // the service's queue
 	session  *Session
 	states   *stateLog
-	seen     map[Mode]*collector
+	seen     map[capture.Mode]*collector
 	pub      *publisher
 	requests *requestLoop
 }
@@ -102,16 +104,16 @@ func newFaultRig(t *testing.T) *faultRig {
 	t.Helper()
 	admin := faultClient(t, "mqscope fault admin")
 	makeFaultVHost(t, admin)
-	r := &faultRig{admin: admin, states: newStateLog(), seen: map[Mode]*collector{
-		ModeFirehose: newCollector(EventPublish), ModeTap: newCollector(EventDeliver), ModeConsume: newCollector(EventConsume),
+	r := &faultRig{admin: admin, states: newStateLog(), seen: map[capture.Mode]*collector{
+		capture.ModeFirehose: newCollector(capture.EventPublish), capture.ModeTap: newCollector(capture.EventDeliver), capture.ModeConsume: newCollector(capture.EventConsume),
 	}}
 	r.exchange, r.queue = "mqscope_fault.fanout", "mqscope_fault.durable"
 	r.echo = "mqscope_fault.echo"
 	declareDurable(t, admin, r.exchange, r.queue)
 
 	c := faultClient(t, "mqscope fault mqscope")
-	svc := NewService(c, faultVHost)
-	if err := svc.AddConsumer(Consumer{Name: "echo", Queue: r.echo, Handler: func(ctx context.Context, d *Delivery) error {
+	svc := connector.NewService(c.Client, faultVHost)
+	if err := svc.AddConsumer(connector.Consumer{Name: "echo", Queue: r.echo, Handler: func(ctx context.Context, d *connector.Delivery) error {
 		return d.Reply(ctx, dictOf("echo", true))
 	}}); err != nil {
 		t.Fatal(err)
@@ -125,11 +127,11 @@ func newFaultRig(t *testing.T) *faultRig {
 	sess, err := c.OpenSession(testContext(t), SessionOptions{
 		VHost: faultVHost,
 		Watches: []WatchSpec{
-			{Exchange: r.exchange, Mode: ModeFirehose},
-			{Exchange: r.exchange, Mode: ModeTap},
-			{Queue: r.queue, Mode: ModeConsume},
+			{Exchange: r.exchange, Mode: capture.ModeFirehose},
+			{Exchange: r.exchange, Mode: capture.ModeTap},
+			{Queue: r.queue, Mode: capture.ModeConsume},
 		},
-		Sink: func(m Message) {
+		Sink: func(m capture.Message) {
 			if col := r.seen[m.Mode]; col != nil {
 				col.add(m)
 			}
@@ -142,11 +144,11 @@ func newFaultRig(t *testing.T) *faultRig {
 	t.Cleanup(sess.Close)
 	r.session = sess
 	for _, w := range r.workers()[:3] {
-		r.states.wait(t, 0, w, StateConnected, 20*time.Second)
+		r.states.wait(t, 0, w, connector.StateConnected, 20*time.Second)
 	}
-	r.states.wait(t, 0, "consumer echo", StateConnected, 20*time.Second)
+	r.states.wait(t, 0, "consumer echo", connector.StateConnected, 20*time.Second)
 
-	r.pub = newPublisher(faultClient(t, "mqscope fault publisher"), faultVHost, r.exchange, "", "fault")
+	r.pub = newPublisher(faultClient(t, "mqscope fault publisher").Client, faultVHost, r.exchange, "", "fault")
 	r.pub.persistent = true // the durable queue keeps them across a restart
 	r.pub.start(t)
 	r.requests = startRequests(t, sess, r.echo)
@@ -155,9 +157,9 @@ func newFaultRig(t *testing.T) *faultRig {
 
 // makeFaultVHost creates faultVHost with all permissions for the test
 // user, and deletes it when the test ends.
-func makeFaultVHost(t *testing.T, admin *Client) {
+func makeFaultVHost(t *testing.T, admin *Broker) {
 	t.Helper()
-	m := admin.Management()
+	m := admin.Mgmt
 	path := "/api/vhosts/" + url.PathEscape(faultVHost)
 	// Left over from a run that was killed: its durable queue still holds
 	// that run's messages.
@@ -184,7 +186,7 @@ func makeFaultVHost(t *testing.T, admin *Client) {
 	})
 }
 
-func declareDurable(t *testing.T, admin *Client, exchange, queue string) {
+func declareDurable(t *testing.T, admin *Broker, exchange, queue string) {
 	t.Helper()
 	conn, err := admin.Dial(testContext(t), faultVHost)
 	if err != nil {
@@ -214,8 +216,8 @@ func declareDurable(t *testing.T, admin *Client, exchange, queue string) {
 func (r *faultRig) awaitReconnect(t *testing.T, from int, began, back time.Time) {
 	t.Helper()
 	for _, w := range r.workers() {
-		down, next := r.states.wait(t, from, w, StateReconnecting, 60*time.Second)
-		up, _ := r.states.wait(t, next, w, StateConnected, 60*time.Second)
+		down, next := r.states.wait(t, from, w, connector.StateReconnecting, 60*time.Second)
+		up, _ := r.states.wait(t, next, w, connector.StateConnected, 60*time.Second)
 		line := fmt.Sprintf("  %-45s noticed the drop at +%s (%s), connected again %s later",
 			w, down.Time.Sub(began).Round(time.Millisecond), down.Err, up.Time.Sub(down.Time).Round(time.Millisecond))
 		if !back.IsZero() {
@@ -228,11 +230,11 @@ func (r *faultRig) awaitReconnect(t *testing.T, from int, began, back time.Time)
 // finish stops the traffic, waits for what must arrive, and logs the
 // counts. lossless lists the modes that must have seen every message; the
 // others may have missed some, but only inside a gap they reported.
-func (r *faultRig) finish(t *testing.T, lossless ...Mode) {
+func (r *faultRig) finish(t *testing.T, lossless ...capture.Mode) {
 	t.Helper()
 	published := r.pub.halt()
 	r.requests.halt(t)
-	for _, mode := range []Mode{ModeFirehose, ModeTap, ModeConsume} {
+	for _, mode := range []capture.Mode{capture.ModeFirehose, capture.ModeTap, capture.ModeConsume} {
 		col := r.seen[mode]
 		gaps := col.gapList()
 		mustSee := published
@@ -253,7 +255,7 @@ func (r *faultRig) finish(t *testing.T, lossless ...Mode) {
 // last gap: the watch was bound to the exchange again by then, so it must
 // have seen them. Before that, a message may have been lost with the
 // private queue, which the gap says.
-func (r *faultRig) publishedAfterGaps(published []int, gaps []Gap) []int {
+func (r *faultRig) publishedAfterGaps(published []int, gaps []capture.Gap) []int {
 	if len(gaps) == 0 {
 		return published
 	}
@@ -269,7 +271,7 @@ func (r *faultRig) publishedAfterGaps(published []int, gaps []Gap) []int {
 	return out
 }
 
-func containsMode(modes []Mode, m Mode) bool {
+func containsMode(modes []capture.Mode, m capture.Mode) bool {
 	for _, x := range modes {
 		if x == m {
 			return true
@@ -278,7 +280,7 @@ func containsMode(modes []Mode, m Mode) bool {
 	return false
 }
 
-func describeGaps(gaps []Gap) string {
+func describeGaps(gaps []capture.Gap) string {
 	if len(gaps) == 0 {
 		return "none"
 	}
@@ -323,18 +325,18 @@ func startRequests(t *testing.T, s *Session, queue string) *requestLoop {
 
 func (l *requestLoop) one(s *Session, queue string) {
 	start := time.Now()
-	_, err := s.Request(context.Background(), queue, dictOf("q", "ping"), RequestOptions{Timeout: faultRequestTimeout})
+	_, err := s.Request(context.Background(), queue, dictOf("q", "ping"), connector.RequestOptions{Timeout: faultRequestTimeout})
 	took := time.Since(start)
 	var outcome string
-	var noRoute *NoRouteError
+	var noRoute *connector.NoRouteError
 	switch {
 	case err == nil:
 		outcome = "replied"
-	case errors.Is(err, ErrConnectionLost):
+	case errors.Is(err, connector.ErrConnectionLost):
 		outcome = "lost in flight"
-	case errors.Is(err, ErrNotConnected):
+	case errors.Is(err, connector.ErrNotConnected):
 		outcome = "not sent (no connection)"
-	case errors.Is(err, ErrTimeout):
+	case errors.Is(err, connector.ErrTimeout):
 		outcome = "timed out"
 	case errors.As(err, &noRoute):
 		outcome = "no route (queue not declared yet)"
@@ -398,7 +400,7 @@ func TestFaultBrokerClosesEveryConnection(t *testing.T) {
 	time.Sleep(time.Second) // traffic after it
 	// The private queues outlived the disconnect and the consumed queue
 	// requeued what was not acknowledged: no watch lost anything.
-	r.finish(t, ModeFirehose, ModeTap, ModeConsume)
+	r.finish(t, capture.ModeFirehose, capture.ModeTap, capture.ModeConsume)
 }
 
 func TestFaultBrokerRestart(t *testing.T) {
@@ -426,8 +428,8 @@ func TestFaultBrokerRestart(t *testing.T) {
 	// The durable queue kept its persistent messages; the private queues,
 	// like every non-durable queue, were gone: the firehose and the tap
 	// each report the gap.
-	r.finish(t, ModeConsume)
-	for _, mode := range []Mode{ModeFirehose, ModeTap} {
+	r.finish(t, capture.ModeConsume)
+	for _, mode := range []capture.Mode{capture.ModeFirehose, capture.ModeTap} {
 		if gaps := r.seen[mode].gapList(); len(gaps) != 1 || gaps[0].Reason != "private queue lost" {
 			t.Errorf("%s: gaps = %+v, want one for the lost private queue", mode, gaps)
 		}

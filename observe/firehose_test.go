@@ -17,12 +17,12 @@ import (
 
 // tracingOffAround switches tracing of the firehose vhost off before the
 // test and again after it, whatever the test did.
-func tracingOffAround(t *testing.T, c *connector.Client) {
+func tracingOffAround(t *testing.T, c *Broker) {
 	t.Helper()
 	off := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := c.Management().SetTracing(ctx, fhVHost, false); err != nil {
+		if err := c.Mgmt.SetTracing(ctx, fhVHost, false); err != nil {
 			t.Errorf("switch tracing off: %v", err)
 		}
 	}
@@ -30,9 +30,9 @@ func tracingOffAround(t *testing.T, c *connector.Client) {
 	t.Cleanup(off)
 }
 
-func tracing(t *testing.T, c *connector.Client, vhost string) bool {
+func tracing(t *testing.T, c *Broker, vhost string) bool {
 	t.Helper()
-	info, err := c.Management().VHost(testContext(t), vhost)
+	info, err := c.Mgmt.VHost(testContext(t), vhost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,10 +127,10 @@ func TestFirehoseQueueFilterKeepsRepliesAndDropsOtherTraffic(t *testing.T) {
 }
 
 // runEchoIn runs an echo service on queue in vhost until the test ends.
-func runEchoIn(t *testing.T, c *connector.Client, vhost, queue string) {
+func runEchoIn(t *testing.T, c *Broker, vhost, queue string) {
 	t.Helper()
-	svc := NewService(c, vhost)
-	err := svc.AddConsumer(Consumer{Name: "echo", Queue: queue, Handler: func(ctx context.Context, d *Delivery) error {
+	svc := connector.NewService(c.Client, vhost)
+	err := svc.AddConsumer(connector.Consumer{Name: "echo", Queue: queue, Handler: func(ctx context.Context, d *connector.Delivery) error {
 		return d.Reply(ctx, dictOf("echo", true))
 	}})
 	if err != nil {
@@ -166,7 +166,7 @@ func TestFirehoseSwitchesTracingOffOnlyIfItSwitchedItOn(t *testing.T) {
 	}
 	privateQueueGone(t, c, w)
 
-	if err := c.Management().SetTracing(testContext(t), fhVHost, true); err != nil {
+	if err := c.Mgmt.SetTracing(testContext(t), fhVHost, true); err != nil {
 		t.Fatal(err)
 	}
 	w, _ = startWatch(t, c, spec)
@@ -220,7 +220,7 @@ func TestFirehoseRestoresTracingWhenContextEnds(t *testing.T) {
 func TestFirehoseWithoutAdminRightsSaysHowToSwitchTracingOn(t *testing.T) {
 	testClient(t)
 	const pw = "mqscope-limited-secret"
-	c := testClientWithoutProbe(t, `{"server": "127.0.0.1", "users": {"mq_handler": {"user": "mqscope_limited", "password": "`+pw+`"}}}`)
+	c := testClientWith(t, `{"server": "127.0.0.1", "users": {"mq_handler": {"user": "mqscope_limited", "password": "`+pw+`"}}}`)
 	_, err := c.Watch(testContext(t), WatchSpec{VHost: testVHost, Mode: capture.ModeFirehose}, nil, nil)
 	if err == nil {
 		t.Fatal("a user who is not an administrator started a firehose")

@@ -8,28 +8,31 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+	"mqscope/connector"
+
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // collector is a sink that keeps what a watch passed on: how often each
 // body was seen (for one event, or all) and the gap markers, in order.
 type collector struct {
-	event Event // count only messages with this event; "" counts all
+	event capture.Event // count only messages with this event; "" counts all
 
 	mu      sync.Mutex
 	counts  map[string]int
 	order   []string // bodies and gap markers ("gap: …") as they came
-	gaps    []Gap
+	gaps    []capture.Gap
 	changed chan struct{}
 }
 
-func newCollector(event Event) *collector {
+func newCollector(event capture.Event) *collector {
 	return &collector{event: event, counts: map[string]int{}, changed: make(chan struct{}, 1)}
 }
 
-func (c *collector) add(m Message) {
+func (c *collector) add(m capture.Message) {
 	c.mu.Lock()
-	if g, ok := GapOf(&m); ok {
+	if g, ok := capture.GapOf(&m); ok {
 		c.gaps = append(c.gaps, g)
 		c.order = append(c.order, "gap: "+g.Reason)
 	} else if c.event == "" || m.Event == c.event {
@@ -104,10 +107,10 @@ func (c *collector) waitAll(t *testing.T, prefix string, published []int, timeou
 	}
 }
 
-func (c *collector) gapList() []Gap {
+func (c *collector) gapList() []capture.Gap {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]Gap(nil), c.gaps...)
+	return append([]capture.Gap(nil), c.gaps...)
 }
 
 func (c *collector) sequence() []string {
@@ -119,13 +122,13 @@ func (c *collector) sequence() []string {
 // stateLog records every State reported to it.
 type stateLog struct {
 	mu      sync.Mutex
-	states  []State
+	states  []connector.State
 	changed chan struct{}
 }
 
 func newStateLog() *stateLog { return &stateLog{changed: make(chan struct{}, 1)} }
 
-func (l *stateLog) add(s State) {
+func (l *stateLog) add(s connector.State) {
 	l.mu.Lock()
 	l.states = append(l.states, s)
 	l.mu.Unlock()
@@ -137,7 +140,7 @@ func (l *stateLog) add(s State) {
 
 // wait returns the first state from index from on whose worker contains
 // worker and whose kind is kind, and the index after it.
-func (l *stateLog) wait(t *testing.T, from int, worker string, kind StateKind, timeout time.Duration) (State, int) {
+func (l *stateLog) wait(t *testing.T, from int, worker string, kind connector.StateKind, timeout time.Duration) (connector.State, int) {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
@@ -181,7 +184,7 @@ func (l *stateLog) len() int {
 // confirmed it; one that was not confirmed is published again under the
 // next number.
 type publisher struct {
-	client        *Client
+	client        *connector.Client
 	vhost         string
 	exchange, key string
 	prefix        string
@@ -197,12 +200,12 @@ type publisher struct {
 	done chan struct{}
 }
 
-func startPublisher(t *testing.T, c *Client, vhost, exchange, key, prefix string) *publisher {
-	return newPublisher(c, vhost, exchange, key, prefix).start(t)
+func startPublisher(t *testing.T, c *Broker, vhost, exchange, key, prefix string) *publisher {
+	return newPublisher(c.Client, vhost, exchange, key, prefix).start(t)
 }
 
 // newPublisher makes a publisher that start sets going.
-func newPublisher(c *Client, vhost, exchange, key, prefix string) *publisher {
+func newPublisher(c *connector.Client, vhost, exchange, key, prefix string) *publisher {
 	return &publisher{
 		client: c, vhost: vhost, exchange: exchange, key: key, prefix: prefix,
 		interval: 2 * time.Millisecond, sentAt: map[int]time.Time{},

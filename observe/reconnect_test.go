@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
+	"mqscope/connector"
+	"mqscope/internal/brokertest"
+
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
@@ -14,22 +18,20 @@ import (
 // its own, which closeConnectionsNamed finds through the management API.
 // Everything else (queues, publishers) goes through another client.
 
-func namedClient(t *testing.T, purpose string) *Client {
-	c := testClient(t)
-	c.Name = "mqscope test " + purpose + " " + randomHex(4)
-	return c
+func namedClient(t *testing.T, purpose string) *Broker {
+	return testClient(t, connector.WithConnectionName("mqscope test "+purpose+" "+randomHex(4)))
 }
 
 func TestPrivateQueueOutlivesADisconnect(t *testing.T) {
-	for _, mode := range []Mode{ModeTap, ModeFirehose} {
+	for _, mode := range []capture.Mode{capture.ModeTap, capture.ModeFirehose} {
 		t.Run(string(mode), func(t *testing.T) {
 			admin := testClient(t)
-			spec, exchange, key := WatchSpec{VHost: testVHost, Mode: ModeTap}, "", ""
-			event := EventDeliver
-			if mode == ModeFirehose {
+			spec, exchange, key := WatchSpec{VHost: testVHost, Mode: capture.ModeTap}, "", ""
+			event := capture.EventDeliver
+			if mode == capture.ModeFirehose {
 				tracingOffAround(t, admin)
 				key = queueIn(t, admin, fhVHost, "outlive")
-				spec, event = WatchSpec{VHost: fhVHost, Queue: key, Mode: ModeFirehose}, EventPublish
+				spec, event = WatchSpec{VHost: fhVHost, Queue: key, Mode: capture.ModeFirehose}, capture.EventPublish
 			} else {
 				exchange = exchangeIn(t, channelIn(t, admin, testVHost), amqp.ExchangeFanout)
 				spec.Exchange = exchange
@@ -43,9 +45,9 @@ func TestPrivateQueueOutlivesADisconnect(t *testing.T) {
 			t.Cleanup(func() { _ = w.Close() })
 
 			pub := startPublisher(t, admin, spec.VHost, exchange, key, "outlive")
-			closeConnectionsNamed(t, c, c.Name)
-			down, next := states.wait(t, 0, "", StateReconnecting, 20*time.Second)
-			up, _ := states.wait(t, next, "", StateConnected, 20*time.Second)
+			closeConnectionsNamed(t, c, c.Name())
+			down, next := states.wait(t, 0, "", connector.StateReconnecting, 20*time.Second)
+			up, _ := states.wait(t, next, "", connector.StateConnected, 20*time.Second)
 			during := pub.publishedBetween(down.Time, up.Time)
 			published := pub.halt()
 
@@ -69,8 +71,8 @@ func TestLostPrivateQueueIsReportedAsAGap(t *testing.T) {
 	ch := channelIn(t, admin, testVHost)
 	fanout := exchangeIn(t, ch, amqp.ExchangeFanout)
 	c := namedClient(t, "gap")
-	seen, states := newCollector(EventDeliver), newStateLog()
-	spec := WatchSpec{VHost: testVHost, Exchange: fanout, Mode: ModeTap}
+	seen, states := newCollector(capture.EventDeliver), newStateLog()
+	spec := WatchSpec{VHost: testVHost, Exchange: fanout, Mode: capture.ModeTap}
 	w, err := c.Watch(testContext(t), spec, seen.add, states.add)
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +85,8 @@ func TestLostPrivateQueueIsReportedAsAGap(t *testing.T) {
 	if _, err := ch.QueueDelete(w.private, false, false, false); err != nil {
 		t.Fatal(err)
 	}
-	_, next := states.wait(t, 0, "", StateReconnecting, 20*time.Second)
-	states.wait(t, next, "", StateConnected, 20*time.Second)
+	_, next := states.wait(t, 0, "", connector.StateReconnecting, 20*time.Second)
+	states.wait(t, next, "", connector.StateConnected, 20*time.Second)
 	publishTo(t, ch, fanout, "", amqp.Publishing{Body: []byte("after")})
 	seen.waitBody(t, "after")
 
@@ -107,25 +109,25 @@ func TestLostPrivateQueueIsReportedAsAGap(t *testing.T) {
 
 func TestGapMarkerSaysWhatWasMissed(t *testing.T) {
 	from := time.Date(2026, 11, 28, 7, 31, 2, 123e6, time.UTC)
-	g := Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
-	spec := WatchSpec{VHost: "/neon_api", Mode: ModeFirehose}
-	m := g.Marker(spec)
-	if m.Event != EventGap || m.Mode != ModeFirehose || m.VHost != "/neon_api" || !m.Time.Equal(g.To) {
+	g := capture.Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
+	spec := WatchSpec{VHost: "/neon_api", Mode: capture.ModeFirehose}
+	m := g.Marker(spec.VHost, spec.Exchange, spec.Queue, spec.Mode)
+	if m.Event != capture.EventGap || m.Mode != capture.ModeFirehose || m.VHost != "/neon_api" || !m.Time.Equal(g.To) {
 		t.Fatalf("marker = %+v", m)
 	}
 	want := "firehose /neon_api not watching from 2026-11-28T07:31:02.123Z to 2026-11-28T07:31:09.123Z (private queue lost)"
 	if string(m.Body) != want {
 		t.Fatalf("body = %q, want %q", m.Body, want)
 	}
-	back, ok := GapOf(&m)
+	back, ok := capture.GapOf(&m)
 	if !ok || back.Watch != g.Watch || !back.From.Equal(g.From) || !back.To.Equal(g.To) || back.Reason != g.Reason {
 		t.Fatalf("GapOf = %+v, %v; want %+v", back, ok, g)
 	}
-	if _, ok := GapOf(&Message{Event: EventPublish, Headers: m.Headers}); ok {
+	if _, ok := capture.GapOf(&capture.Message{Event: capture.EventPublish, Headers: m.Headers}); ok {
 		t.Fatal("a message that is not a gap was read as one")
 	}
-	m.Headers = map[string]any{GapFromHeader: "yesterday"}
-	if _, ok := GapOf(&m); ok {
+	m.Headers = map[string]any{capture.GapFromHeader: "yesterday"}
+	if _, ok := capture.GapOf(&m); ok {
 		t.Fatal("a marker with unreadable headers was read as a gap")
 	}
 }
@@ -140,7 +142,8 @@ func TestRedeliveryOfAShownMessageIsShownOnce(t *testing.T) {
 	tap.keepUnacked([]uint64{mark, mark}) // two identical messages shown, not acknowledged
 	again := *a
 	again.Redelivered = true
-	if !tap.shownBefore(&again, mark) || !tap.shownBefore(&again, mark) {
+	first, second := tap.shownBefore(&again, mark), tap.shownBefore(&again, mark)
+	if !first || !second {
 		t.Fatal("both redeliveries of shown messages should be recognised")
 	}
 	if tap.shownBefore(&again, mark) {
@@ -160,17 +163,17 @@ func TestRequestInFlightFailsWithConnectionLostOnADrop(t *testing.T) {
 	admin := testClient(t)
 	q := queueIn(t, admin, testVHost, "silent") // nobody answers
 	c := namedClient(t, "in flight")
-	r := newRequester(t, c, RequesterOptions{})
+	r := newRequester(t, c, connector.RequesterOptions{})
 	errc := make(chan error, 1)
 	go func() {
-		_, err := r.Request(testContext(t), q, dictOf("q", 1), RequestOptions{Timeout: 30 * time.Second, Expiration: "60000"})
+		_, err := r.Request(testContext(t), q, dictOf("q", 1), connector.RequestOptions{Timeout: 30 * time.Second, Expiration: "60000"})
 		errc <- err
 	}()
 	waitMessages(t, admin, testVHost, q, 1)
-	closeConnectionsNamed(t, c, c.Name)
+	closeConnectionsNamed(t, c, c.Name())
 	select {
 	case err := <-errc:
-		if !errors.Is(err, ErrConnectionLost) {
+		if !errors.Is(err, connector.ErrConnectionLost) {
 			t.Fatalf("err = %v, want ErrConnectionLost", err)
 		}
 	case <-time.After(20 * time.Second):
@@ -181,12 +184,13 @@ func TestRequestInFlightFailsWithConnectionLostOnADrop(t *testing.T) {
 func TestRequestWhileDisconnectedWaitsForTheConnection(t *testing.T) {
 	c := testClient(t)
 	queue := uniqueQueue(t, c, "echo")
-	startEcho(t, c, queue, nil)
-	r := newRequester(t, c, RequesterOptions{})
-	ch := takeChannel(r, nil)
+	runEchoIn(t, c, testVHost, queue)
+	r, proxy, states := requesterBehindProxy(t)
+	proxy.down()
+	states.wait(t, 0, "", connector.StateReconnecting, 20*time.Second)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := r.Request(testContext(t), queue, dictOf("q", "wait"), RequestOptions{Timeout: 20 * time.Second})
+		_, err := r.Request(testContext(t), queue, dictOf("q", "wait"), connector.RequestOptions{Timeout: 20 * time.Second})
 		errc <- err
 	}()
 	select {
@@ -194,20 +198,31 @@ func TestRequestWhileDisconnectedWaitsForTheConnection(t *testing.T) {
 		t.Fatalf("the request finished without a connection: %v", err)
 	case <-time.After(300 * time.Millisecond):
 	}
-	r.setChannel(ch)
+	proxy.up()
 	if err := <-errc; err != nil {
 		t.Fatalf("the request that waited for the connection failed: %v", err)
 	}
 }
 
 func TestRequestNotSentWhenTheConnectionStaysDown(t *testing.T) {
-	c := testClient(t)
-	r := newRequester(t, c, RequesterOptions{})
-	cause := errors.New("cannot reach RabbitMQ at 127.0.0.1:5672: connection refused")
-	ch := takeChannel(r, cause)
-	defer r.setChannel(ch)
-	_, err := r.Request(testContext(t), "anywhere", dictOf("q", 1), RequestOptions{Timeout: 200 * time.Millisecond})
-	if !errors.Is(err, ErrNotConnected) {
+	r, proxy, states := requesterBehindProxy(t)
+	proxy.down() // for the rest of the test
+	// Wait until a reconnect attempt failed to reach the broker: that is
+	// the cause the error must give.
+	var cause error
+	for from := 0; cause == nil; {
+		s, next := states.wait(t, from, "", connector.StateReconnecting, 20*time.Second)
+		var de *connector.DialError
+		if errors.As(s.Err, &de) && de.Reach {
+			cause = s.Err
+		}
+		from = next
+	}
+	if !strings.Contains(cause.Error(), "cannot reach RabbitMQ at "+proxy.Addr()) {
+		t.Fatalf("the failed reconnect says %q, want it to say the broker cannot be reached", cause)
+	}
+	_, err := r.Request(testContext(t), "anywhere", dictOf("q", 1), connector.RequestOptions{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, connector.ErrNotConnected) {
 		t.Fatalf("err = %v, want ErrNotConnected", err)
 	}
 	msg := err.Error()
@@ -216,24 +231,26 @@ func TestRequestNotSentWhenTheConnectionStaysDown(t *testing.T) {
 	}
 }
 
-// takeChannel makes r behave as if its connection were down, with cause as
-// the reason, and returns the channel to give back with setChannel.
-func takeChannel(r *Requester, cause error) *amqp.Channel {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ch := r.ch
-	r.markDown()
-	r.lastErr = cause
-	return ch
+// requesterBehindProxy opens a Requester on testVHost whose connections go
+// through a proxy of their own, so that the test can take the broker away
+// from it (and only from it) and give it back; it retries quickly.
+func requesterBehindProxy(t *testing.T) (*connector.Requester, *tcpProxy, *stateLog) {
+	t.Helper()
+	brokertest.Need(t)
+	proxy := newProxy(t, brokertest.Addr)
+	c := testClient(t, connector.WithServers(proxy.Addr()),
+		connector.WithBackoff(connector.Backoff{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond}))
+	states := newStateLog()
+	return newRequester(t, c, connector.RequesterOptions{OnState: states.add}), proxy, states
 }
 
 func TestSessionKeepsWatchingWhenOneWatchedQueueIsDeleted(t *testing.T) {
 	admin := testClient(t)
 	doomed, survivor := queueIn(t, admin, testVHost, "doomed"), queueIn(t, admin, testVHost, "survivor")
-	seen, states := newCollector(EventConsume), newStateLog()
+	seen, states := newCollector(capture.EventConsume), newStateLog()
 	sess, err := testClient(t).OpenSession(testContext(t), SessionOptions{
 		VHost:   testVHost,
-		Watches: []WatchSpec{{Queue: doomed, Mode: ModeConsume}, {Queue: survivor, Mode: ModeConsume}},
+		Watches: []WatchSpec{{Queue: doomed, Mode: capture.ModeConsume}, {Queue: survivor, Mode: capture.ModeConsume}},
 		Sink:    seen.add, OnState: states.add,
 	})
 	if err != nil {
@@ -244,7 +261,7 @@ func TestSessionKeepsWatchingWhenOneWatchedQueueIsDeleted(t *testing.T) {
 	if _, err := ch.QueueDelete(doomed, false, false, false); err != nil {
 		t.Fatal(err)
 	}
-	failed, _ := states.wait(t, 0, doomed, StateFailed, 20*time.Second)
+	failed, _ := states.wait(t, 0, doomed, connector.StateFailed, 20*time.Second)
 	if want := fmt.Sprintf("queue %q in vhost %q was deleted", doomed, testVHost); failed.Err == nil || failed.Err.Error() != want {
 		t.Fatalf("failed with %v, want %q", failed.Err, want)
 	}
@@ -260,22 +277,20 @@ func TestSessionKeepsWatchingWhenOneWatchedQueueIsDeleted(t *testing.T) {
 func TestReconnectFailsOverInServerOrder(t *testing.T) {
 	// A dead member first: every dial, the first and each reconnect, has
 	// to get past it to the live broker.
-	c := testClientWith(t, `{"server": "127.0.0.1", "port": 5672,
-		"users": {"mq_handler": {"user": "guest", "password": "guest"}},
-		"mqscope": {"servers": ["127.0.0.1:1", "127.0.0.1:5672"]}}`)
-	c.Name = "mqscope test failover " + randomHex(4)
+	c := testClient(t, connector.WithServers("127.0.0.1:1", "127.0.0.1:5672"),
+		connector.WithConnectionName("mqscope test failover "+randomHex(4)))
 	admin := testClient(t)
 	ch := channelIn(t, admin, testVHost)
 	fanout := exchangeIn(t, ch, amqp.ExchangeFanout)
-	seen, states := newCollector(EventDeliver), newStateLog()
-	w, err := c.Watch(testContext(t), WatchSpec{VHost: testVHost, Exchange: fanout, Mode: ModeTap}, seen.add, states.add)
+	seen, states := newCollector(capture.EventDeliver), newStateLog()
+	w, err := c.Watch(testContext(t), WatchSpec{VHost: testVHost, Exchange: fanout, Mode: capture.ModeTap}, seen.add, states.add)
 	if err != nil {
 		t.Fatalf("first dial did not fail over to the live broker: %v", err)
 	}
 	t.Cleanup(func() { _ = w.Close() })
-	closeConnectionsNamed(t, c, c.Name)
-	_, next := states.wait(t, 0, "", StateReconnecting, 20*time.Second)
-	states.wait(t, next, "", StateConnected, 20*time.Second)
+	closeConnectionsNamed(t, c, c.Name())
+	_, next := states.wait(t, 0, "", connector.StateReconnecting, 20*time.Second)
+	states.wait(t, next, "", connector.StateConnected, 20*time.Second)
 	publishTo(t, ch, fanout, "", amqp.Publishing{Body: []byte("after failover")})
 	seen.waitBody(t, "after failover")
 }
@@ -294,8 +309,12 @@ func TestCloseReasonSaysWhoClosed(t *testing.T) {
 			"broker closed the channel: NOT_FOUND - no queue 'q'"},
 	}
 	for _, tc := range cases {
-		if got := explainClose(tc.what, tc.err, true).Error(); got != tc.want {
-			t.Errorf("explainClose(%s, %v) = %q, want %q", tc.what, tc.err, got, tc.want)
+		var err error = &connector.ChannelError{Code: tc.err.Code, Reason: tc.err.Reason, Local: !tc.err.Server}
+		if tc.what == "connection" {
+			err = connector.ConnectionClosed(tc.err, true)
+		}
+		if got := err.Error(); got != tc.want {
+			t.Errorf("close reason of the %s (%v) = %q, want %q", tc.what, tc.err, got, tc.want)
 		}
 	}
 }
@@ -303,18 +322,19 @@ func TestCloseReasonSaysWhoClosed(t *testing.T) {
 func TestQueueOnADownNodeIsRetriedNotGivenUp(t *testing.T) {
 	down := &amqp.Error{Code: amqp.NotFound, Server: true,
 		Reason: "NOT_FOUND - home node 'rabbit@mq2' of durable queue 'neon_api_input' in vhost '/neon_api' is down or inaccessible"}
-	var f *watchFailure
-	if errors.As(permanent(down), &f) {
+	// What a watch makes of the broker closing its channel with each.
+	w := &Watch{spec: WatchSpec{VHost: "/neon_api", Queue: "neon_api_input", Mode: capture.ModeConsume}}
+	if connector.IsPermanent(w.channelClosed("neon_api_input", down, true)) || !homeNodeDown(down) {
 		t.Fatal("a queue whose node is down comes back: the watch must retry")
 	}
 	gone := &amqp.Error{Code: amqp.NotFound, Server: true, Reason: "NOT_FOUND - no queue 'neon_api_input' in vhost '/neon_api'"}
-	if !errors.As(permanent(gone), &f) {
+	if !connector.IsPermanent(w.channelClosed("neon_api_input", gone, true)) || homeNodeDown(gone) {
 		t.Fatal("a missing queue stops the watch")
 	}
 }
 
 func TestBackoffStartsWellUnderASecondAndCapsAtFive(t *testing.T) {
-	b := DefaultBackoff()
+	b := connector.DefaultBackoff()
 	want := 200 * time.Millisecond
 	for i := range 40 {
 		d := b.Next()

@@ -18,7 +18,7 @@ const fhVHost = "/mqscope_fh"
 
 // startWatch starts a watch whose messages arrive on the returned channel and
 // closes it when the test ends.
-func startWatch(t *testing.T, c *connector.Client, spec WatchSpec) (*Watch, <-chan capture.Message) {
+func startWatch(t *testing.T, c *Broker, spec WatchSpec) (*Watch, <-chan capture.Message) {
 	t.Helper()
 	msgs := make(chan capture.Message, 4096)
 	w, err := c.Watch(testContext(t), spec, func(m capture.Message) { msgs <- m }, nil)
@@ -52,7 +52,7 @@ func bodyIs(body string, ev capture.Event) func(capture.Message) bool {
 }
 
 // channelIn opens a channel on vhost that lives as long as the test.
-func channelIn(t *testing.T, c *connector.Client, vhost string) *amqp.Channel {
+func channelIn(t *testing.T, c *Broker, vhost string) *amqp.Channel {
 	t.Helper()
 	conn, err := c.Dial(testContext(t), vhost)
 	if err != nil {
@@ -68,7 +68,7 @@ func channelIn(t *testing.T, c *connector.Client, vhost string) *amqp.Channel {
 
 // queueIn declares a fresh Neon-style queue in vhost and deletes it when the
 // test ends.
-func queueIn(t *testing.T, c *connector.Client, vhost, prefix string) string {
+func queueIn(t *testing.T, c *Broker, vhost, prefix string) string {
 	t.Helper()
 	name := "mqscope_test." + prefix + "." + randomHex(4)
 	if err := declareNeonQueue(channelIn(t, c, vhost), name); err != nil {
@@ -96,7 +96,7 @@ func publishTo(t *testing.T, ch *amqp.Channel, exchange, key string, pub amqp.Pu
 }
 
 // queueInfo inspects one queue in vhost.
-func queueInfo(t *testing.T, c *connector.Client, vhost, queue string) connector.QueueInfo {
+func queueInfo(t *testing.T, c *Broker, vhost, queue string) connector.QueueInfo {
 	t.Helper()
 	infos, err := c.InspectQueues(testContext(t), vhost, queue)
 	if err != nil {
@@ -107,7 +107,7 @@ func queueInfo(t *testing.T, c *connector.Client, vhost, queue string) connector
 
 // waitMessages waits until queue holds n ready messages (publishes are
 // asynchronous, so a count taken at once may be behind).
-func waitMessages(t *testing.T, c *connector.Client, vhost, queue string, n int) {
+func waitMessages(t *testing.T, c *Broker, vhost, queue string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
@@ -121,7 +121,7 @@ func waitMessages(t *testing.T, c *connector.Client, vhost, queue string, n int)
 
 // realConsumer consumes queue as a service would (manual ack) and sends each
 // body it gets on the returned channel.
-func realConsumer(t *testing.T, c *connector.Client, vhost, queue string) <-chan string {
+func realConsumer(t *testing.T, c *Broker, vhost, queue string) <-chan string {
 	t.Helper()
 	ch := channelIn(t, c, vhost)
 	deliveries, err := ch.Consume(queue, "real-consumer", false, false, false, false, nil)
@@ -165,7 +165,7 @@ func publishNumbered(t *testing.T, ch *amqp.Channel, exchange, key, prefix strin
 }
 
 // privateQueueGone checks that the watch's private queue does not exist.
-func privateQueueGone(t *testing.T, c *connector.Client, w *Watch) {
+func privateQueueGone(t *testing.T, c *Broker, w *Watch) {
 	t.Helper()
 	if w.private == "" {
 		t.Fatalf("watch %s has no private queue", w.Spec())

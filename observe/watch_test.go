@@ -95,7 +95,7 @@ func TestWatchOfMissingQueueOrExchangeIsOneLine(t *testing.T) {
 func TestWatchWithoutReadPermissionIsOneLine(t *testing.T) {
 	admin := testClient(t)
 	user, pass := tempUser(t, admin, testVHost, ".*", ".*", "^$")
-	c := testClientWithoutProbe(t, fmt.Sprintf(`{"server": "127.0.0.1", "users": {"mq_handler": {"user": %q, "password": %q}}}`, user, pass))
+	c := testClientWith(t, fmt.Sprintf(`{"server": "127.0.0.1", "users": {"mq_handler": {"user": %q, "password": %q}}}`, user, pass))
 	q := queueIn(t, admin, testVHost, "noread")
 	for _, mode := range []capture.Mode{capture.ModeConsume, capture.ModePeek} {
 		_, err := c.Watch(testContext(t), WatchSpec{VHost: testVHost, Queue: q, Mode: mode}, nil, nil)
@@ -108,9 +108,9 @@ func TestWatchWithoutReadPermissionIsOneLine(t *testing.T) {
 
 // tempUser creates a user (not an administrator) with the given permissions
 // on vhost through the management API, deleted when the test ends.
-func tempUser(t *testing.T, admin *connector.Client, vhost, configure, write, read string) (user, pass string) {
+func tempUser(t *testing.T, admin *Broker, vhost, configure, write, read string) (user, pass string) {
 	t.Helper()
-	m := admin.Management()
+	m := admin.Mgmt
 	user, pass = "mqscope_test_"+randomHex(4), randomHex(12)
 	if err := m.do(testContext(t), "PUT", "/api/users/"+user, map[string]string{"password": pass, "tags": ""}, nil); err != nil {
 		t.Fatal(err)
@@ -168,8 +168,7 @@ func lastState(states <-chan connector.State) connector.State {
 }
 
 func TestTapReconnectsAndKeepsWatching(t *testing.T) {
-	c := testClient(t)
-	c.Name = "mqscope test tap reconnect " + randomHex(4)
+	c := testClient(t, connector.WithConnectionName("mqscope test tap reconnect "+randomHex(4)))
 	ch := channelIn(t, testClient(t), testVHost)
 	fanout := exchangeIn(t, ch, "fanout")
 	connected := make(chan struct{}, 4)
@@ -184,7 +183,7 @@ func TestTapReconnectsAndKeepsWatching(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = w.Close() })
 	<-connected // the first setup
-	closeConnectionsNamed(t, c, c.Name)
+	closeConnectionsNamed(t, c, c.Name())
 	select {
 	case <-connected:
 	case <-time.After(20 * time.Second):
