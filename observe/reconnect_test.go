@@ -107,31 +107,6 @@ func TestLostPrivateQueueIsReportedAsAGap(t *testing.T) {
 	privateQueueGone(t, admin, w)
 }
 
-func TestGapMarkerSaysWhatWasMissed(t *testing.T) {
-	from := time.Date(2026, 11, 28, 7, 31, 2, 123e6, time.UTC)
-	g := capture.Gap{Watch: "firehose /neon_api", From: from, To: from.Add(7 * time.Second), Reason: "private queue lost"}
-	spec := WatchSpec{VHost: "/neon_api", Mode: capture.ModeFirehose}
-	m := g.Marker(spec.VHost, spec.Exchange, spec.Queue, spec.Mode)
-	if m.Event != capture.EventGap || m.Mode != capture.ModeFirehose || m.VHost != "/neon_api" || !m.Time.Equal(g.To) {
-		t.Fatalf("marker = %+v", m)
-	}
-	want := "firehose /neon_api not watching from 2026-11-28T07:31:02.123Z to 2026-11-28T07:31:09.123Z (private queue lost)"
-	if string(m.Body) != want {
-		t.Fatalf("body = %q, want %q", m.Body, want)
-	}
-	back, ok := capture.GapOf(&m)
-	if !ok || back.Watch != g.Watch || !back.From.Equal(g.From) || !back.To.Equal(g.To) || back.Reason != g.Reason {
-		t.Fatalf("GapOf = %+v, %v; want %+v", back, ok, g)
-	}
-	if _, ok := capture.GapOf(&capture.Message{Event: capture.EventPublish, Headers: m.Headers}); ok {
-		t.Fatal("a message that is not a gap was read as one")
-	}
-	m.Headers = map[string]any{capture.GapFromHeader: "yesterday"}
-	if _, ok := capture.GapOf(&m); ok {
-		t.Fatal("a marker with unreadable headers was read as a gap")
-	}
-}
-
 func TestRedeliveryOfAShownMessageIsShownOnce(t *testing.T) {
 	tap := &Watch{private: "mqscope.tap.x"}
 	a := &amqp.Delivery{Exchange: "x", RoutingKey: "k", Body: []byte("same")}
@@ -295,30 +270,6 @@ func TestReconnectFailsOverInServerOrder(t *testing.T) {
 	seen.waitBody(t, "after failover")
 }
 
-func TestCloseReasonSaysWhoClosed(t *testing.T) {
-	cases := []struct {
-		what string
-		err  *amqp.Error
-		want string
-	}{
-		{"connection", &amqp.Error{Code: amqp.ConnectionForced, Reason: "CONNECTION_FORCED - Closed via management plugin", Server: true},
-			"connection closed by broker: CONNECTION_FORCED - Closed via management plugin"},
-		{"connection", &amqp.Error{Code: amqp.FrameError, Reason: "write tcp 127.0.0.1:39904->127.0.0.1:5672: write: connection reset by peer"},
-			"connection lost: write tcp 127.0.0.1:39904->127.0.0.1:5672: write: connection reset by peer"},
-		{"channel", &amqp.Error{Code: amqp.NotFound, Reason: "NOT_FOUND - no queue 'q'", Server: true},
-			"broker closed the channel: NOT_FOUND - no queue 'q'"},
-	}
-	for _, tc := range cases {
-		var err error = &connector.ChannelError{Code: tc.err.Code, Reason: tc.err.Reason, Local: !tc.err.Server}
-		if tc.what == "connection" {
-			err = connector.ConnectionClosed(tc.err, true)
-		}
-		if got := err.Error(); got != tc.want {
-			t.Errorf("close reason of the %s (%v) = %q, want %q", tc.what, tc.err, got, tc.want)
-		}
-	}
-}
-
 func TestQueueOnADownNodeIsRetriedNotGivenUp(t *testing.T) {
 	down := &amqp.Error{Code: amqp.NotFound, Server: true,
 		Reason: "NOT_FOUND - home node 'rabbit@mq2' of durable queue 'neon_api_input' in vhost '/neon_api' is down or inaccessible"}
@@ -330,22 +281,5 @@ func TestQueueOnADownNodeIsRetriedNotGivenUp(t *testing.T) {
 	gone := &amqp.Error{Code: amqp.NotFound, Server: true, Reason: "NOT_FOUND - no queue 'neon_api_input' in vhost '/neon_api'"}
 	if !connector.IsPermanent(w.channelClosed("neon_api_input", gone, true)) || homeNodeDown(gone) {
 		t.Fatal("a missing queue stops the watch")
-	}
-}
-
-func TestBackoffStartsWellUnderASecondAndCapsAtFive(t *testing.T) {
-	b := connector.DefaultBackoff()
-	want := 200 * time.Millisecond
-	for i := range 40 {
-		d := b.Next()
-		// Full jitter on the upper half of each step.
-		if d < want/2 || d > want {
-			t.Fatalf("attempt %d waited %s, want between %s and %s", i+1, d, want/2, want)
-		}
-		want = min(want*2, 5*time.Second)
-	}
-	b.Reset()
-	if d := b.Next(); d > 200*time.Millisecond {
-		t.Fatalf("after Reset the first retry waited %s, want at most 200ms", d)
 	}
 }
