@@ -15,6 +15,7 @@ import (
 
 	"mqscope/appconfig"
 	"mqscope/internal/brokertest"
+	"mqscope/internal/demotest"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -29,8 +30,11 @@ import (
 const cliVHost = "/mqscope_cli"
 
 // writeConfig writes a Neon config for the local broker and returns its path.
+// writeConfig writes a config for the local broker. Tests that use one
+// talk to the broker, so they skip without it (see brokertest.Need).
 func writeConfig(t *testing.T, password string) string {
 	t.Helper()
+	brokertest.Need(t)
 	path := filepath.Join(t.TempDir(), "mq_config.json")
 	cfg := fmt.Sprintf(`{"server": "127.0.0.1", "port": 5672, "users": {"mq_handler": {"user": "guest", "password": %q}}}`, password)
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
@@ -59,29 +63,6 @@ func testClient(t *testing.T, configPath string) *connector.Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// startDemo runs the demo api service in cliVHost until the test ends and
-// returns once it consumes.
-func startDemo(t *testing.T, c *connector.Client) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	ready := make(chan struct{})
-	opts := demo.Options{
-		Services: []string{"api"},
-		Log:      func(format string, args ...any) { t.Logf("demo: "+format, args...) },
-		Ready:    func() { close(ready) },
-	}
-	go func() { done <- demo.Run(ctx, c, cliVHost, opts) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("demo stopped: %v", err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("demo api service never started")
-	}
 }
 
 func TestExitStatusFollowsTheContract(t *testing.T) {
@@ -150,7 +131,7 @@ func TestRequestWithoutVHostIsAUsageError(t *testing.T) {
 
 func TestRequestPrintsTheDecodedReply(t *testing.T) {
 	path := writeConfig(t, "guest")
-	startDemo(t, testClient(t, path))
+	demotest.Start(t, testClient(t, path), cliVHost, demo.Options{Services: []string{"api"}})
 	out, code, msg := run(t, context.Background(), "request", "--config", path, "--vhost", cliVHost,
 		"--queue", "neon_api_input", "--json", `{"service": "api_test_endpoint"}`, "--timeout", "10s")
 	if code != 0 {
@@ -263,7 +244,7 @@ func TestTailConsumeCountRecordAndExportRoundTrip(t *testing.T) {
 func TestTailFirehosePairsObservedDemoTraffic(t *testing.T) {
 	path := writeConfig(t, "guest")
 	c := testClient(t, path)
-	startDemo(t, c)
+	demotest.Start(t, c, cliVHost, demo.Options{Services: []string{"api"}, Log: func(format string, args ...any) { t.Logf("demo: "+format, args...) }})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	go func() {

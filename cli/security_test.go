@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"mqscope/appconfig"
+	"mqscope/demo"
+	"mqscope/internal/brokertest"
+	"mqscope/internal/demotest"
 
 	"mqscope/connector"
 )
@@ -60,6 +63,7 @@ func managementCall(t *testing.T, method, path string, body any) {
 // everything in cliVHost, deleted when the test ends.
 func canaryUser(t *testing.T) string {
 	t.Helper()
+	brokertest.Need(t)
 	name := "mqscope_canary_" + connector.NewMessageID()[:8]
 	managementCall(t, http.MethodPut, "/api/users/"+name, map[string]string{"password": canary, "tags": ""})
 	t.Cleanup(func() { managementCall(t, http.MethodDelete, "/api/users/"+name, nil) })
@@ -141,7 +145,7 @@ func TestPasswordNeverLeaksFromASession(t *testing.T) {
 		}
 	}
 
-	startDemo(t, testClient(t, writeConfig(t, "guest")))
+	demotest.Start(t, testClient(t, writeConfig(t, "guest")), cliVHost, demo.Options{Services: []string{"api"}})
 	if r := out("request", runBinary(t, "request", "--config", cfg, "--vhost", cliVHost, "--queue", "neon_api_input",
 		"--json", "{'service': 'api_test_endpoint'}", "--timeout", "20s")); r.code != 0 || !strings.Contains(r.stdout, `"Success"`) {
 		t.Fatalf("request as the canary user: exit %d, %s%s", r.code, r.stdout, r.stderr)

@@ -1,4 +1,4 @@
-package demo
+package demo_test
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
+	"mqscope/demo"
+	"mqscope/internal/brokertest"
+	"mqscope/internal/demotest"
 )
 
 // The demo runs in its own vhost on the local broker (scripts/broker.sh).
@@ -15,6 +18,7 @@ const vhost = "/mqscope_test"
 
 func client(t *testing.T) *connector.Client {
 	t.Helper()
+	brokertest.Need(t)
 	cfg, err := connector.ParseConfig("demo-test.json", []byte(`{"server": "127.0.0.1", "users": {"mq_handler": {}}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -24,24 +28,6 @@ func client(t *testing.T) *connector.Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// startDemo runs the demo services (no traffic) until the test ends and
-// returns once they consume.
-func startDemo(t *testing.T, c *connector.Client) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	ready := make(chan struct{})
-	go func() { done <- Run(ctx, c, vhost, Options{Ready: func() { close(ready) }}) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("demo stopped: %v", err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("demo consumers never appeared")
-	}
 }
 
 func request(t *testing.T, r *connector.Requester, queue, literal string) *neonwire.Dict {
@@ -59,7 +45,7 @@ func request(t *testing.T, r *connector.Requester, queue, literal string) *neonw
 
 func TestDemoServicesAnswerLikeNeon(t *testing.T) {
 	c := client(t)
-	startDemo(t, c)
+	demotest.Start(t, c, vhost, demo.Options{})
 	r, err := c.NewRequester(context.Background(), vhost, connector.RequesterOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -85,30 +71,9 @@ func TestDemoServicesAnswerLikeNeon(t *testing.T) {
 
 func TestDemoRefusesQueuesThatAlreadyHaveConsumers(t *testing.T) {
 	c := client(t)
-	startDemo(t, c)
-	err := Run(context.Background(), c, vhost, Options{Services: []string{"api"}})
+	demotest.Start(t, c, vhost, demo.Options{})
+	err := demo.Run(context.Background(), c, vhost, demo.Options{Services: []string{"api"}})
 	if err == nil || !strings.Contains(err.Error(), `queue "neon_api_input" in vhost "/mqscope_test" already has 1 consumer(s)`) {
 		t.Fatalf("second demo: %v", err)
-	}
-}
-
-func TestDemoTrafficGeneratorGetsReplies(t *testing.T) {
-	c := client(t)
-	startDemo(t, c)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var stats trafficStats
-	generate(ctx, c, vhost, ServiceNames, 20, &stats, func(string, ...any) {})
-	// Requests still in flight at the end are cut off by ctx; every one that
-	// finished must have been answered.
-	if stats.sent.Load() < 20 || stats.failed.Load() != 0 || stats.replied.Load() < stats.sent.Load()-5 {
-		t.Fatalf("sent %d, replied %d, failed %d", stats.sent.Load(), stats.replied.Load(), stats.failed.Load())
-	}
-}
-
-func TestUnknownDemoServiceIsAnError(t *testing.T) {
-	_, err := selectServices([]string{"api", "weather"})
-	if err == nil || !strings.Contains(err.Error(), `unknown demo service "weather"`) {
-		t.Fatalf("err = %v", err)
 	}
 }
