@@ -122,8 +122,8 @@ func isASCIISpace(c byte) bool {
 // appendJSONASCII appends s as a JSON string literal exactly as Python's
 // json.dumps writes it: short escapes for " \ \n \r \t \b \f, \u00XX for
 // other control characters and DEL, \uXXXX (lowercase, surrogate pairs
-// above U+FFFF) for everything outside ASCII. Invalid UTF-8 is written as
-// \ufffd.
+// above U+FFFF) for everything outside ASCII, and a lone surrogate as its
+// own \udXXX. Invalid UTF-8 is written as \ufffd.
 func appendJSONASCII(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	run := 0
@@ -133,7 +133,7 @@ func appendJSONASCII(dst, s []byte) []byte {
 			dst = appendJSONControl(dst, c)
 			i++
 		} else {
-			r, size := utf8.DecodeRune(s[i:])
+			r, size := decodePyRune(s, i)
 			dst = appendJSONRune(dst, r)
 			i += size
 		}

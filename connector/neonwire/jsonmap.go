@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -18,7 +19,8 @@ import (
 //	float                   number that stays a float (1.0, 1e-07);
 //	                        inf, -inf, nan → "inf", "-inf", "nan"
 //	int                     number, exact at any size
-//	str                     string (valid UTF-8)
+//	str                     string (valid UTF-8; a lone surrogate is
+//	                        written \udXXX, as json.dumps writes it)
 //	True, False, None       true, false, null
 //
 // Control characters, DEL and C1 controls in strings are escaped so the
@@ -146,7 +148,7 @@ func (w *jsonWriter) colon(dst []byte) []byte {
 }
 
 // appendJSONString writes s as a JSON string that keeps printable non-ASCII
-// text readable. Invalid UTF-8 becomes U+FFFD.
+// text readable. Lone surrogates are escaped; invalid UTF-8 becomes U+FFFD.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	run := 0
@@ -157,7 +159,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			run = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodePyRune(s, i)
 		if !isTerminalUnsafe(r, size) {
 			i += size
 			continue
@@ -176,7 +178,8 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // isTerminalUnsafe reports non-ASCII text that must not reach a terminal
 // raw: C1 controls (U+0080..U+009F, which some terminals obey), the line
-// and paragraph separators, and invalid UTF-8.
+// and paragraph separators, invalid UTF-8, and lone surrogates, which JSON
+// can only hold as \udXXX escapes (json.dumps writes them so).
 func isTerminalUnsafe(r rune, size int) bool {
-	return (r == utf8.RuneError && size == 1) || (0x80 <= r && r <= 0x9f) || r == 0x2028 || r == 0x2029
+	return (r == utf8.RuneError && size == 1) || (0x80 <= r && r <= 0x9f) || r == 0x2028 || r == 0x2029 || utf16.IsSurrogate(r)
 }

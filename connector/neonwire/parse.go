@@ -72,10 +72,17 @@ func (p *parser) errorAt(off int, format string, args ...any) error {
 }
 
 // checkSource rejects what Python rejects before tokenizing: invalid UTF-8
-// and NUL bytes.
+// and NUL bytes. Text unescaped from JSON is valid UTF-8 but for the
+// surrogates that a JSON \udXXX escape can give it, and eval and
+// literal_eval both fail on those (UnicodeEncodeError: surrogates not
+// allowed), since Python encodes the source to UTF-8 before reading it.
 func (p *parser) checkSource(validUTF8 bool) error {
 	if i := invalidUTF8(p.src); !validUTF8 && i >= 0 {
 		return p.errorAt(i, "invalid UTF-8 (byte 0x%02x)", p.src[i])
+	}
+	if i := surrogateAt(p.src); validUTF8 && i >= 0 {
+		r, _ := decodePyRune(p.src, i)
+		return p.errorAt(i, "lone surrogate U+%04X in the literal's text: Python cannot compile it (UnicodeEncodeError)", r)
 	}
 	if i := strings.IndexByte(p.src, 0); i >= 0 {
 		return p.errorAt(i, "NUL byte in a Python literal")

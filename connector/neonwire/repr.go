@@ -240,8 +240,9 @@ func reprQuote(hasSingle, hasDouble bool) byte {
 
 // appendStrRepr writes a str as Python's repr does. Characters that
 // Python's str.isprintable rejects are escaped as \xhh, \uhhhh or
-// \Uhhhhhhhh; printable ones are written as they are. Invalid UTF-8, which
-// a Python str cannot hold, is written as U+FFFD.
+// \Uhhhhhhhh (a lone surrogate is never printable: '\ud800'); printable
+// ones are written as they are. Invalid UTF-8, which a Python str cannot
+// hold, is written as U+FFFD.
 func appendStrRepr(dst []byte, s string) []byte {
 	quote := reprQuote(strings.IndexByte(s, '\'') >= 0, strings.IndexByte(s, '"') >= 0)
 	dst = append(dst, quote)
@@ -253,7 +254,7 @@ func appendStrRepr(dst []byte, s string) []byte {
 			run = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodePyRune(s, i)
 		if unicode.IsPrint(r) && !(r == utf8.RuneError && size == 1) {
 			i += size
 			continue

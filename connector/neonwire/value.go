@@ -14,7 +14,11 @@ import "math/big"
 //	bool            bool
 //	int             int64, or *big.Int when it does not fit in an int64
 //	float           float64 (inf and nan included)
-//	str             string (valid UTF-8; lone surrogates are kept as U+FFFD)
+//	str             string: UTF-8, except that a lone surrogate code point
+//	                (U+D800..U+DFFF, which a Python str may hold) is the
+//	                3-byte sequence ED A0 80..ED BF BF, one per surrogate,
+//	                as Python's 'surrogatepass' encodes it; '\ud83d\ude00'
+//	                is two such sequences, not U+1F600
 //	bytes           []byte
 //	list            List
 //	tuple           Tuple
