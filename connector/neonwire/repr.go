@@ -239,7 +239,8 @@ func reprQuote(hasSingle, hasDouble bool) byte {
 }
 
 // appendStrRepr writes a str as Python's repr does. Characters that
-// Python's str.isprintable rejects are escaped as \xhh, \uhhhh or
+// str.isprintable rejects in CPython 3.10 (pyPrintable: Unicode 13.0.0,
+// whatever Go's own Unicode version) are escaped as \xhh, \uhhhh or
 // \Uhhhhhhhh (a lone surrogate is never printable: '\ud800'); printable
 // ones are written as they are. Invalid UTF-8, which a Python str cannot
 // hold, is written as U+FFFD.
@@ -255,7 +256,7 @@ func appendStrRepr(dst []byte, s string) []byte {
 			continue
 		}
 		r, size := decodePyRune(s, i)
-		if unicode.IsPrint(r) && !(r == utf8.RuneError && size == 1) {
+		if unicode.Is(pyPrintable, r) && !(r == utf8.RuneError && size == 1) {
 			i += size
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -89,7 +90,8 @@ for line in sys.stdin:
 
 // surrogateCases returns strs with lone surrogates: alone, a high and a low
 // written apart (in both orders), next to quotes, escapes, text and emoji.
-func surrogateCases(n int) [][]rune {
+// Code points in skip are not used.
+func surrogateCases(n int, skip []rune) [][]rune {
 	cases := [][]rune{
 		{0xd800}, {0xdbff}, {0xdc00}, {0xdfff}, {0xd83d, 0xde00}, {0xde00, 0xd83d},
 		{'a', 0xd800, 'b'}, {0xd800, 0xd800}, {'\'', 0xdc80, '"'}, {'\\', 0xd800, '\n'},
@@ -107,7 +109,9 @@ func surrogateCases(n int) [][]rune {
 	for range n {
 		s := make([]rune, 1+rng.IntN(8))
 		for i := range s {
-			s[i] = pick[rng.IntN(len(pick))]()
+			if s[i] = pick[rng.IntN(len(pick))](); slices.Contains(skip, s[i]) {
+				s[i] = '?'
+			}
 		}
 		if !slicesContainSurrogate(s) {
 			s = append(s, 0xd800+rune(rng.IntN(0x800)))
@@ -148,7 +152,7 @@ func asciiJSON(b []byte) string {
 // Encode with Python's dict_to_b64 byte for byte, the decoding of Python's
 // body with the value itself, and ToJSON of it with Python's json.dumps.
 func TestLoneSurrogatesMatchPython(t *testing.T) {
-	cases := surrogateCases(400)
+	cases := surrogateCases(400, versionSkew(t))
 	req, _ := json.Marshal(cases)
 	cmd := exec.Command(python3(t), "-c", pythonSurrogateScript)
 	cmd.Stdin = bytes.NewReader(append(req, '\n'))

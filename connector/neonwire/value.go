@@ -4,6 +4,15 @@
 // parser (the equivalent of ast.literal_eval, never an evaluator), a printer
 // that reproduces Python's repr byte for byte, the JSON mapping used to show
 // Python values, and detection of bodies that are not Neon-encoded.
+//
+// Which characters repr escapes depends on the Unicode tables of the Python
+// that writes it: repr escapes what str.isprintable rejects, and that
+// includes every character its Unicode version has not assigned yet. Repr and
+// Encode follow CPython 3.10, whose tables (Unicode 13.0.0, shared by 3.9)
+// are those of the Python that Neon's service images run, so a character
+// assigned in a later Unicode version, such as U+1FAE0 (Unicode 14.0), is
+// written as an escape ('\U0001fae0'), as that Python writes it. Reading
+// accepts what every Python writes.
 package neonwire
 
 import "math/big"
