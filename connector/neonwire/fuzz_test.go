@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -65,14 +66,16 @@ func FuzzParseLiteral(f *testing.F) {
 			return // Encode sends a str as its own text
 		}
 		back, err := DecodeNeon(Encode(v))
-		if err != nil || !sameValue(back, v) {
+		if err != nil || !sameValueAnySetOrder(back, v) {
 			t.Fatalf("Encode/DecodeNeon: %v\n  in %s\n out %s", err, Repr(v), Repr(back))
 		}
 	})
 }
 
 // FuzzReprRoundTrip checks that a parsed value's repr parses to the same
-// value and prints identically again.
+// value and prints identically again. Sets are the same in any order, and
+// a repr holding a set of two or more members may print differently again:
+// Python's set order is not a fixed point of repr and eval either.
 func FuzzReprRoundTrip(f *testing.F) {
 	for _, s := range literalSeeds(f) {
 		f.Add(s)
@@ -87,10 +90,10 @@ func FuzzReprRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("repr does not parse: %v\nrepr: %s", err, r)
 		}
-		if !sameValue(v, again) {
+		if !sameValueAnySetOrder(v, again) {
 			t.Fatalf("repr parses to another value:\n first %s\nsecond %s", r, Repr(again))
 		}
-		if r2 := Repr(again); r2 != r {
+		if r2 := Repr(again); r2 != r && !hasMultiSet(v) {
 			t.Fatalf("repr is not stable: %s", firstDiff(r2, r))
 		}
 	})
@@ -120,7 +123,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode and DecodeNeon disagree: %s vs %s", Repr(d.Value), Repr(strict))
 			}
 			if _, isStr := d.Value.(string); !isStr {
-				if back, err := DecodeNeon(Encode(d.Value)); err != nil || !sameValue(back, d.Value) {
+				if back, err := DecodeNeon(Encode(d.Value)); err != nil || !sameValueAnySetOrder(back, d.Value) {
 					t.Fatalf("re-encoded body does not decode to the same value: %v", err)
 				}
 			}
@@ -140,6 +143,28 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("ToJSON is not valid JSON: %q", j)
 		}
 	})
+}
+
+// hasMultiSet reports whether v holds a set or frozenset of two or more
+// members, whose printed order may change when its repr is read again.
+func hasMultiSet(v Value) bool {
+	switch x := v.(type) {
+	case List:
+		return slices.ContainsFunc(x, hasMultiSet)
+	case Tuple:
+		return slices.ContainsFunc(x, hasMultiSet)
+	case Set:
+		return len(x) > 1 || slices.ContainsFunc(x, hasMultiSet)
+	case FrozenSet:
+		return len(x) > 1 || slices.ContainsFunc(x, hasMultiSet)
+	case *Dict:
+		for _, it := range x.Items {
+			if hasMultiSet(it.Key) || hasMultiSet(it.Value) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sameValue reports whether a and b are the same Value: same types, same

@@ -42,11 +42,19 @@ type List []Value
 // Tuple is a Python tuple. A one-element tuple prints as ('x',).
 type Tuple []Value
 
-// Set is a Python set. It keeps the order the elements were read or added in;
-// Python's own set order is a hash order that mqscope does not reproduce.
+// Set is a Python set. It keeps the order the elements were read or added
+// in. Repr and Encode print it in CPython's order instead where that order
+// is the same in every process: when every member is an int, bool, float
+// (not NaN), None, or a tuple or frozenset of those, the members are
+// printed as CPython 3.9 to 3.13 prints the set that b64_to_dict's eval
+// builds from a literal listing them in the Set's order (with None, as 3.12
+// and later print it: before 3.12 hash(None) is an address). A str or bytes
+// member's hash depends on PYTHONHASHSEED and a NaN's on its address, so a
+// set holding one is printed in its own order.
 type Set []Value
 
-// FrozenSet is a Python frozenset, printed as frozenset({...}).
+// FrozenSet is a Python frozenset, printed as frozenset({...}) in the
+// order Set describes.
 type FrozenSet []Value
 
 // Item is one key/value pair of a Dict.
