@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestEncodeMatchesNeonExample checks the body of the example in
-// neon-wire.md: every Neon body starts with "Insn".
+// TestEncodeMatchesNeonExample checks the body of a Neon request: every
+// Neon body starts with "Insn", the base64 of `"{'`.
 func TestEncodeMatchesNeonExample(t *testing.T) {
 	d := &Dict{}
 	d.Set("service", "api_test_endpoint")

@@ -61,6 +61,8 @@ func FuzzParseLiteral(f *testing.F) {
 		}
 		if j := ToJSON(v); !json.Valid(j) || !utf8.Valid(j) {
 			t.Fatalf("ToJSON is not valid JSON: %q", j)
+		} else if k, dup := jsonDuplicateKey(j); dup {
+			t.Fatalf("ToJSON repeats the key %q: %s", k, j)
 		}
 		if _, isStr := v.(string); isStr {
 			return // Encode sends a str as its own text
@@ -141,6 +143,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		if j := ToJSON(d.Value); !json.Valid(j) {
 			t.Fatalf("ToJSON is not valid JSON: %q", j)
+		} else if k, dup := jsonDuplicateKey(j); dup {
+			t.Fatalf("ToJSON repeats the key %q: %s", k, j)
 		}
 	})
 }
