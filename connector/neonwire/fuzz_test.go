@@ -113,6 +113,9 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range []string{"", "{\"a\": [1, 2.5, null]}", "InsnYSc6IDF9Ig", "AAEC/w==", "\x00\xff", "  Insn J30i  "} {
 		f.Add([]byte(s))
 	}
+	for _, c := range exprCases {
+		f.Add(wire(c.text))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := Decode(body)
 		strict, strictErr := DecodeNeon(body)
@@ -136,6 +139,10 @@ func FuzzDecode(f *testing.F) {
 		case EncBinary:
 			if !bytes.Equal(d.Value.([]byte), body) {
 				t.Fatalf("binary value differs from the body")
+			}
+		case EncPyExpr:
+			if _, ok := d.Value.(string); !ok || d.Expr == "" || d.Err != nil {
+				t.Fatalf("pyexpr body with value %#v, Expr %q, Err %v", d.Value, d.Expr, d.Err)
 			}
 		case EncJSON, EncB64JSON:
 		default:
