@@ -89,7 +89,7 @@ func (w *reprWriter) value(dst []byte, v Value) []byte {
 
 // setOrder returns a set's members in the order Python prints them.
 func (w *reprWriter) setOrder(elems []Value, frozen bool) []Value {
-	if w.literalOrder || len(elems) < 2 && !hasFrozenSet(elems) {
+	if w.literalOrder || len(elems) < 2 && !mayHoldDisplays(elems) {
 		return elems
 	}
 	if w.sets == nil {
@@ -98,9 +98,10 @@ func (w *reprWriter) setOrder(elems []Value, frozen bool) []Value {
 	return w.sets.order(elems, frozen)
 }
 
-// hasFrozenSet reports whether a one-member set may hold displays of its
-// own, whose order the set orders must see.
-func hasFrozenSet(elems []Value) bool {
+// mayHoldDisplays reports whether a one-member set may hold set displays
+// of its own (frozensets, maybe inside tuples), which the set orders must
+// see in source order.
+func mayHoldDisplays(elems []Value) bool {
 	for _, e := range elems {
 		switch e.(type) {
 		case Tuple, FrozenSet:

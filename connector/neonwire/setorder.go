@@ -18,7 +18,7 @@ import (
 // the compiler's folding of set displays); a set holding None matches only
 // 3.12 and later, where hash(None) stopped being id-based. A set with a
 // str or bytes member (whose hash PYTHONHASHSEED salts), a NaN, or more
-// members than maxOrderedSet keeps its own order.
+// than maxOrderedSet members keeps its own order.
 
 // Set table parameters of Objects/setobject.c.
 const (
@@ -27,11 +27,12 @@ const (
 	perturbShift = 5
 )
 
-// maxOrderedSet bounds the sets whose order is emulated; larger ones keep
-// their own order. probeBudget bounds the probes per member: members whose
-// hashes collide on purpose would otherwise cost quadratic time.
+// maxOrderedSet bounds the sets whose order is emulated, and so the tables
+// built for one (a few MiB); larger ones keep their own order. probeBudget
+// bounds the probes per member: members whose hashes collide on purpose
+// would otherwise cost quadratic time.
 const (
-	maxOrderedSet = 1 << 20
+	maxOrderedSet = 1 << 16
 	probeBudget   = 64
 )
 

@@ -67,6 +67,21 @@ func TestSetOrderGivesUpOnCollisions(t *testing.T) {
 	}
 }
 
+// TestSetOrderKeepsHugeSetsOrder checks that a set too large to emulate
+// cheaply keeps its own order.
+func TestSetOrderKeepsHugeSetsOrder(t *testing.T) {
+	s := make(Set, maxOrderedSet+1)
+	for i := range s {
+		s[i] = int64(len(s) - i)
+	}
+	if Repr(s) != reprLiteral(s) {
+		t.Error("a set of more than maxOrderedSet members was reordered")
+	}
+	if small := s[len(s)-3:]; Repr(small) != "{1, 2, 3}" {
+		t.Errorf("Repr(%s) = %s, want {1, 2, 3}", reprLiteral(small), Repr(small))
+	}
+}
+
 // setOrderRule says which sets' order Go computes as the Python compared
 // with does: none holding None before CPython 3.12.
 type setOrderRule struct {
