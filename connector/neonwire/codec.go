@@ -40,16 +40,20 @@ func DecodeNeon(body []byte) (Value, error) {
 		return nil, err
 	}
 	d := decodeBase64Payload(raw)
-	if d.Encoding != EncNeon {
-		return nil, d.Err
+	switch d.Encoding {
+	case EncNeon:
+		return d.Value, nil
+	case EncPyExpr:
+		return nil, fmt.Errorf("base64 JSON string holding a Python expression that b64_to_dict evaluates (%s), not a literal: mqscope reads literals only", d.Expr)
 	}
-	return d.Value, nil
+	return nil, d.Err
 }
 
 // decodeBase64Payload reads the layers under the base64 of a body. It labels
-// the payload neon (with the literal), b64json (with the JSON value, and
-// Err saying why it is not Neon), or leaves Encoding empty, with Err, when
-// the payload is not JSON.
+// the payload neon (with the literal), pyexpr (with the text of an
+// expression b64_to_dict's eval evaluates), b64json (with the JSON value,
+// and Err saying why it is not Neon), or leaves Encoding empty, with Err,
+// when the payload is not JSON.
 func decodeBase64Payload(raw []byte) Decoded {
 	j, err := parseJSON(raw)
 	if err != nil {
@@ -61,6 +65,9 @@ func decodeBase64Payload(raw []byte) Decoded {
 	}
 	v, err := parseLiteral(src, true)
 	if err != nil {
+		if kinds, exprErr := parseExpression(src); exprErr == nil && kinds != 0 {
+			return Decoded{Encoding: EncPyExpr, Value: src, Expr: kinds.String()}
+		}
 		err = fmt.Errorf("base64 JSON string, but not a Python literal: %w", err)
 		return Decoded{Encoding: EncB64JSON, Value: src, Err: err}
 	}
@@ -122,8 +129,8 @@ func isASCIISpace(c byte) bool {
 // appendJSONASCII appends s as a JSON string literal exactly as Python's
 // json.dumps writes it: short escapes for " \ \n \r \t \b \f, \u00XX for
 // other control characters and DEL, \uXXXX (lowercase, surrogate pairs
-// above U+FFFF) for everything outside ASCII. Invalid UTF-8 is written as
-// \ufffd.
+// above U+FFFF) for everything outside ASCII, and a lone surrogate as its
+// own \udXXX. Invalid UTF-8 is written as \ufffd.
 func appendJSONASCII(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	run := 0
@@ -133,7 +140,7 @@ func appendJSONASCII(dst, s []byte) []byte {
 			dst = appendJSONControl(dst, c)
 			i++
 		} else {
-			r, size := utf8.DecodeRune(s[i:])
+			r, size := decodePyRune(s, i)
 			dst = appendJSONRune(dst, r)
 			i += size
 		}

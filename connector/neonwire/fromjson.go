@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // FromJSON reads a JSON document into a Value, keeping the order of object
@@ -14,6 +13,7 @@ import (
 // bool/None, numbers without fraction or exponent int64 or *big.Int, other
 // numbers float64. Like Python's json.loads it accepts NaN, Infinity and
 // -Infinity, and a repeated key keeps its first place and its last value.
+// Lone surrogate escapes are kept as Python keeps them (see Value).
 // Errors are *SyntaxError values.
 func FromJSON(data []byte) (Value, error) {
 	return parseJSON(data)
@@ -239,7 +239,8 @@ func (j *jsonParser[T]) member() error {
 }
 
 // str reads a JSON string. Text without escapes is a slice of the source.
-// Lone surrogates become U+FFFD.
+// Lone surrogates (\ud800 not followed by a low surrogate, or a lone
+// \udc00) are kept, as the Value type describes, as json.loads keeps them.
 func (j *jsonParser[T]) str() (Value, error) {
 	start := j.pos
 	j.pos++
@@ -307,14 +308,15 @@ func (j *jsonParser[T]) escape() error {
 			return j.errorAt(at, `invalid \u escape: expected 4 hex digits`)
 		}
 		j.pos += 4
-		j.buf = utf8.AppendRune(j.buf, j.surrogatePair(r))
+		j.buf = appendPyRune(j.buf, j.surrogatePair(r))
 	default:
 		return j.errorAt(at, fmt.Sprintf("invalid escape %s", j.describe(at+1)))
 	}
 	return nil
 }
 
-// surrogatePair joins a high surrogate with a following \u low surrogate.
+// surrogatePair joins a high surrogate with a following \u low surrogate,
+// as json.loads does; a surrogate without its partner stays as it is.
 func (j *jsonParser[T]) surrogatePair(r rune) rune {
 	if !utf16.IsSurrogate(r) {
 		return r
@@ -325,7 +327,7 @@ func (j *jsonParser[T]) surrogatePair(r rune) rune {
 			return utf16.DecodeRune(r, low)
 		}
 	}
-	return utf8.RuneError
+	return r
 }
 
 // hex4 reads four hex digits at i.

@@ -18,7 +18,9 @@ func TestFromJSONKeepsOrderAndTypes(t *testing.T) {
 		{`123456789012345678901234567890`, `123456789012345678901234567890`},
 		{`[NaN, Infinity, -Infinity, 1e400]`, `[nan, inf, -inf, inf]`},
 		{` "a\"\\\/\b\f\n\r\tb\u00e9\ud83d\ude00" `, `'a"\\/\x08\x0c\n\r\tbé😀'`},
-		{`"\ud800 lone"`, `'� lone'`},
+		{`"\ud800 lone"`, `'\ud800 lone'`},
+		{`"\udc00\ud800"`, `'\udc00\ud800'`},
+		{`"\ud800\u0041"`, `'\ud800A'`},
 		{`{}`, `{}`},
 		{`[]`, `[]`},
 	}

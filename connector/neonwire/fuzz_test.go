@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -60,19 +61,23 @@ func FuzzParseLiteral(f *testing.F) {
 		}
 		if j := ToJSON(v); !json.Valid(j) || !utf8.Valid(j) {
 			t.Fatalf("ToJSON is not valid JSON: %q", j)
+		} else if k, dup := jsonDuplicateKey(j); dup {
+			t.Fatalf("ToJSON repeats the key %q: %s", k, j)
 		}
 		if _, isStr := v.(string); isStr {
 			return // Encode sends a str as its own text
 		}
 		back, err := DecodeNeon(Encode(v))
-		if err != nil || !sameValue(back, v) {
+		if err != nil || !sameValueAnySetOrder(back, v) {
 			t.Fatalf("Encode/DecodeNeon: %v\n  in %s\n out %s", err, Repr(v), Repr(back))
 		}
 	})
 }
 
 // FuzzReprRoundTrip checks that a parsed value's repr parses to the same
-// value and prints identically again.
+// value and prints identically again. Sets are the same in any order, and
+// a repr holding a set of two or more members may print differently again:
+// Python's set order is not a fixed point of repr and eval either.
 func FuzzReprRoundTrip(f *testing.F) {
 	for _, s := range literalSeeds(f) {
 		f.Add(s)
@@ -87,10 +92,10 @@ func FuzzReprRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("repr does not parse: %v\nrepr: %s", err, r)
 		}
-		if !sameValue(v, again) {
+		if !sameValueAnySetOrder(v, again) {
 			t.Fatalf("repr parses to another value:\n first %s\nsecond %s", r, Repr(again))
 		}
-		if r2 := Repr(again); r2 != r {
+		if r2 := Repr(again); r2 != r && !hasMultiSet(v) {
 			t.Fatalf("repr is not stable: %s", firstDiff(r2, r))
 		}
 	})
@@ -108,6 +113,9 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range []string{"", "{\"a\": [1, 2.5, null]}", "InsnYSc6IDF9Ig", "AAEC/w==", "\x00\xff", "  Insn J30i  "} {
 		f.Add([]byte(s))
 	}
+	for _, c := range exprCases {
+		f.Add(wire(c.text))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		d := Decode(body)
 		strict, strictErr := DecodeNeon(body)
@@ -120,7 +128,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode and DecodeNeon disagree: %s vs %s", Repr(d.Value), Repr(strict))
 			}
 			if _, isStr := d.Value.(string); !isStr {
-				if back, err := DecodeNeon(Encode(d.Value)); err != nil || !sameValue(back, d.Value) {
+				if back, err := DecodeNeon(Encode(d.Value)); err != nil || !sameValueAnySetOrder(back, d.Value) {
 					t.Fatalf("re-encoded body does not decode to the same value: %v", err)
 				}
 			}
@@ -132,14 +140,42 @@ func FuzzDecode(f *testing.F) {
 			if !bytes.Equal(d.Value.([]byte), body) {
 				t.Fatalf("binary value differs from the body")
 			}
+		case EncPyExpr:
+			if _, ok := d.Value.(string); !ok || d.Expr == "" || d.Err != nil {
+				t.Fatalf("pyexpr body with value %#v, Expr %q, Err %v", d.Value, d.Expr, d.Err)
+			}
 		case EncJSON, EncB64JSON:
 		default:
 			t.Fatalf("unknown label %q", d.Encoding)
 		}
 		if j := ToJSON(d.Value); !json.Valid(j) {
 			t.Fatalf("ToJSON is not valid JSON: %q", j)
+		} else if k, dup := jsonDuplicateKey(j); dup {
+			t.Fatalf("ToJSON repeats the key %q: %s", k, j)
 		}
 	})
+}
+
+// hasMultiSet reports whether v holds a set or frozenset of two or more
+// members, whose printed order may change when its repr is read again.
+func hasMultiSet(v Value) bool {
+	switch x := v.(type) {
+	case List:
+		return slices.ContainsFunc(x, hasMultiSet)
+	case Tuple:
+		return slices.ContainsFunc(x, hasMultiSet)
+	case Set:
+		return len(x) > 1 || slices.ContainsFunc(x, hasMultiSet)
+	case FrozenSet:
+		return len(x) > 1 || slices.ContainsFunc(x, hasMultiSet)
+	case *Dict:
+		for _, it := range x.Items {
+			if hasMultiSet(it.Key) || hasMultiSet(it.Value) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sameValue reports whether a and b are the same Value: same types, same

@@ -122,6 +122,12 @@ func (k *keyIndex) appendKey(dst []byte, v Value) ([]byte, error) {
 		return k.appendMemo(dst, x, 'T')
 	case FrozenSet:
 		return k.appendMemo(dst, x, 'F')
+	case pyExpr:
+		if x.kind == exprBytearray {
+			break
+		}
+		k.nanSeq++ // never equal to another: the value is not known
+		return append(strconv.AppendInt(append(dst, 'x'), int64(k.nanSeq), 10), ';'), nil
 	}
 	return nil, fmt.Errorf("unhashable type: '%s'", typeName(v))
 }
@@ -226,7 +232,7 @@ func (k *keyIndex) appendFrozenSetKey(dst []byte, s FrozenSet) ([]byte, error) {
 
 // typeName is Python's name for the type of v.
 func typeName(v Value) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return "NoneType"
 	case bool:
@@ -249,6 +255,8 @@ func typeName(v Value) string {
 		return "frozenset"
 	case *Dict:
 		return "dict"
+	case pyExpr:
+		return x.kind.typeName()
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -293,6 +301,10 @@ func hashable(v Value) error {
 	switch x := v.(type) {
 	case nil, bool, int64, *big.Int, float64, string, []byte:
 		return nil
+	case pyExpr:
+		if x.kind != exprBytearray {
+			return nil
+		}
 	case Tuple:
 		return allHashable(x)
 	case FrozenSet:

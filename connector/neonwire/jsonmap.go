@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -12,13 +13,15 @@ import (
 //
 //	dict                    object, in item order; keys that are not str
 //	                        are written as their repr: 1 → "1", (1, 2) → "(1, 2)"
+//	                        (see jsonKeyNames for when that text is taken)
 //	list, tuple, set,
 //	frozenset               array
 //	bytes                   {"$bytes": "<standard base64>"}
 //	float                   number that stays a float (1.0, 1e-07);
 //	                        inf, -inf, nan → "inf", "-inf", "nan"
 //	int                     number, exact at any size
-//	str                     string (valid UTF-8)
+//	str                     string (valid UTF-8; a lone surrogate is
+//	                        written \udXXX, as json.dumps writes it)
 //	True, False, None       true, false, null
 //
 // Control characters, DEL and C1 controls in strings are escaped so the
@@ -111,6 +114,7 @@ func (w *jsonWriter) object(dst []byte, d *Dict, level int) []byte {
 		return append(dst, "{}"...)
 	}
 	dst = append(dst, '{')
+	names := jsonKeyNames(d.Items)
 	for i, it := range d.Items {
 		if i > 0 {
 			dst = append(dst, ',')
@@ -119,11 +123,57 @@ func (w *jsonWriter) object(dst []byte, d *Dict, level int) []byte {
 		if k, ok := it.Key.(string); ok {
 			dst = appendJSONString(dst, k)
 		} else {
-			dst = appendJSONString(dst, Repr(it.Key))
+			dst = appendJSONString(dst, names[i])
 		}
 		dst = w.value(w.colon(dst), it.Value, level+1)
 	}
 	return append(w.newline(dst, level), '}')
+}
+
+// jsonKeyNames returns the JSON names of a dict's keys that are not str,
+// by index, or nil when every key is a str. JSON objects must not repeat a
+// name, and a repr can be another key's text: {1: 'a', '1': 'b'}. So:
+//
+//   - a str key is always written as itself;
+//   - any other key is written as its repr, "1", unless a str key or an
+//     earlier key has that name; then as its repr and Python type,
+//     "1 (int)"; and if that is taken too (two NaN keys), with " #2",
+//     " #3", ... after it, the first number free.
+//
+// The names depend only on the keys and their order.
+func jsonKeyNames(items []Item) []string {
+	var names []string
+	for i, it := range items {
+		if _, ok := it.Key.(string); !ok {
+			if names == nil {
+				names = make([]string, len(items))
+			}
+			names[i] = Repr(it.Key)
+		}
+	}
+	if names == nil {
+		return nil
+	}
+	taken := make(map[string]bool, len(items))
+	for _, it := range items {
+		if k, ok := it.Key.(string); ok {
+			taken[k] = true
+		}
+	}
+	for i, it := range items {
+		if _, ok := it.Key.(string); ok {
+			continue
+		}
+		if taken[names[i]] {
+			typed := names[i] + " (" + typeName(it.Key) + ")"
+			names[i] = typed
+			for n := 2; taken[names[i]]; n++ {
+				names[i] = typed + " #" + strconv.Itoa(n)
+			}
+		}
+		taken[names[i]] = true
+	}
+	return names
 }
 
 // newline starts a line at the given level when indenting.
@@ -146,7 +196,7 @@ func (w *jsonWriter) colon(dst []byte) []byte {
 }
 
 // appendJSONString writes s as a JSON string that keeps printable non-ASCII
-// text readable. Invalid UTF-8 becomes U+FFFD.
+// text readable. Lone surrogates are escaped; invalid UTF-8 becomes U+FFFD.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	run := 0
@@ -157,7 +207,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			run = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodePyRune(s, i)
 		if !isTerminalUnsafe(r, size) {
 			i += size
 			continue
@@ -176,7 +226,8 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // isTerminalUnsafe reports non-ASCII text that must not reach a terminal
 // raw: C1 controls (U+0080..U+009F, which some terminals obey), the line
-// and paragraph separators, and invalid UTF-8.
+// and paragraph separators, invalid UTF-8, and lone surrogates, which JSON
+// can only hold as \udXXX escapes (json.dumps writes them so).
 func isTerminalUnsafe(r rune, size int) bool {
-	return (r == utf8.RuneError && size == 1) || (0x80 <= r && r <= 0x9f) || r == 0x2028 || r == 0x2029
+	return (r == utf8.RuneError && size == 1) || (0x80 <= r && r <= 0x9f) || r == 0x2028 || r == 0x2029 || utf16.IsSurrogate(r)
 }

@@ -21,9 +21,22 @@ func ParseLiteral(src string) (Value, error) {
 // parseLiteral is ParseLiteral, skipping the UTF-8 check when the caller
 // knows src is valid (text unescaped from validated JSON is).
 func parseLiteral(src string, validUTF8 bool) (Value, error) {
+	v, _, err := parse(src, validUTF8, false)
+	return v, err
+}
+
+// parse reads one value; with allowExpr it also reads the expressions of
+// parseexpr.go, and returns which kinds it met.
+func parse(src string, validUTF8, allowExpr bool) (Value, exprKind, error) {
 	p := parserPool.Get().(*parser)
 	defer p.release()
-	p.src = src
+	p.src, p.allowExpr = src, allowExpr
+	v, err := p.whole(validUTF8)
+	return v, p.exprs, err
+}
+
+// whole reads the source as one value with only blanks around it.
+func (p *parser) whole(validUTF8 bool) (Value, error) {
 	if err := p.checkSource(validUTF8); err != nil {
 		return nil, err
 	}
@@ -47,6 +60,10 @@ type parser struct {
 	stack valueStack // elements of the containers being read
 	buf   []byte     // scratch for string literals with escapes
 	keys  keyIndex
+	// allowExpr makes the parser read the expressions b64_to_dict's eval
+	// evaluates besides literals (parseexpr.go); exprs says which it met.
+	allowExpr bool
+	exprs     exprKind
 }
 
 // Parsers are pooled with their scratch space: a busy inspector parses
@@ -72,10 +89,17 @@ func (p *parser) errorAt(off int, format string, args ...any) error {
 }
 
 // checkSource rejects what Python rejects before tokenizing: invalid UTF-8
-// and NUL bytes.
+// and NUL bytes. Text unescaped from JSON is valid UTF-8 but for the
+// surrogates that a JSON \udXXX escape can give it, and eval and
+// literal_eval both fail on those (UnicodeEncodeError: surrogates not
+// allowed), since Python encodes the source to UTF-8 before reading it.
 func (p *parser) checkSource(validUTF8 bool) error {
 	if i := invalidUTF8(p.src); !validUTF8 && i >= 0 {
 		return p.errorAt(i, "invalid UTF-8 (byte 0x%02x)", p.src[i])
+	}
+	if i := surrogateAt(p.src); validUTF8 && i >= 0 {
+		r, _ := decodePyRune(p.src, i)
+		return p.errorAt(i, "lone surrogate U+%04X in the literal's text: Python cannot compile it (UnicodeEncodeError)", r)
 	}
 	if i := strings.IndexByte(p.src, 0); i >= 0 {
 		return p.errorAt(i, "NUL byte in a Python literal")
@@ -155,9 +179,12 @@ func (p *parser) value() (Value, error) {
 	case c == '\'' || c == '"':
 		return p.str()
 	case c == '-' || c == '+':
-		return p.signed()
+		return p.complexTail(p.signed())
+	case c == '.' && p.allowExpr && strings.HasPrefix(p.src[p.pos:], "..."):
+		p.pos += 3
+		return p.expr(exprEllipsis), nil
 	case isDigit(c) || c == '.':
-		return p.number()
+		return p.complexTail(p.number())
 	case isNameStart(c):
 		if p.atStringPrefix() {
 			return p.str()

@@ -198,6 +198,10 @@ func (p *parser) name() (Value, error) {
 		return p.call(word, start)
 	case "true", "false", "null":
 		return nil, p.errorAt(start, "%s is JSON, not Python: write True, False or None", word)
+	case "Ellipsis", "range", "bytearray":
+		if p.allowExpr {
+			return p.exprName(word, start)
+		}
 	}
 	return nil, p.errorAt(start, "name %q is not a Python literal (expected True, False, None, inf, nan, set() or frozenset())", word)
 }

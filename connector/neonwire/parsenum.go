@@ -33,6 +33,13 @@ func (p *parser) number() (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.allowExpr && p.pos < len(p.src) && p.src[p.pos]|0x20 == 'j' {
+		p.pos++
+		if err := p.numberEnd(start); err != nil {
+			return nil, err
+		}
+		return p.expr(exprComplex), nil
+	}
 	if err := p.numberEnd(start); err != nil {
 		return nil, err
 	}

@@ -247,12 +247,12 @@ func (p *parser) hexEscape(at, digits int, isBytes bool) error {
 	return nil
 }
 
-// appendCode appends a code point (str) or a byte (bytes). Surrogates,
-// which a Go string cannot hold, become U+FFFD.
+// appendCode appends a code point (str) or a byte (bytes). A surrogate
+// ('\ud800') is kept as its surrogate sequence, as the Value type says.
 func (p *parser) appendCode(v int, isBytes bool) {
 	if isBytes {
 		p.buf = append(p.buf, byte(v))
 		return
 	}
-	p.buf = utf8.AppendRune(p.buf, rune(v))
+	p.buf = appendPyRune(p.buf, rune(v))
 }

@@ -2,15 +2,21 @@ package neonwire
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"testing"
 )
 
 // python3 returns the path of python3, or skips the test: the comparisons
-// with Python's own repr, json and base64 need it.
+// with Python's own repr, json and base64 need it. NEONWIRE_PYTHON names
+// another interpreter to compare with, such as a python3.12.
 func python3(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("python3")
+	name := "python3"
+	if env := os.Getenv("NEONWIRE_PYTHON"); env != "" {
+		name = env
+	}
+	path, err := exec.LookPath(name)
 	if err != nil {
 		t.Skip("python3 is not on PATH; install it to compare the codec with Python's own repr/json/base64")
 	}

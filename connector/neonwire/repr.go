@@ -18,13 +18,34 @@ const hexDigits = "0123456789abcdef"
 // str(data) produces in neon_mq_connector's dict_to_b64. Besides the Value
 // model it accepts Go's other int and float kinds, []any as a list and
 // map[string]any as a dict with sorted keys; values of any other Go type are
-// written as the str of their %v text. v must not contain itself.
+// written as the str of their %v text. v must not contain itself. Sets are
+// printed in CPython's order where it does not depend on the process (see
+// setOrders), else in their own.
 func Repr(v Value) string {
 	return string(appendRepr(nil, v))
 }
 
 // appendRepr appends Repr(v) to dst.
 func appendRepr(dst []byte, v Value) []byte {
+	var w reprWriter
+	return w.value(dst, v)
+}
+
+// reprLiteral is Repr with every set in its own order: the literal that
+// Repr's set order is computed from.
+func reprLiteral(v Value) string {
+	w := reprWriter{literalOrder: true}
+	return string(w.value(nil, v))
+}
+
+// reprWriter writes one repr. The set orders it computes depend on the
+// sets written before (see setOrders), so one value is one writer.
+type reprWriter struct {
+	sets         *setOrders // made at the first set with two or more members
+	literalOrder bool
+}
+
+func (w *reprWriter) value(dst []byte, v Value) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "None"...)
@@ -47,23 +68,47 @@ func appendRepr(dst []byte, v Value) []byte {
 	case []byte:
 		return appendBytesRepr(dst, x)
 	case List:
-		return appendSeq(append(dst, '['), x, ']')
+		return w.seq(append(dst, '['), x, ']')
 	case Tuple:
-		return appendTupleRepr(dst, x)
+		return w.tuple(dst, x)
 	case Set:
 		if len(x) == 0 {
 			return append(dst, "set()"...)
 		}
-		return appendSeq(append(dst, '{'), x, '}')
+		return w.seq(append(dst, '{'), w.setOrder(x, false), '}')
 	case FrozenSet:
 		if len(x) == 0 {
 			return append(dst, "frozenset()"...)
 		}
-		return append(appendSeq(append(dst, "frozenset({"...), x, '}'), ')')
+		return append(w.seq(append(dst, "frozenset({"...), w.setOrder(x, true), '}'), ')')
 	case *Dict:
-		return appendDictRepr(dst, x)
+		return w.dict(dst, x)
 	}
-	return appendRepr(dst, normalizeGo(v))
+	return w.value(dst, normalizeGo(v))
+}
+
+// setOrder returns a set's members in the order Python prints them.
+func (w *reprWriter) setOrder(elems []Value, frozen bool) []Value {
+	if w.literalOrder || len(elems) < 2 && !mayHoldDisplays(elems) {
+		return elems
+	}
+	if w.sets == nil {
+		w.sets = &setOrders{}
+	}
+	return w.sets.order(elems, frozen)
+}
+
+// mayHoldDisplays reports whether a one-member set may hold set displays
+// of its own (frozensets, maybe inside tuples), which the set orders must
+// see in source order.
+func mayHoldDisplays(elems []Value) bool {
+	for _, e := range elems {
+		switch e.(type) {
+		case Tuple, FrozenSet:
+			return true
+		}
+	}
+	return false
 }
 
 // normalizeGo maps Go values outside the Value model onto it.
@@ -103,35 +148,35 @@ func normalizeGo(v any) Value {
 	return fmt.Sprintf("%v", v)
 }
 
-// appendSeq appends the elements separated by ", " and then close.
-func appendSeq(dst []byte, elems []Value, close byte) []byte {
+// seq appends the elements separated by ", " and then close.
+func (w *reprWriter) seq(dst []byte, elems []Value, close byte) []byte {
 	for i, e := range elems {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
-		dst = appendRepr(dst, e)
+		dst = w.value(dst, e)
 	}
 	return append(dst, close)
 }
 
-// appendTupleRepr writes (), (x,) or (a, b).
-func appendTupleRepr(dst []byte, t Tuple) []byte {
+// tuple writes (), (x,) or (a, b).
+func (w *reprWriter) tuple(dst []byte, t Tuple) []byte {
 	dst = append(dst, '(')
 	if len(t) == 1 {
-		return append(appendRepr(dst, t[0]), ",)"...)
+		return append(w.value(dst, t[0]), ",)"...)
 	}
-	return appendSeq(dst, t, ')')
+	return w.seq(dst, t, ')')
 }
 
-func appendDictRepr(dst []byte, d *Dict) []byte {
+func (w *reprWriter) dict(dst []byte, d *Dict) []byte {
 	dst = append(dst, '{')
 	if d != nil {
 		for i, it := range d.Items {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			dst = append(appendRepr(dst, it.Key), ": "...)
-			dst = appendRepr(dst, it.Value)
+			dst = append(w.value(dst, it.Key), ": "...)
+			dst = w.value(dst, it.Value)
 		}
 	}
 	return append(dst, '}')
@@ -239,9 +284,11 @@ func reprQuote(hasSingle, hasDouble bool) byte {
 }
 
 // appendStrRepr writes a str as Python's repr does. Characters that
-// Python's str.isprintable rejects are escaped as \xhh, \uhhhh or
-// \Uhhhhhhhh; printable ones are written as they are. Invalid UTF-8, which
-// a Python str cannot hold, is written as U+FFFD.
+// str.isprintable rejects in CPython 3.10 (pyPrintable: Unicode 13.0.0,
+// whatever Go's own Unicode version) are escaped as \xhh, \uhhhh or
+// \Uhhhhhhhh (a lone surrogate is never printable: '\ud800'); printable
+// ones are written as they are. Invalid UTF-8, which a Python str cannot
+// hold, is written as U+FFFD.
 func appendStrRepr(dst []byte, s string) []byte {
 	quote := reprQuote(strings.IndexByte(s, '\'') >= 0, strings.IndexByte(s, '"') >= 0)
 	dst = append(dst, quote)
@@ -253,8 +300,8 @@ func appendStrRepr(dst []byte, s string) []byte {
 			run = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsPrint(r) && !(r == utf8.RuneError && size == 1) {
+		r, size := decodePyRune(s, i)
+		if unicode.Is(pyPrintable, r) && !(r == utf8.RuneError && size == 1) {
 			i += size
 			continue
 		}

@@ -3,6 +3,7 @@ package neonwire
 import (
 	"fmt"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -39,7 +40,7 @@ func newSyntaxError(src string, off int, msg string) *SyntaxError {
 		case c == '\r':
 			i++ // the \n that follows ends the line
 		default:
-			_, size := utf8.DecodeRuneInString(src[i:])
+			_, size := decodePyRune(src, i)
 			i += size
 			col++
 		}
@@ -52,12 +53,14 @@ func describeAt(src string, off int) string {
 	if off >= len(src) {
 		return "end of input"
 	}
-	r, size := utf8.DecodeRuneInString(src[off:])
+	r, size := decodePyRune(src, off)
 	switch {
 	case r == '\n' || r == '\r':
 		return "end of line"
 	case r == utf8.RuneError && size == 1:
 		return fmt.Sprintf("byte 0x%02x", src[off])
+	case utf16.IsSurrogate(r):
+		return fmt.Sprintf("lone surrogate U+%04X", r)
 	}
 	return strconv.QuoteRune(r)
 }

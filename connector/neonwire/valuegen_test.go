@@ -3,22 +3,17 @@ package neonwire
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
-	"strings"
 )
 
-// valueGen makes random Values for property tests.
+// valueGen makes random Values for property tests: every type, inf and
+// nan, lone surrogates, and sets of any hashable members.
 type valueGen struct {
 	rng     *rand.Rand
 	exclude map[rune]bool // code points never used in strings
-	// literalEval limits values to what ast.literal_eval reads back and
-	// repr prints in the same order: no inf, nan or frozenset, and sets that
-	// are empty, hold one element, or hold a few small ints in order.
-	literalEval bool
 }
 
-func newValueGen(seed uint64, exclude []rune, literalEval bool) *valueGen {
-	g := &valueGen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), exclude: map[rune]bool{}, literalEval: literalEval}
+func newValueGen(seed uint64, exclude []rune) *valueGen {
+	g := &valueGen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), exclude: map[rune]bool{}}
 	for _, r := range exclude {
 		g.exclude[r] = true
 	}
@@ -47,11 +42,9 @@ func (g *valueGen) value(depth int) Value {
 	case 10:
 		return Tuple(g.values(n, depth+1))
 	case 11:
-		return g.set(n, depth+1)
+		return Set(g.keys(n, depth+1))
 	case 12:
-		if !g.literalEval {
-			return FrozenSet(g.keys(n, depth+1))
-		}
+		return FrozenSet(g.keys(n, depth+1))
 	case 13:
 		return g.dict(depth + 1)
 	}
@@ -75,22 +68,6 @@ func (g *valueGen) keys(n, depth int) []Value {
 	var k keyIndex
 	out, _ = k.dedupeElems(out)
 	return out
-}
-
-func (g *valueGen) set(n, depth int) Set {
-	if !g.literalEval {
-		return Set(g.keys(n, depth))
-	}
-	if n <= 1 {
-		return Set(g.keys(n, depth))
-	}
-	// Small ints sit in their own hash slot, so Python prints them in order.
-	var s Set
-	for _, i := range g.rng.Perm(8)[:min(n, 4)] {
-		s = append(s, int64(i))
-	}
-	slices.SortFunc(s, func(a, b Value) int { return int(a.(int64) - b.(int64)) })
-	return s
 }
 
 // key returns a random hashable value.
@@ -117,9 +94,7 @@ func (g *valueGen) key(depth int) Value {
 	case 7:
 		return Tuple(g.keys(g.rng.IntN(4), depth+1))
 	case 8:
-		if !g.literalEval {
-			return FrozenSet(g.keys(g.rng.IntN(4), depth+1))
-		}
+		return FrozenSet(g.keys(g.rng.IntN(4), depth+1))
 	}
 	return g.str()
 }
@@ -144,30 +119,24 @@ func (g *valueGen) int() Value {
 }
 
 func (g *valueGen) float() float64 {
-	for {
-		var f float64
-		switch g.rng.IntN(5) {
-		case 0:
-			f = math.Float64frombits(g.rng.Uint64())
-		case 1:
-			f = []float64{0, math.Copysign(0, -1), 1e16, 1e-5, 1e-4, 0.1, 1e22, math.Inf(1), math.Inf(-1), math.NaN()}[g.rng.IntN(10)]
-		case 2:
-			f = float64(g.rng.Int64N(2_000_001)-1_000_000) / math.Pow10(g.rng.IntN(9))
-		default:
-			f = g.rng.Float64() * math.Pow10(g.rng.IntN(61)-30)
-		}
-		if !g.literalEval || !(math.IsInf(f, 0) || math.IsNaN(f)) {
-			return f
-		}
+	switch g.rng.IntN(5) {
+	case 0:
+		return math.Float64frombits(g.rng.Uint64())
+	case 1:
+		return []float64{0, math.Copysign(0, -1), 1e16, 1e-5, 1e-4, 0.1, 1e22, math.Inf(1), math.Inf(-1), math.NaN()}[g.rng.IntN(10)]
+	case 2:
+		return float64(g.rng.Int64N(2_000_001)-1_000_000) / math.Pow10(g.rng.IntN(9))
 	}
+	return g.rng.Float64() * math.Pow10(g.rng.IntN(61)-30)
 }
 
+// str may hold lone surrogates, which pyStr keeps.
 func (g *valueGen) str() string {
-	var b strings.Builder
-	for range g.rng.IntN(13) {
-		b.WriteRune(g.rune())
+	rs := make([]rune, g.rng.IntN(13))
+	for i := range rs {
+		rs[i] = g.rune()
 	}
-	return b.String()
+	return pyStr(rs...)
 }
 
 func (g *valueGen) rune() rune {
@@ -184,7 +153,7 @@ func (g *valueGen) rune() rune {
 	default:
 		r = 0x10000 + g.rng.Int32N(0x100000)
 	}
-	if (0xd800 <= r && r < 0xe000) || g.exclude[r] {
+	if g.exclude[r] {
 		return '?'
 	}
 	return r

@@ -64,7 +64,7 @@ func buildBodies() []Body {
 		{Name: "neon holding Python code", Data: Wire("__import__('os').system('touch /tmp/mqscope-evaluated')"),
 			Encoding: neonwire.EncB64JSON, Err: "not a Python literal"},
 		{Name: "neon with NUL in the literal", Data: Wire("{'a': '\x00'}"), Encoding: neonwire.EncB64JSON, Err: "NUL byte"},
-		{Name: "neon with a lone surrogate", Data: base64JSON(`"{'a': '\udc80'}"`), Encoding: neonwire.EncNeon},
+		{Name: "neon with a lone surrogate", Data: base64JSON(`"{'a': '\udc80'}"`), Encoding: neonwire.EncB64JSON, Err: "lone surrogate U+DC80"},
 		{Name: "base64 of garbage", Data: []byte(base64.StdEncoding.EncodeToString(randomBytes(3000, 2))), Encoding: neonwire.EncText},
 		{Name: "base64 of garbage that looks neon", Data: []byte(base64.StdEncoding.EncodeToString(append([]byte{'"'}, randomBytes(3000, 3)...))),
 			Encoding: neonwire.EncText, Err: "base64, but not JSON"},

@@ -12,6 +12,8 @@ b64 byte for byte. Run from anywhere: python3 gen_golden.py [OUTPUT]
 The output depends only on the Unicode version of the Python that runs it
 (recorded in the "unicode_version" entry): code points are sampled only
 where that version assigns them, and sets hold ints, whose order is fixed.
+Run it with CPython 3.10 (or 3.9: Unicode 13.0.0), whose str.isprintable the
+Go repr follows; another version's reprs of newer characters differ.
 """
 
 import base64
