@@ -254,7 +254,7 @@ func TestEscapesInDiscoveredNamesNeverReachTheScreen(t *testing.T) {
 			return discoveredMsg{items: []pickItem{{label: evil, value: evil, hint: "queue " + evil}}}
 		}
 	}
-	m.picker = newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover)
+	m.openPicker(newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover))
 	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
 	m.Update(collect(t, m.picker.start(), isType(discoveredMsg{})))
 	checkNoInjection(t, m.render(), "picker listing vhosts")

@@ -227,6 +227,14 @@ func (p *picker) key(msg tea.KeyPressMsg, k keyMap) tea.Cmd {
 	return nil
 }
 
+// paste types a paste into the name field: a long queue name is pasted
+// more often than typed.
+func (p *picker) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return cmd
+}
+
 // accept takes the typed text when there is some, else the marked or
 // highlighted items.
 func (p *picker) accept() tea.Cmd {
@@ -306,7 +314,8 @@ func splitNames(s string) []string {
 }
 
 // render draws the picker full screen.
-func (p *picker) render(st *Styles, width, height int) string {
+// footer is the key help line, as the model's route names it.
+func (p *picker) render(st *Styles, footer string, width, height int) string {
 	lines := []string{st.Title.Render(" mqscope") + st.Muted.Render("  pick what to watch"), ""}
 	lines = append(lines, p.summaryLine(st), "")
 	lines = append(lines, st.Bold.Render(stepTitles[min(p.step, stepConfirm)]))
@@ -338,7 +347,7 @@ func (p *picker) render(st *Styles, width, height int) string {
 	if p.step != stepMode && p.step != stepConfirm {
 		lines = append(lines, "", "  "+p.input.View())
 	}
-	lines = append(lines, "", st.Subtle.Render("  ↑/↓ move · enter choose · esc back · ctrl+c quit"))
+	lines = append(lines, "", footer)
 	return fitBlock(strings.Join(lines, "\n"), width, height)
 }
 

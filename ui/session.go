@@ -77,9 +77,20 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
+// pickerPaste types a paste into the picker's name field.
+func (m *Model) pickerPaste(msg tea.PasteMsg) tea.Cmd {
+	return m.picker.paste(msg)
+}
+
+// openPicker puts p on screen; it has the keyboard until it settles.
+func (m *Model) openPicker(p *picker) {
+	m.picker = p
+	m.setMode(modePicker)
+}
+
 // onPickerMsg routes the picker's discovery answers.
 func (m *Model) onPickerMsg(msg tea.Msg) tea.Cmd {
-	if d, ok := msg.(discoveredMsg); ok && m.picker != nil {
+	if d, ok := msg.(discoveredMsg); ok && m.mode == modePicker {
 		m.picker.onDiscovered(d)
 	}
 	return nil
@@ -89,6 +100,7 @@ func (m *Model) onPickerMsg(msg tea.Msg) tea.Cmd {
 func (m *Model) finishPicker() tea.Cmd {
 	ch := m.picker.choice
 	m.picker = nil
+	m.mode = modeList
 	specs := watchSpecs(ch.vhost, ch.watch, ch.mode)
 	// The vhost and the watch labels are only shown; the names may come
 	// from the management API, so they are shown without control
