@@ -61,6 +61,8 @@ func Unsafe(r rune) bool {
 		return false
 	case r < 0xa0:
 		return true
+	case r < 0x600: // the only format character below U+0600
+		return r == 0xad
 	}
 	return unicode.In(r, unicode.Cf, hidden)
 }
@@ -82,6 +84,8 @@ func EscapeAt[T string | []byte](s T, i int) (r rune, size int, escape bool) {
 		return r, size, true
 	case r < utf8.RuneSelf:
 		return r, size, r < 0x20 || r == 0x7f
+	case 0x3400 <= r && r <= 0x9fff || 0xac00 <= r && r <= 0xd7a3: // CJK ideographs, Hangul syllables
+		return r, size, false
 	case isMark(r):
 		return r, size, marksBefore(s[:i]) >= MaxMarks
 	}
