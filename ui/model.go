@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 	"mqscope/themes"
 )
@@ -289,7 +290,8 @@ func (m *Model) alertLines() []string {
 		}
 		return []string{line}
 	}
-	problem := m.conns.problem(m.env.now())
+	// Broker errors quote names anyone may declare.
+	problem := textsafe.Row(m.conns.problem(m.env.now()))
 	if problem == "" || m.width <= 0 {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 
 	"mqscope/appconfig"
 	"mqscope/capture"
+	"mqscope/internal/textsafe"
 	"mqscope/observe"
 
 	"charm.land/bubbles/v2/key"
@@ -332,9 +333,9 @@ func (p *picker) render(st *Styles, footer string, width, height int) string {
 		}
 		// Names come from the management API: anyone who may declare a
 		// queue may put terminal escapes in its name.
-		line := fmt.Sprintf(" %s %s", mark, sanitize(it.label))
+		line := fmt.Sprintf(" %s %s", mark, textsafe.Row(it.label))
 		if it.hint != "" {
-			line += st.Muted.Render("  " + sanitize(it.hint))
+			line += st.Muted.Render("  " + textsafe.Row(it.hint))
 		}
 		if i == p.cursor {
 			line = st.Selected.Render(fitLine(line, width-2))
@@ -342,7 +343,7 @@ func (p *picker) render(st *Styles, footer string, width, height int) string {
 		lines = append(lines, line)
 	}
 	if p.note != "" {
-		lines = append(lines, st.Warn.Render("  "+p.note))
+		lines = append(lines, st.Warn.Render("  "+textsafe.Row(p.note)))
 	}
 	if p.step != stepMode && p.step != stepConfirm {
 		lines = append(lines, "", "  "+p.input.View())
@@ -356,7 +357,7 @@ func (p *picker) summaryLine(st *Styles) string {
 	parts := []string{}
 	add := func(name, v string) {
 		if v != "" {
-			parts = append(parts, st.Label.Render(name+" ")+st.Bold.Render(sanitize(v)))
+			parts = append(parts, st.Label.Render(name+" ")+st.Bold.Render(textsafe.Row(v)))
 		}
 	}
 	add("service", p.choice.service)

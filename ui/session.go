@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mqscope/connector"
+	"mqscope/internal/textsafe"
 )
 
 // exchangePrefix marks a watch target that is an exchange, not a queue.
@@ -56,7 +57,7 @@ func watchLabels(specs []observe.WatchSpec) []string {
 		if name == "" {
 			name = s.Exchange
 		}
-		out[i] = string(s.Mode) + ":" + sanitize(name)
+		out[i] = string(s.Mode) + ":" + textsafe.Row(name)
 		if s.Mode == capture.ModeConsume {
 			out[i] += " (DESTRUCTIVE)"
 		}
@@ -105,7 +106,7 @@ func (m *Model) finishPicker() tea.Cmd {
 	// The vhost and the watch labels are only shown; the names may come
 	// from the management API, so they are shown without control
 	// characters. env.names stays exact: rates match messages by it.
-	m.env.service, m.env.vhost = ch.service, sanitize(ch.vhost)
+	m.env.service, m.env.vhost = ch.service, textsafe.Row(ch.vhost)
 	m.env.watches, m.env.names = watchLabels(specs), watchNames(ch.watch)
 	m.rates = newRateMeter(m.env.names)
 	m.conns.opening = true
