@@ -165,7 +165,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pendingTickMsg:
 		return m, m.onPendingTick(msg)
 	case copiedMsg:
-		return m, m.setStatus(copiedText(msg), false)
+		return m, m.onCopied(msg)
 	case statusClearMsg:
 		m.onStatusClear(msg)
 	case templatesLoadedMsg:
@@ -256,6 +256,11 @@ func (m *Model) onPendingTick(msg pendingTickMsg) tea.Cmd {
 		return pendingTickCmd(msg.id)
 	}
 	return nil
+}
+
+// onCopied says in the status bar what a copy put on the clipboard.
+func (m *Model) onCopied(msg copiedMsg) tea.Cmd {
+	return m.setStatus(copiedText(msg), false)
 }
 
 // setStatus shows a transient message and schedules its removal.
