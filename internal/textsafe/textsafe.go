@@ -18,10 +18,13 @@
 //   - A long run of combining marks stacks above and below its base
 //     character and draws over the neighbouring rows.
 //
+// Zero-width joiners are format characters too, so an emoji sequence
+// joined by them shows its parts with \u200d between.
+//
 // EscapeAt is that decision for one character. Row and Lines make text
-// safe for the screen; Clipboard makes it safe to paste; AppendJSONEscape
-// and AppendJSONRune are the escapes of JSON strings, shared by the JSON
-// writers of the inspector.
+// safe for the screen; Clipboard makes it safe to paste. AppendJSONEscape
+// and AppendJSONRune are the escapes of JSON strings, shared by neonwire's
+// and store's JSON writers.
 package textsafe
 
 import (
@@ -31,9 +34,11 @@ import (
 )
 
 // MaxMarks is how many combining marks (Unicode Mn and Me) may follow one
-// base character raw. Every language mqscope's users write needs no more
-// than two on one letter; Zalgo text uses dozens. The marks of a run past
-// the limit are all escaped.
+// base character raw. Decomposed Latin, Greek, Cyrillic and Vietnamese put
+// at most two on a letter; Zalgo text stacks dozens, which draw over the
+// rows above and below. The marks of a run past the limit are all escaped,
+// so some scripts that stack three or more (Hebrew with cantillation,
+// Tibetan) show escapes too: readable, never hidden.
 const MaxMarks = 2
 
 // hidden are the characters outside the controls that hide or reorder
@@ -136,7 +141,8 @@ func decodeLast[T string | []byte](s T) (rune, int) {
 // escapes is written as a visible escape instead: \n, \r and \t, \x1b for
 // the other C0 controls and DEL, \u202e (four hex digits) or \U000e0041
 // (eight) for the rest, and \xff for a byte that is not UTF-8. Everything
-// else is kept, so the result reads as s does and holds no line break.
+// else is kept, so the result reads as s does and holds no line break. It
+// is for reading, not for reading back: a backslash in s stays as it is.
 // Text that needs no escape is returned as it is, without copying.
 func Row(s string) string { return escape(s, false) }
 
