@@ -16,15 +16,20 @@ import (
 	"mqscope/capture"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/textsafe"
 )
 
 // The line is appended by hand rather than through encoding/json's
 // reflection: for `mqscope tail` at broker speed, encoding/json spent as much
 // CPU per message as decoding and storing it (about 8 µs, against 2 µs by
 // hand, for a 200-byte Neon body). The output is encoding/json's byte for
-// byte (TestJSONLineEqualsEncodingJSON), apart from the C1 controls, which
-// the line escapes too (escapeC1); the properties and headers, rarer and
-// free-form, still go through encoding/json.
+// byte (TestJSONLineEqualsEncodingJSON), apart from the characters that
+// must not reach a terminal raw (textsafe.EscapeAt: C1 controls, bidi and
+// zero-width characters…), which the line escapes too: its strings as they
+// are written, the body in neonwire.ToJSON, the properties and headers
+// (rarer and free-form, and still rendered by encoding/json) afterwards
+// (escapeTerminalUnsafe). The escapes themselves are textsafe's, shared
+// with neonwire's JSON writers.
 
 // linePool recycles the buffers WriteJSONLine renders into.
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
@@ -82,7 +87,7 @@ func appendJSONLine(b []byte, e Entry) []byte {
 	}
 	b = appendJSONBody(append(b, `,"body":`...), e.Decoded)
 	b = appendJSONString(append(b, `,"encoding":`...), string(e.Decoded.Encoding))
-	return escapeC1(appendJSONLineTail(b, e), start)
+	return appendJSONLineTail(b, e)
 }
 
 // appendJSONLineTail appends the optional keys after encoding and closes
@@ -140,7 +145,7 @@ func appendJSONBody(b []byte, d neonwire.Decoded) []byte {
 }
 
 // appendMarshaled appends v as encoding/json renders it, HTML characters
-// unescaped.
+// unescaped, and what must not reach a terminal raw escaped.
 func appendMarshaled(b []byte, v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -148,7 +153,7 @@ func appendMarshaled(b []byte, v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return b, err
 	}
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
+	return append(b, escapeTerminalUnsafe(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...), nil
 }
 
 // errorLine replaces a line that could not be rendered. Every value is made
@@ -159,12 +164,12 @@ func errorLine(b []byte, seq uint64, err error) []byte {
 	return append(appendJSONString(append(b, `,"error":`...), err.Error()), '}')
 }
 
-const hexDigits = "0123456789abcdef"
-
 // appendJSONString appends s as a JSON string the way encoding/json writes
 // it with HTML escaping off: quote, backslash and control characters
 // escaped (\b \f \n \r \t by name), invalid UTF-8 as \ufffd, and U+2028
-// and U+2029 escaped because JavaScript reads them as line ends.
+// and U+2029 escaped because JavaScript reads them as line ends. Unlike
+// encoding/json it also escapes the other characters that must not reach a
+// terminal raw (textsafe.EscapeAt: C1 controls, bidi, zero-width…).
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	plain := 0 // start of the run not yet appended
@@ -175,18 +180,17 @@ func appendJSONString(b []byte, s string) []byte {
 			continue
 		}
 		if c < utf8.RuneSelf {
-			b = appendEscapedByte(append(b, s[plain:i]...), c)
+			b = textsafe.AppendJSONEscape(append(b, s[plain:i]...), c)
 			i++
 			plain = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size, escape := textsafe.EscapeAt(s, i)
 		switch {
 		case r == utf8.RuneError && size == 1:
-			b = append(append(b, s[plain:i]...), `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(append(b, s[plain:i]...), `\u202`...)
-			b = append(b, hexDigits[r&0xF])
+			b = textsafe.AppendJSONRune(append(b, s[plain:i]...), utf8.RuneError)
+		case escape: // U+2028 and U+2029 among them
+			b = textsafe.AppendJSONRune(append(b, s[plain:i]...), r)
 		default:
 			i += size
 			continue
@@ -195,26 +199,6 @@ func appendJSONString(b []byte, s string) []byte {
 		plain = i
 	}
 	return append(append(b, s[plain:]...), '"')
-}
-
-// appendEscapedByte appends the escape of an ASCII byte that JSON strings
-// cannot hold as it is.
-func appendEscapedByte(b []byte, c byte) []byte {
-	switch c {
-	case '"', '\\':
-		return append(b, '\\', c)
-	case '\b':
-		return append(b, '\\', 'b')
-	case '\f':
-		return append(b, '\\', 'f')
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	}
-	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 }
 
 func jsonSafeMap(m map[string]any) map[string]any {

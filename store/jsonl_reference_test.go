@@ -16,8 +16,9 @@ import (
 
 // referenceLine is the line rendered by encoding/json, as mqscope did before
 // the line was appended by hand: the hand-written line must equal it byte
-// for byte wherever the text holds no C1 control (those the line escapes
-// and encoding/json does not, see escapeC1).
+// for byte wherever the text holds nothing textsafe escapes beyond ASCII
+// (C1 controls, bidi and zero-width characters…: those the line escapes and
+// encoding/json does not, see appendJSONString and escapeTerminalUnsafe).
 type referenceLine struct {
 	Seq          uint64              `json:"seq"`
 	Time         string              `json:"time"`

@@ -1,43 +1,61 @@
 package store
 
-// escapeC1 rewrites the C1 controls (U+0080 to U+009F) in b[from:] as \u
-// escapes and returns b. The JSON lines of `mqscope tail` go to terminals,
-// and routing keys, headers and properties come off the network: printed
-// raw, U+009B starts a control sequence just as ESC [ does. encoding/json
-// escapes only the C0 controls, which the line escapes too. Outside strings
-// a JSON line is ASCII, so every C1 control found is inside a string and
-// the escape reads back as the same character.
-func escapeC1(b []byte, from int) []byte {
-	first := indexC1(b[from:])
+import (
+	"unicode/utf8"
+
+	"mqscope/internal/textsafe"
+)
+
+// escapeTerminalUnsafe rewrites, in the JSON text b, every non-ASCII
+// character that must not reach a terminal raw (textsafe.EscapeAt: C1
+// controls, bidi and zero-width characters, a run of combining marks past
+// textsafe.MaxMarks…) as a JSON \u escape. It returns b itself when there
+// is none. The JSON lines of `mqscope tail` go to terminals, and headers
+// and properties come off the network: printed raw, U+009B starts a
+// control sequence just as ESC [ does, and U+202E shows the rest of the
+// line reversed. encoding/json, which renders them, escapes only the C0
+// controls. Outside strings JSON text is ASCII, so every character found
+// is inside a string and the escape reads back as the same character.
+// DEL, which encoding/json leaves, stays: the line is encoding/json's byte
+// for byte apart from these escapes, and terminals draw nothing for DEL.
+func escapeTerminalUnsafe(b []byte) []byte {
+	first := indexTerminalUnsafe(b)
 	if first < 0 {
 		return b
 	}
-	first += from
 	out := make([]byte, 0, len(b)+16)
 	out = append(out, b[:first]...)
-	for i := first; i < len(b); i++ {
-		if isC1At(b, i) {
-			out = append(out, '\\', 'u', '0', '0', hexDigits[b[i+1]>>4], hexDigits[b[i+1]&0xF])
+	for i := first; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
 			i++
 			continue
 		}
-		out = append(out, b[i])
+		r, size, escape := textsafe.EscapeAt(b, i)
+		if escape && !(r == utf8.RuneError && size == 1) {
+			out = textsafe.AppendJSONRune(out, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
 	}
 	return out
 }
 
-// indexC1 returns the offset of the first UTF-8 encoded C1 control in b,
-// or -1.
-func indexC1(b []byte) int {
-	for i := range b {
-		if isC1At(b, i) {
+// indexTerminalUnsafe returns the offset of the first non-ASCII character
+// of b that escapeTerminalUnsafe rewrites, or -1. Invalid UTF-8 is left:
+// encoding/json never produces it.
+func indexTerminalUnsafe(b []byte) int {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size, escape := textsafe.EscapeAt(b, i)
+		if escape && !(r == utf8.RuneError && size == 1) {
 			return i
 		}
+		i += size
 	}
 	return -1
-}
-
-// isC1At reports whether a C1 control's two UTF-8 bytes start at b[i].
-func isC1At(b []byte, i int) bool {
-	return b[i] == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] < 0xa0
 }

@@ -135,10 +135,11 @@ func checkDecodeErrorShown(t *testing.T, m *Model, b neonwiretest.Body) {
 func checkCopyIsWhole(t *testing.T, m *Model, got *fakeClipboard, b neonwiretest.Body) {
 	t.Helper()
 	e, _ := m.selected()
-	_, want, ok := copyText(e, copyBody)
+	_, body, ok := copyText(e, copyBody)
 	if !ok {
 		return // binary: y says there is no decoded body
 	}
+	want := clipboardText(body) // all of it, with its controls escaped
 	collect(t, press(m, "y"), isType(copiedMsg{}))
 	if got.last() != want {
 		t.Fatalf("y copied %d bytes, want the whole body's %d", len(got.last()), len(want))
@@ -254,7 +255,7 @@ func TestEscapesInDiscoveredNamesNeverReachTheScreen(t *testing.T) {
 			return discoveredMsg{items: []pickItem{{label: evil, value: evil, hint: "queue " + evil}}}
 		}
 	}
-	m.picker = newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover)
+	m.openPicker(newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover))
 	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
 	m.Update(collect(t, m.picker.start(), isType(discoveredMsg{})))
 	checkNoInjection(t, m.render(), "picker listing vhosts")

@@ -7,6 +7,7 @@ import (
 	"github.com/atotto/clipboard"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 )
 
@@ -30,13 +31,22 @@ var setTerminalClipboard = tea.SetClipboard
 // copyCmd copies text both ways: OSC52 through the terminal (works over SSH
 // and inside tmux with set-clipboard on) and the local clipboard, whose
 // result comes back as a copiedMsg. Only key handlers call it: nothing a
-// broker sends may write the user's clipboard.
+// broker sends may write the user's clipboard. Every copy goes through
+// clipboardText here, so none puts raw ESC, BEL or another control there.
 func copyCmd(what, text string) tea.Cmd {
+	text = clipboardText(text)
 	write := writeLocalClipboard
 	return tea.Batch(setTerminalClipboard(text), func() tea.Msg {
 		return copiedMsg{what: what, size: len(text), localErr: write(text)}
 	})
 }
+
+// clipboardText is what the clipboard gets for text: the text, with the
+// controls that a paste would make a terminal obey written as visible
+// escapes (textsafe.Clipboard: \x1b, \x07…; CRLF becomes a newline).
+// Bodies come off the network, and a body holding ESC [ 2 0 1 ~ would end a
+// bracketed paste early and run the rest in the shell it is pasted into.
+func clipboardText(text string) string { return textsafe.Clipboard(text) }
 
 // copiedText is the status-bar line for a copy.
 func copiedText(m copiedMsg) string {

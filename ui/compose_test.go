@@ -18,7 +18,7 @@ func TestComposePrefillsFromSelectedMessage(t *testing.T) {
 	selectFirstRequest(m)
 	press(m, "c")
 	c := &m.compose
-	if !m.showing || m.focus != paneCompose {
+	if m.mode != modeCompose {
 		t.Fatal("c should open compose with the keyboard")
 	}
 	if c.queue() != "neon_api_input" {
@@ -183,18 +183,6 @@ func TestBadTimeoutIsRefusedWithHint(t *testing.T) {
 	press(m, "ctrl+s")
 	if !strings.Contains(m.status.text, `timeout "soon": give a duration`) {
 		t.Fatalf("status %q", m.status.text)
-	}
-}
-
-func TestEscFromComposeReturnsToListAndEscAgainCloses(t *testing.T) {
-	m, _ := testModel(t, 160, 45, "dark", 1)
-	press(m, "c", "esc")
-	if m.focus != paneList || !m.showing {
-		t.Fatal("esc should give the keyboard back to the list, compose still shown")
-	}
-	press(m, "esc")
-	if m.showing {
-		t.Fatal("a second esc should close compose")
 	}
 }
 

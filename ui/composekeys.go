@@ -28,19 +28,29 @@ func (m *Model) openCompose() tea.Cmd {
 	if m.req != nil {
 		replyQueue = m.req.ReplyQueue()
 	}
-	m.showing, m.focus = true, paneCompose
-	m.resize(m.width, m.height)
+	m.setMode(modeCompose)
 	return m.compose.open(queue, body, replyQueue)
 }
 
-// composeKey handles a key while compose has the keyboard.
+// closeCompose takes compose off the screen and gives the keyboard back to
+// the list. What was typed stays for ctrl+r; c prefills afresh.
+func (m *Model) closeCompose() {
+	m.compose.blur()
+	m.setMode(modeList)
+}
+
+// composePaste types a paste into the compose field that has the keyboard.
+func (m *Model) composePaste(msg tea.PasteMsg) tea.Cmd {
+	return m.compose.update(msg)
+}
+
+// composeKey handles a key while compose has the keyboard: esc closes it.
 func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	c := &m.compose
 	switch {
 	case key.Matches(msg, k.Back):
-		m.focus = paneList
-		c.blur()
+		m.closeCompose()
 		return nil
 	case key.Matches(msg, k.Send, k.Resend) && m.env.offline != "":
 		return m.setStatus("browsing a recording: there is no broker to send to", true)
@@ -49,10 +59,7 @@ func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Resend):
 		return m.sendCmd(c.resend(m.env.ctx, m.req, m.env.now()))
 	case key.Matches(msg, k.SaveTemplate):
-		if c.value == nil {
-			return m.setStatus("cannot save: the body does not parse", true)
-		}
-		return saveTemplateCmd(m.env.service, c.queue(), c.body.Value())
+		return m.saveTemplate()
 	case key.Matches(msg, k.NextTemplate):
 		return loadTemplatesCmd(m.env.service, c.queue())
 	case key.Matches(msg, k.NextField):
@@ -63,6 +70,15 @@ func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.resultKey(msg)
 	}
 	return c.update(msg)
+}
+
+// saveTemplate saves the body as a template of the queue, if it parses.
+func (m *Model) saveTemplate() tea.Cmd {
+	c := &m.compose
+	if c.value == nil {
+		return m.setStatus("cannot save: the body does not parse", true)
+	}
+	return saveTemplateCmd(m.env.service, c.queue(), c.body.Value())
 }
 
 // sendCmd reports a request that could not start, or starts it.

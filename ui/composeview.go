@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mqscope/connector"
+	"mqscope/internal/textsafe"
 )
 
 // render draws compose in width × height cells: the body editor on the
@@ -20,7 +21,7 @@ func (c *composePane) render(vhost string, width, height int, st *Styles, focuse
 		return fitBlock("", width, height)
 	}
 	inner, rows := width-4, height-2
-	title := st.Title.Render("compose") + st.Muted.Render(" → "+vhost+" / ") + st.Bold.Render(c.queue())
+	title := st.Title.Render("compose") + st.Muted.Render(" → "+vhost+" / ") + st.Bold.Render(textsafe.Row(c.queue()))
 	leftW := max(inner*11/20, 20)
 	rightW := max(inner-leftW-3, 1)
 	left := c.renderEditor(leftW, rows-1, st)
@@ -82,14 +83,14 @@ func (c *composePane) renderResult(width int, st *Styles, now time.Time) []strin
 	switch {
 	case c.pending != nil:
 		return []string{st.Warn.Render(fmt.Sprintf("⏳ waiting for the reply to %s on %s · %s",
-			shortID(c.pending.messageID), c.pending.queue, fmtElapsed(now.Sub(c.pending.started))))}
+			shortID(c.pending.messageID), textsafe.Row(c.pending.queue), fmtElapsed(now.Sub(c.pending.started))))}
 	case c.result == nil:
 		return []string{st.Subtle.Render("ctrl+s sends · the reply shows here")}
 	case c.result.err != nil:
-		return []string{st.Danger.Render("✗ " + describeRequestError(c.result.err))}
+		return []string{st.Danger.Render("✗ " + textsafe.Row(describeRequestError(c.result.err)))}
 	}
 	r := c.result.resp
-	head := st.Reply.Render("↩ reply in "+fmtLatency(r.Latency)) + st.Muted.Render(" · message_id "+r.MessageID)
+	head := st.Reply.Render("↩ reply in "+fmtLatency(r.Latency)) + st.Muted.Render(" · message_id "+textsafe.Row(r.MessageID))
 	return append([]string{head}, c.result.replyLines(width, st)...)
 }
 
@@ -125,7 +126,7 @@ func historyLine(h sentRequest, st *Styles, picked bool) string {
 	if picked {
 		mark = "› "
 	}
-	return st.Muted.Render(mark+h.at.Format("15:04:05")+" "+h.queue+" "+shortID(h.messageID)+" ") + style.Render(outcome)
+	return st.Muted.Render(mark+h.at.Format("15:04:05")+" "+textsafe.Row(h.queue)+" "+shortID(h.messageID)+" ") + style.Render(outcome)
 }
 
 // fmtElapsed is a waiting time to a tenth of a second.

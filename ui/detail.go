@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 )
 
@@ -129,7 +130,7 @@ func (d *detailPane) layout(e, pair *store.Entry, width int, st *Styles) []strin
 func decodedLines(e *store.Entry, width int, st *Styles) []string {
 	var head []string
 	if e.Decoded.Err != nil {
-		head = append(head, st.Danger.Render("not a valid Neon body: "+e.Decoded.Err.Error()))
+		head = append(head, st.Danger.Render("not a valid Neon body: "+textsafe.Row(e.Decoded.Err.Error())))
 	}
 	switch e.Decoded.Encoding {
 	case neonwire.EncNeon:
@@ -168,7 +169,7 @@ func wireLines(body []byte, width int, st *Styles) []string {
 // maxDetailBytes a line says how much is left and how to get it.
 func wrapLines(s string, width int, st *Styles, howToGetAll string) []string {
 	s, rest := clipDetail(s)
-	s = sanitize(s) // a body must not drive the terminal
+	s = textsafe.Lines(s) // a body must not drive, reorder or hide on the terminal
 	lines := strings.Split(ansi.Hardwrap(s, max(width, 1), true), "\n")
 	for i, l := range lines {
 		lines[i] = st.Fast.Text.render(l)

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 )
 
@@ -65,7 +66,7 @@ func keyValueLines(fields [][2]string, width int, st *Styles) []string {
 		if f[1] == "" {
 			continue
 		}
-		value := fitLine(sanitize(f[1]), max(width-nameWidth-2, 1))
+		value := fitLine(textsafe.Row(f[1]), max(width-nameWidth-2, 1))
 		lines = append(lines, st.Label.Render(pad(f[0], nameWidth, false))+"  "+st.Text.Render(strings.TrimRight(value, " ")))
 	}
 	return lines
@@ -82,7 +83,7 @@ func headerFields(h map[string]any) [][2]string {
 	out := make([][2]string, 0, len(names))
 	for _, k := range names {
 		// Header names come off the network as values do.
-		out = append(out, [2]string{sanitize(k), headerValue(h[k])})
+		out = append(out, [2]string{textsafe.Row(k), headerValue(h[k])})
 	}
 	return out
 }
@@ -135,7 +136,7 @@ func pairLines(e, other *store.Entry, width int, st *Styles) []string {
 		req, rep = other, e
 	}
 	head := st.Bold.Render("latency ") + st.Reply.Render(fmtLatency(e.Pair.Latency)) +
-		st.Muted.Render("  message_id "+sanitize(req.MessageID))
+		st.Muted.Render("  message_id "+textsafe.Row(req.MessageID))
 	col := max((width-3)/2, 1)
 	left := pairSide("request", req, col, st.Request, st)
 	right := pairSide("reply", rep, col, st.Reply, st)
@@ -163,9 +164,9 @@ func pairMissing(e *store.Entry, st *Styles) []string {
 	case e.Msg.Unroutable:
 		return []string{st.Unroutable.Render("unroutable: no queue received this message, so no reply will come")}
 	case e.ReplyQueue != "":
-		return []string{st.Muted.Render(sanitize("no reply seen yet for message_id " + e.MessageID + " (replies go to " + e.ReplyQueue + ")"))}
+		return []string{st.Muted.Render(textsafe.Row("no reply seen yet for message_id " + e.MessageID + " (replies go to " + e.ReplyQueue + ")"))}
 	case e.MessageID != "":
-		return []string{st.Muted.Render("no request seen for message_id " + sanitize(e.MessageID))}
+		return []string{st.Muted.Render("no request seen for message_id " + textsafe.Row(e.MessageID))}
 	}
 	return []string{st.Muted.Render("not a request or reply (no message_id)")}
 }

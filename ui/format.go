@@ -9,6 +9,7 @@ import (
 	"mqscope/capture"
 
 	"mqscope/connector/neonwire"
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 )
 
@@ -39,23 +40,24 @@ func fmtLatency(d time.Duration) string {
 
 // shortID is the first 8 characters of a message_id: enough to tell ids
 // apart on screen, and what people read out to each other. Ids come from
-// message bodies, so control characters are replaced.
+// message bodies, so what may not reach the terminal is escaped.
 func shortID(id string) string {
-	return clip(sanitize(id), 8)
+	return clip(textsafe.Row(id), 8)
 }
 
 // place names where a message was seen: vhost/queue, or exchange → key.
-// Names come off the network (a routing key is any bytes), so control
-// characters are replaced: a name must not drive the terminal.
+// Names come off the network (a routing key is any bytes), so what may
+// not reach the terminal is escaped: a name must not drive the terminal,
+// nor reorder or hide the rest of the row.
 func place(m *capture.Message) string {
 	if m.Exchange != "" {
-		return sanitize(m.Exchange + " → " + m.RoutingKey)
+		return textsafe.Row(m.Exchange + " → " + m.RoutingKey)
 	}
 	q := m.Queue
 	if q == "" {
 		q = m.RoutingKey
 	}
-	return sanitize(m.VHost + "/" + q)
+	return textsafe.Row(m.VHost + "/" + q)
 }
 
 // eventLabel is the event column: mqscope's own sends and replies say so.
@@ -84,7 +86,7 @@ func summarize(e *store.Entry) string {
 		// of the text is enough unless the body is mostly blank: without
 		// this cut a 16 MiB body would be split into millions of fields.
 		s = clip(s, 8*maxSummary)
-		return sanitize(clip(strings.Join(strings.Fields(s), " "), maxSummary))
+		return textsafe.Row(clip(strings.Join(strings.Fields(s), " "), maxSummary))
 	default:
 		return fmt.Sprintf("<binary, %s>", humanBytes(e.Size))
 	}
@@ -99,31 +101,6 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-// sanitize replaces control characters (other than newline and tab) with
-// U+FFFD, so a message body can never move the cursor or change colours.
-func sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if isControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
-
-func isControl(r rune) bool {
-	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0)
 }
 
 // msgIDOf is the Neon message_id of a raw message, or "" when it has none.

@@ -10,28 +10,31 @@ import (
 	"mqscope/themes"
 )
 
-// onKey routes a key press: quit and help first, then whatever has the
-// keyboard (picker, filter, compose), then the global bindings.
+// onKey handles a key press: ctrl+c quits from anywhere, and every other
+// key goes where the mode routes it.
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	return route(m.mode).key(m, msg)
+}
+
+// onPaste gives a paste to the text field of the mode, if it has one.
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	return route(m.mode).paste(m, msg)
+}
+
+// paneKey handles a key while the list or the detail pane has the
+// keyboard: the global bindings, then moving.
+func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	switch {
-	case msg.String() == "ctrl+c":
-		return tea.Quit
-	case m.showHelp:
-		m.showHelp = false
-		return nil
-	case m.picker != nil:
-		return m.pickerKey(msg)
-	case m.filtering:
-		return m.filterKey(msg)
-	case m.focus == paneCompose && m.showing:
-		return m.composeKey(msg)
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openOverlay(modeHelp)
 	case key.Matches(msg, k.NextPane):
-		return m.nextPane()
+		m.nextPane()
 	case key.Matches(msg, k.Back):
 		m.back()
 	case key.Matches(msg, k.Filter):
@@ -41,9 +44,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Clear):
 		m.clear()
 	case key.Matches(msg, k.Theme):
-		m.autoTheme = false
-		m.setPalette(themes.Next(m.st.Palette.Name))
-		return m.setStatus("theme "+m.st.Palette.Name, false)
+		return m.nextTheme()
 	case key.Matches(msg, k.Compose):
 		return m.openCompose()
 	case key.Matches(msg, k.CopyBody):
@@ -62,6 +63,19 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// helpKey closes the help: any key does.
+func (m *Model) helpKey(tea.KeyPressMsg) tea.Cmd {
+	m.closeOverlay()
+	return nil
+}
+
+// nextTheme switches to the next theme and stops following the terminal.
+func (m *Model) nextTheme() tea.Cmd {
+	m.autoTheme = false
+	m.setPalette(themes.Next(m.st.Palette.Name))
+	return m.setStatus("theme "+m.st.Palette.Name, false)
+}
+
 // navigate moves the list selection or scrolls the detail pane.
 func (m *Model) navigate(msg tea.KeyPressMsg) {
 	k := m.keys
@@ -77,14 +91,14 @@ func (m *Model) navigate(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.PageDown):
 		delta = page
 	case key.Matches(msg, k.Top):
-		if m.focus == paneDetail {
+		if m.mode == modeDetail {
 			m.detail.scroll = 0
 		} else {
 			m.list.top(m.view)
 		}
 		return
 	case key.Matches(msg, k.Bottom):
-		if m.focus == paneDetail {
+		if m.mode == modeDetail {
 			m.detail.scrollBy(maxDetailLines)
 		} else {
 			m.list.bottom(m.view)
@@ -94,7 +108,7 @@ func (m *Model) navigate(msg tea.KeyPressMsg) {
 	if delta == 0 {
 		return
 	}
-	if m.focus == paneDetail {
+	if m.mode == modeDetail {
 		m.detail.scrollBy(delta)
 		return
 	}
@@ -114,33 +128,22 @@ func (m *Model) onWheel(mouse tea.Mouse) {
 	l := m.layout()
 	if mouse.Y < l.header+l.alert+l.list {
 		m.list.move(m.view, delta)
-	} else if !m.showing {
+	} else if !m.composeOpen() {
 		m.detail.scrollBy(delta)
 	}
 }
 
-// nextPane cycles list → detail or compose → list.
-func (m *Model) nextPane() tea.Cmd {
-	switch {
-	case m.focus != paneList:
-		m.focus = paneList
-	case m.showing:
-		m.focus = paneCompose
-		return m.compose.focus(m.compose.field)
-	default:
-		m.focus = paneDetail
+// nextPane moves the keyboard between the list and the detail pane.
+func (m *Model) nextPane() {
+	if m.mode == modeDetail {
+		m.setMode(modeList)
+		return
 	}
-	return nil
+	m.setMode(modeDetail)
 }
 
-// back leaves the detail pane, or closes compose when the list has focus.
-func (m *Model) back() {
-	if m.focus == paneList && m.showing {
-		m.showing = false
-		m.resize(m.width, m.height)
-	}
-	m.focus = paneList
-}
+// back leaves the detail pane for the list.
+func (m *Model) back() { m.setMode(modeList) }
 
 func (m *Model) togglePause() {
 	m.paused = !m.paused
@@ -172,13 +175,12 @@ func (m *Model) copySelected(kind copyKind) tea.Cmd {
 
 // startFilter opens the filter line with the current filter to edit.
 func (m *Model) startFilter() tea.Cmd {
-	m.filtering = true
+	m.openOverlay(modeFilter)
 	m.filterErr = ""
 	if f := m.view.Filter(); f != nil {
 		m.filterInput.SetValue(f.String())
 	}
 	m.filterInput.CursorEnd()
-	m.resize(m.width, m.height)
 	return m.filterInput.Focus()
 }
 
@@ -187,9 +189,8 @@ func (m *Model) startFilter() tea.Cmd {
 func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.Back):
-		m.filtering = false
 		m.filterInput.Blur()
-		m.resize(m.width, m.height)
+		m.closeOverlay()
 		return nil
 	case key.Matches(msg, m.keys.Apply):
 		return m.applyFilter(m.filterInput.Value())
@@ -210,23 +211,18 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 		}
 		f = parsed
 	}
-	m.filtering, m.filterErr = false, ""
+	m.filterErr = ""
 	m.filterInput.Blur()
 	m.view = m.env.store.NewView(f)
 	m.list.reset()
-	m.resize(m.width, m.height)
+	m.closeOverlay()
 	m.list.sync(m.view)
 	return nil
 }
 
-func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
-	switch {
-	case m.filtering:
-		var cmd tea.Cmd
-		m.filterInput, cmd = m.filterInput.Update(msg)
-		return cmd
-	case m.focus == paneCompose && m.showing:
-		return m.compose.update(msg)
-	}
-	return nil
+// filterPaste types a paste into the filter line.
+func (m *Model) filterPaste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	m.filterInput, cmd = m.filterInput.Update(msg)
+	return cmd
 }

@@ -15,6 +15,8 @@ type keyMap struct {
 	Send, Resend, SaveTemplate         key.Binding
 	NextTemplate, NextField, PrevField key.Binding
 	Apply                              key.Binding
+	Move, Choose, ForceQuit            key.Binding // the picker's, where letters type
+	CloseHelp                          key.Binding // only shown: any key closes the help
 }
 
 func newKeyMap() keyMap {
@@ -49,6 +51,10 @@ func newKeyMap() keyMap {
 		NextField:    b("tab", "next field", "tab"),
 		PrevField:    b("shift+tab", "prev field", "shift+tab"),
 		Apply:        b("enter", "apply", "enter"),
+		Move:         b("↑/↓", "move", "up", "down"),
+		Choose:       b("enter", "choose", "enter"),
+		ForceQuit:    b("ctrl+c", "quit", "ctrl+c"),
+		CloseHelp:    b("any key", "close help", "esc"),
 	}
 }
 
@@ -70,6 +76,16 @@ func (k keyMap) composeShort() []key.Binding {
 // filterShort is the footer while the filter is being typed.
 func (k keyMap) filterShort() []key.Binding {
 	return []key.Binding{k.Apply, k.Back}
+}
+
+// pickerShort is the footer of the start-up picker.
+func (k keyMap) pickerShort() []key.Binding {
+	return []key.Binding{k.Move, k.Choose, k.Back, k.ForceQuit}
+}
+
+// helpShort is the footer while the full help is shown.
+func (k keyMap) helpShort() []key.Binding {
+	return []key.Binding{k.CloseHelp, k.ForceQuit}
 }
 
 // full is the help screen: one titled column per group.

@@ -6,6 +6,7 @@ import (
 
 	"mqscope/capture"
 
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 )
 
@@ -231,7 +232,7 @@ func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, loc 
 // one: "── gap: firehose /neon_api not watching from 07:31:02 to 07:31:09
 // (private queue lost) ──────".
 func renderGapRow(g capture.Gap, width int, st *Styles, selected, focused bool, loc *time.Location) string {
-	text := "── gap: " + sanitize(g.Describe(loc, "15:04:05")) + " "
+	text := "── gap: " + textsafe.Row(g.Describe(loc, "15:04:05")) + " "
 	if w := textWidth(text); w < width {
 		text += strings.Repeat("─", width-w)
 	}

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"mqscope/internal/textsafe"
 	"mqscope/store"
 	"mqscope/themes"
 )
@@ -22,15 +23,6 @@ type sessionMsg struct {
 	req requester
 	err error
 }
-
-// pane is what has the keyboard.
-type pane int
-
-const (
-	paneList pane = iota
-	paneDetail
-	paneCompose
-)
 
 // env is what the model runs on. Run builds it from Options; tests build
 // it by hand with a fixed clock and no broker.
@@ -71,29 +63,33 @@ type Model struct {
 	bgKnown       bool // the terminal has told its background colour
 	width, height int
 
+	// mode decides who gets keys and pastes, the footer and the panes on
+	// screen (mode.go); under is the mode an overlay (filter, help) covers
+	// and returns to.
+	mode, under uiMode
+
 	view    *store.View
 	list    messageList
 	detail  detailPane
 	compose composePane
-	focus   pane
-	showing bool // compose is shown in the lower pane
 
-	filtering   bool
 	filterInput textinput.Model
 	filterErr   string
 
-	showHelp bool
-	paused   bool
-	status   statusLine
-	conns    conns
-	rates    rateMeter
-	req      requester
-	picker   *picker
+	paused bool
+	status statusLine
+	conns  conns
+	rates  rateMeter
+	req    requester
+	picker *picker
 }
 
 // newModel builds the root model over e.
 func newModel(e env) *Model {
-	m := &Model{env: e, keys: newKeyMap(), conns: newConns(), picker: e.picker}
+	m := &Model{env: e, keys: newKeyMap(), conns: newConns(), mode: modeList, under: modeList}
+	if e.picker != nil {
+		m.picker, m.mode = e.picker, modePicker
+	}
 	m.autoTheme = e.theme == "" || e.theme == themes.Auto
 	m.setPalette(initialPalette(e))
 	m.view = e.store.NewView(nil)
@@ -160,8 +156,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case frameMsg:
 		return m, m.onFrame()
 	case rateTickMsg:
-		m.rates.tick(msg.at, m.env.store.Stats().Total)
-		return m, rateTickCmd()
+		return m, m.onRateTick(msg)
 	case eventsMsg:
 		return m, m.onEvents(msg)
 	case sessionMsg:
@@ -171,7 +166,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pendingTickMsg:
 		return m, m.onPendingTick(msg)
 	case copiedMsg:
-		return m, m.setStatus(copiedText(msg), false)
+		return m, m.onCopied(msg)
 	case statusClearMsg:
 		m.onStatusClear(msg)
 	case templatesLoadedMsg:
@@ -208,6 +203,12 @@ func (m *Model) onBackground(dark bool) {
 	if m.autoTheme && !m.env.noColor {
 		m.setPalette(themes.Default(dark))
 	}
+}
+
+// onRateTick closes the rates' second and arms the next tick.
+func (m *Model) onRateTick(msg rateTickMsg) tea.Cmd {
+	m.rates.tick(msg.at, m.env.store.Stats().Total)
+	return rateTickCmd()
 }
 
 // onFrame pulls what changed since the last frame and re-arms the wait.
@@ -264,6 +265,11 @@ func (m *Model) onPendingTick(msg pendingTickMsg) tea.Cmd {
 	return nil
 }
 
+// onCopied says in the status bar what a copy put on the clipboard.
+func (m *Model) onCopied(msg copiedMsg) tea.Cmd {
+	return m.setStatus(copiedText(msg), false)
+}
+
 // setStatus shows a transient message and schedules its removal.
 func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 	m.status = statusLine{id: m.status.id + 1, text: text, isErr: isErr}
@@ -279,7 +285,7 @@ func (m *Model) onStatusClear(msg statusClearMsg) {
 
 // layout shares the current screen between the panes.
 func (m *Model) layout() layout {
-	return computeLayout(m.width, m.height, len(m.alertLines()), m.showing)
+	return computeLayout(m.width, m.height, len(m.alertLines()), m.composeOpen())
 }
 
 // maxAlertLines bounds the connection-problem text: enough for the
@@ -289,14 +295,15 @@ const maxAlertLines = 3
 // alertLines are the rows under the header: the filter being typed, or
 // the connection problem word-wrapped so that the advice at its end shows.
 func (m *Model) alertLines() []string {
-	if m.filtering {
+	if m.mode == modeFilter {
 		line := m.filterInput.View()
 		if m.filterErr != "" {
 			line += "  " + m.st.Danger.Render(m.filterErr)
 		}
 		return []string{line}
 	}
-	problem := m.conns.problem(m.env.now())
+	// Broker errors quote names anyone may declare.
+	problem := textsafe.Row(m.conns.problem(m.env.now()))
 	if problem == "" || m.width <= 0 {
 		return nil
 	}

@@ -82,12 +82,12 @@ func TestClearEmptiesTheListAndStore(t *testing.T) {
 func TestFilterNarrowsListAndHeaderShowsMatchCount(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 4)
 	press(m, "/")
-	if !m.filtering {
+	if m.mode != modeFilter {
 		t.Fatal("/ should open the filter line")
 	}
 	typeText(m, "queue:neon_api_input")
 	press(m, "enter")
-	if m.filtering {
+	if m.mode != modeList {
 		t.Fatalf("enter should apply a valid filter (error %q)", m.filterErr)
 	}
 	if m.list.total != 4 {
@@ -108,14 +108,14 @@ func TestBadFilterKeepsFilterOpenWithError(t *testing.T) {
 	press(m, "/")
 	typeText(m, "nosuchfield:x")
 	press(m, "enter")
-	if !m.filtering || m.filterErr == "" {
-		t.Fatalf("filtering %v error %q, want the line kept open with the error", m.filtering, m.filterErr)
+	if m.mode != modeFilter || m.filterErr == "" {
+		t.Fatalf("mode %v error %q, want the line kept open with the error", m.mode, m.filterErr)
 	}
 	if !strings.Contains(screen(m), `unknown field "nosuchfield"`) {
 		t.Fatal("the filter error should be on screen")
 	}
 	press(m, "esc")
-	if m.filtering || m.view.Filter() != nil {
+	if m.mode != modeList || m.view.Filter() != nil {
 		t.Fatal("esc should close the filter line and keep the old (empty) filter")
 	}
 }
@@ -123,8 +123,8 @@ func TestBadFilterKeepsFilterOpenWithError(t *testing.T) {
 func TestTabCyclesPanesAndArrowsSwitchDetailTabs(t *testing.T) {
 	m, _ := testModel(t, 120, 40, "dark", 2)
 	press(m, "tab")
-	if m.focus != paneDetail {
-		t.Fatalf("tab: focus %v, want detail", m.focus)
+	if m.mode != modeDetail {
+		t.Fatalf("tab: mode %v, want detail", m.mode)
 	}
 	press(m, "l", "l")
 	if m.detail.tab != tabHex {
@@ -135,7 +135,7 @@ func TestTabCyclesPanesAndArrowsSwitchDetailTabs(t *testing.T) {
 		t.Fatalf("left past the first tab should wrap to Pair, got %v", m.detail.tab)
 	}
 	press(m, "esc")
-	if m.focus != paneList {
+	if m.mode != modeList {
 		t.Fatal("esc should return to the list")
 	}
 }
@@ -150,7 +150,7 @@ func TestHelpOpensAndAnyKeyClosesIt(t *testing.T) {
 		}
 	}
 	press(m, "j")
-	if m.showHelp {
+	if m.mode != modeList {
 		t.Fatal("a key should close the help")
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"mqscope/appconfig"
 	"mqscope/capture"
+	"mqscope/internal/textsafe"
 	"mqscope/observe"
 
 	"charm.land/bubbles/v2/key"
@@ -227,6 +228,14 @@ func (p *picker) key(msg tea.KeyPressMsg, k keyMap) tea.Cmd {
 	return nil
 }
 
+// paste types a paste into the name field: a long queue name is pasted
+// more often than typed.
+func (p *picker) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return cmd
+}
+
 // accept takes the typed text when there is some, else the marked or
 // highlighted items.
 func (p *picker) accept() tea.Cmd {
@@ -306,7 +315,8 @@ func splitNames(s string) []string {
 }
 
 // render draws the picker full screen.
-func (p *picker) render(st *Styles, width, height int) string {
+// footer is the key help line, as the model's route names it.
+func (p *picker) render(st *Styles, footer string, width, height int) string {
 	lines := []string{st.Title.Render(" mqscope") + st.Muted.Render("  pick what to watch"), ""}
 	lines = append(lines, p.summaryLine(st), "")
 	lines = append(lines, st.Bold.Render(stepTitles[min(p.step, stepConfirm)]))
@@ -323,9 +333,9 @@ func (p *picker) render(st *Styles, width, height int) string {
 		}
 		// Names come from the management API: anyone who may declare a
 		// queue may put terminal escapes in its name.
-		line := fmt.Sprintf(" %s %s", mark, sanitize(it.label))
+		line := fmt.Sprintf(" %s %s", mark, textsafe.Row(it.label))
 		if it.hint != "" {
-			line += st.Muted.Render("  " + sanitize(it.hint))
+			line += st.Muted.Render("  " + textsafe.Row(it.hint))
 		}
 		if i == p.cursor {
 			line = st.Selected.Render(fitLine(line, width-2))
@@ -333,12 +343,12 @@ func (p *picker) render(st *Styles, width, height int) string {
 		lines = append(lines, line)
 	}
 	if p.note != "" {
-		lines = append(lines, st.Warn.Render("  "+p.note))
+		lines = append(lines, st.Warn.Render("  "+textsafe.Row(p.note)))
 	}
 	if p.step != stepMode && p.step != stepConfirm {
 		lines = append(lines, "", "  "+p.input.View())
 	}
-	lines = append(lines, "", st.Subtle.Render("  ↑/↓ move · enter choose · esc back · ctrl+c quit"))
+	lines = append(lines, "", footer)
 	return fitBlock(strings.Join(lines, "\n"), width, height)
 }
 
@@ -347,7 +357,7 @@ func (p *picker) summaryLine(st *Styles) string {
 	parts := []string{}
 	add := func(name, v string) {
 		if v != "" {
-			parts = append(parts, st.Label.Render(name+" ")+st.Bold.Render(sanitize(v)))
+			parts = append(parts, st.Label.Render(name+" ")+st.Bold.Render(textsafe.Row(v)))
 		}
 	}
 	add("service", p.choice.service)

@@ -36,7 +36,7 @@ func pickerModel(t *testing.T, preset pickChoice) (*Model, *pickChoice) {
 			return discoveredMsg{items: []pickItem{{label: "chat_gpt_input", value: "chat_gpt_input"}, {label: "fastchat_input", value: "fastchat_input"}}}
 		}
 	}
-	m.picker = newPicker(testConfig(), preset, discover)
+	m.openPicker(newPicker(testConfig(), preset, discover))
 	m.env.start = func(ch pickChoice, _ []observe.WatchSpec) tea.Cmd { started = ch; return nil }
 	if cmd := m.picker.start(); cmd != nil {
 		m.Update(cmd())

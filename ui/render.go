@@ -13,15 +13,15 @@ func (m *Model) render() string {
 	if l.tooSmall {
 		return tooSmallView(m.st, m.width, m.height)
 	}
-	if m.picker != nil {
-		return m.picker.render(&m.st, m.width, m.height)
+	if m.mode == modePicker {
+		return m.picker.render(&m.st, m.renderFooter(), m.width, m.height)
 	}
 	parts := make([]string, 0, 6)
 	parts = append(parts, m.renderHeader())
 	for _, line := range m.alertLines() {
 		parts = append(parts, fitLine(line, m.width))
 	}
-	if m.showHelp {
+	if m.mode == modeHelp {
 		body := l.list + l.lower
 		parts = append(parts, renderFullHelp(m.st, m.keys.full(), m.width, body))
 	} else {
@@ -46,16 +46,16 @@ func (m *Model) renderList(l layout) string {
 	// Only rows up to the last sync: the store grows between frames, and a
 	// paused list must not move.
 	rows := m.view.Range(m.list.offset, min(l.list-1, m.list.total-m.list.offset))
-	out := m.list.render(rows, m.width, &m.st, m.focus == paneList, m.env.loc)
+	out := m.list.render(rows, m.width, &m.st, m.panes() == modeList, m.env.loc)
 	return fitBlock(out, m.width, l.list)
 }
 
 func (m *Model) renderLower(l layout) string {
-	if m.showing {
-		return m.compose.render(m.env.vhost, m.width, l.lower, &m.st, m.focus == paneCompose, m.env.now())
+	if m.composeOpen() {
+		return m.compose.render(m.env.vhost, m.width, l.lower, &m.st, m.mode == modeCompose, m.env.now())
 	}
 	e, pair := m.selected()
-	return m.detail.render(e, pair, m.width, l.lower, &m.st, m.focus == paneDetail)
+	return m.detail.render(e, pair, m.width, l.lower, &m.st, m.panes() == modeDetail)
 }
 
 func (m *Model) renderStatus() string {
@@ -70,15 +70,8 @@ func (m *Model) renderStatus() string {
 	}, &m.st, m.width)
 }
 
+// renderFooter is the one-line help of the mode, as route names it.
 func (m *Model) renderFooter() string {
-	bindings := m.keys.listShort()
-	switch {
-	case m.filtering:
-		bindings = m.keys.filterShort()
-	case m.focus == paneCompose && m.showing:
-		bindings = m.keys.composeShort()
-	case m.focus == paneDetail:
-		bindings = m.keys.detailShort()
-	}
+	bindings := route(m.mode).footer(m.keys)
 	return fitLine(" "+renderShortHelp(m.help, bindings, m.width-1), m.width)
 }

@@ -53,7 +53,7 @@ func TestPasswordNeverOnScreenOrInTemplates(t *testing.T) {
 	}
 
 	m, _ := testModel(t, 200, 50, "dark", 2)
-	m.picker = newPicker(cfg, pickChoice{}, func(string, string) tea.Cmd { return nil })
+	m.openPicker(newPicker(cfg, pickChoice{}, func(string, string) tea.Cmd { return nil }))
 	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
 	m.picker.start()
 	for _, keys := range [][]string{{}, {"enter"}, {"enter"}, {"space", "enter"}, {"down", "down", "down", "enter"}, {"down", "enter"}} {

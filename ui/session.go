@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mqscope/connector"
+	"mqscope/internal/textsafe"
 )
 
 // exchangePrefix marks a watch target that is an exchange, not a queue.
@@ -56,7 +57,7 @@ func watchLabels(specs []observe.WatchSpec) []string {
 		if name == "" {
 			name = s.Exchange
 		}
-		out[i] = string(s.Mode) + ":" + sanitize(name)
+		out[i] = string(s.Mode) + ":" + textsafe.Row(name)
 		if s.Mode == capture.ModeConsume {
 			out[i] += " (DESTRUCTIVE)"
 		}
@@ -77,9 +78,20 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
+// pickerPaste types a paste into the picker's name field.
+func (m *Model) pickerPaste(msg tea.PasteMsg) tea.Cmd {
+	return m.picker.paste(msg)
+}
+
+// openPicker puts p on screen; it has the keyboard until it settles.
+func (m *Model) openPicker(p *picker) {
+	m.picker = p
+	m.setMode(modePicker)
+}
+
 // onPickerMsg routes the picker's discovery answers.
 func (m *Model) onPickerMsg(msg tea.Msg) tea.Cmd {
-	if d, ok := msg.(discoveredMsg); ok && m.picker != nil {
+	if d, ok := msg.(discoveredMsg); ok && m.mode == modePicker {
 		m.picker.onDiscovered(d)
 	}
 	return nil
@@ -89,11 +101,12 @@ func (m *Model) onPickerMsg(msg tea.Msg) tea.Cmd {
 func (m *Model) finishPicker() tea.Cmd {
 	ch := m.picker.choice
 	m.picker = nil
+	m.mode = modeList
 	specs := watchSpecs(ch.vhost, ch.watch, ch.mode)
 	// The vhost and the watch labels are only shown; the names may come
 	// from the management API, so they are shown without control
 	// characters. env.names stays exact: rates match messages by it.
-	m.env.service, m.env.vhost = ch.service, sanitize(ch.vhost)
+	m.env.service, m.env.vhost = ch.service, textsafe.Row(ch.vhost)
 	m.env.watches, m.env.names = watchLabels(specs), watchNames(ch.watch)
 	m.rates = newRateMeter(m.env.names)
 	m.conns.opening = true

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"mqscope/connector"
+	"mqscope/internal/textsafe"
 )
 
 // statusClearMsg clears status line id when it is still the one shown.
@@ -225,7 +226,7 @@ func renderStatus(s statusInfo, st *Styles, width int) string {
 	}
 	slices.Sort(names)
 	for _, q := range names {
-		parts = append(parts, st.BarKey.Render(sanitize(q)+" ")+st.BarValue.Render(fmt.Sprintf("%.1f/s", s.perQueue[q])))
+		parts = append(parts, st.BarKey.Render(textsafe.Row(q)+" ")+st.BarValue.Render(fmt.Sprintf("%.1f/s", s.perQueue[q])))
 	}
 	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" msgs"))
 	if s.evicted > 0 {
@@ -244,7 +245,7 @@ func renderStatus(s statusInfo, st *Styles, width int) string {
 		if s.line.isErr {
 			style = st.BarError
 		}
-		left += st.BarKey.Render("  │ ") + style.Render(s.line.text)
+		left += st.BarKey.Render("  │ ") + style.Render(textsafe.Row(s.line.text))
 	}
 	return fillBar(left, width, st)
 }

@@ -4,8 +4,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"sync"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"mqscope/internal/textsafe"
 )
 
 // Encode returns the Neon wire body for v, byte for byte what
@@ -137,46 +138,16 @@ func appendJSONASCII(dst, s []byte) []byte {
 	for i := plainRunEnd(s, 0, '"', '\\'); i < len(s); i = plainRunEnd(s, i, '"', '\\') {
 		dst = append(dst, s[run:i]...)
 		if c := s[i]; c < utf8.RuneSelf {
-			dst = appendJSONControl(dst, c)
+			dst = textsafe.AppendJSONEscape(dst, c)
 			i++
 		} else {
 			r, size := decodePyRune(s, i)
-			dst = appendJSONRune(dst, r)
+			dst = textsafe.AppendJSONRune(dst, r)
 			i += size
 		}
 		run = i
 	}
 	return append(append(dst, s[run:]...), '"')
-}
-
-// appendJSONControl escapes an ASCII byte that is not printable, or is '"'
-// or '\'.
-func appendJSONControl(dst []byte, c byte) []byte {
-	switch c {
-	case '"', '\\':
-		return append(dst, '\\', c)
-	case '\n':
-		return append(dst, '\\', 'n')
-	case '\r':
-		return append(dst, '\\', 'r')
-	case '\t':
-		return append(dst, '\\', 't')
-	case '\b':
-		return append(dst, '\\', 'b')
-	case '\f':
-		return append(dst, '\\', 'f')
-	}
-	return appendHex(append(dst, '\\', 'u'), uint32(c), 4)
-}
-
-// appendJSONRune writes \uXXXX, or a surrogate pair above U+FFFF.
-func appendJSONRune(dst []byte, r rune) []byte {
-	if r > 0xffff {
-		hi, lo := utf16.EncodeRune(r)
-		dst = appendHex(append(dst, '\\', 'u'), uint32(hi), 4)
-		return appendHex(append(dst, '\\', 'u'), uint32(lo), 4)
-	}
-	return appendHex(append(dst, '\\', 'u'), uint32(r), 4)
 }
 
 // Buffers for Encode and Decode are pooled: a busy inspector encodes and

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"mqscope/internal/textsafe"
 )
 
 // ToJSON writes v as compact JSON for display, with this mapping:
@@ -24,8 +26,11 @@ import (
 //	                        written \udXXX, as json.dumps writes it)
 //	True, False, None       true, false, null
 //
-// Control characters, DEL and C1 controls in strings are escaped so the
-// text is safe to print to a terminal.
+// Strings escape what must not reach a terminal raw, as textsafe.EscapeAt
+// decides: control characters, DEL, C1 controls, bidi and zero-width
+// characters, U+2028/U+2029 and a run of combining marks past
+// textsafe.MaxMarks. The text is safe to print to a terminal, and reads
+// back as the same string.
 func ToJSON(v Value) []byte {
 	return (&jsonWriter{}).value(nil, v, 0)
 }
@@ -196,38 +201,36 @@ func (w *jsonWriter) colon(dst []byte) []byte {
 }
 
 // appendJSONString writes s as a JSON string that keeps printable non-ASCII
-// text readable. Lone surrogates are escaped; invalid UTF-8 becomes U+FFFD.
+// text readable: only what textsafe.EscapeAt escapes, and lone surrogates
+// (json.dumps writes them \udXXX), are written as \u escapes. Invalid
+// UTF-8 becomes U+FFFD.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	run := 0
 	for i := plainRunEnd(s, 0, '"', '\\'); i < len(s); i = plainRunEnd(s, i, '"', '\\') {
 		if c := s[i]; c < utf8.RuneSelf {
-			dst = appendJSONControl(append(dst, s[run:i]...), c)
+			dst = textsafe.AppendJSONEscape(append(dst, s[run:i]...), c)
 			i++
 			run = i
 			continue
 		}
 		r, size := decodePyRune(s, i)
-		if !isTerminalUnsafe(r, size) {
+		escape := utf16.IsSurrogate(r)
+		if !escape {
+			r, size, escape = textsafe.EscapeAt(s, i)
+		}
+		if !escape {
 			i += size
 			continue
 		}
 		dst = append(dst, s[run:i]...)
-		if r == utf8.RuneError {
+		if r == utf8.RuneError && size == 1 {
 			dst = utf8.AppendRune(dst, utf8.RuneError)
 		} else {
-			dst = appendJSONRune(dst, r)
+			dst = textsafe.AppendJSONRune(dst, r)
 		}
 		i += size
 		run = i
 	}
 	return append(append(dst, s[run:]...), '"')
-}
-
-// isTerminalUnsafe reports non-ASCII text that must not reach a terminal
-// raw: C1 controls (U+0080..U+009F, which some terminals obey), the line
-// and paragraph separators, invalid UTF-8, and lone surrogates, which JSON
-// can only hold as \udXXX escapes (json.dumps writes them so).
-func isTerminalUnsafe(r rune, size int) bool {
-	return (r == utf8.RuneError && size == 1) || (0x80 <= r && r <= 0x9f) || r == 0x2028 || r == 0x2029 || utf16.IsSurrogate(r)
 }

@@ -158,3 +158,20 @@ func TestJSONDuplicateKeyFindsThem(t *testing.T) {
 		}
 	}
 }
+
+// TestToJSONEscapesWhatHidesOrReorders checks that bidi controls,
+// zero-width characters and a run of combining marks leave ToJSON as
+// escapes (textsafe decides which), and that the JSON reads back as the
+// same string.
+func TestToJSONEscapesWhatHidesOrReorders(t *testing.T) {
+	s := "user\u202Egnp.exe \u2066x\u2069 \u200e\u200f\u061c a\u200bb\u200d\ufeff e\u0301\u0302\u0303\u0304 ok\u0301 \U000E0041"
+	got := string(ToJSON(s))
+	want := `"user\u202egnp.exe \u2066x\u2069 \u200e\u200f\u061c a\u200bb\u200d\ufeff e` + "\u0301\u0302" + `\u0303\u0304 ok` + "\u0301" + ` \udb40\udc41"`
+	if got != want {
+		t.Fatalf("ToJSON:\n got %s\nwant %s", got, want)
+	}
+	var back string
+	if err := json.Unmarshal([]byte(got), &back); err != nil || back != s {
+		t.Fatalf("reads back as %q (%v), want %q", back, err, s)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"mqscope/internal/textsafe"
 )
 
 // pyStr builds a Python str Value from its code points, surrogates
@@ -142,7 +144,7 @@ func asciiJSON(b []byte) string {
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		out = appendJSONRune(out, r)
+		out = textsafe.AppendJSONRune(out, r)
 		i += size
 	}
 	return string(out)
