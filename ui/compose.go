@@ -199,9 +199,6 @@ func (c *composePane) focus(f composeField) tea.Cmd {
 	return nil
 }
 
-// editing reports whether keys go to a text editor (so letters type).
-func (c *composePane) editing() bool { return c.field < fieldResult }
-
 // queue is the target queue as typed.
 func (c *composePane) queue() string { return strings.TrimSpace(c.inputs[fieldQueue].Value()) }
 

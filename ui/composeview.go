@@ -113,7 +113,7 @@ func describeRequestError(err error) string {
 
 func historyLine(h sentRequest, st *Styles, picked bool) string {
 	outcome := h.outcome
-	style := st.Muted
+	var style lipgloss.Style
 	switch {
 	case outcome == "":
 		outcome, style = "waiting", st.Warn

@@ -139,6 +139,10 @@ func decodedLines(e *store.Entry, width int, st *Styles) []string {
 	case neonwire.EncText:
 		s, _ := e.Decoded.Value.(string)
 		return append(head, wrapLines(s, width, st, "y copies the whole body")...)
+	case neonwire.EncPyExpr:
+		s, _ := e.Decoded.Value.(string)
+		head = append(head, st.Warn.Render(e.Decoded.Label()+": shown as text, never evaluated"))
+		return append(head, wrapLines(s, width, st, "y copies the whole body")...)
 	default:
 		return append(head, st.Muted.Render(fmt.Sprintf("binary body (%s): see the Hex tab", humanBytes(e.Size))))
 	}

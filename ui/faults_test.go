@@ -11,14 +11,14 @@ import (
 	"mqscope/connector"
 )
 
-// forced is the reason RabbitMQ gives when an operator closes a connection.
-var forced = errors.New("connection closed by broker: CONNECTION_FORCED - Closed via management plugin")
+// errForced is the reason RabbitMQ gives when an operator closes a connection.
+var errForced = errors.New("connection closed by broker: CONNECTION_FORCED - Closed via management plugin")
 
 func TestReconnectingCountsDownToTheNextAttempt(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 1)
 	now := m.env.now()
 	worker := "firehose /neon_api neon_api_input"
-	m.Update(eventsMsg{stateMsg{connector.State{Worker: worker, Kind: connector.StateReconnecting, Err: forced,
+	m.Update(eventsMsg{stateMsg{connector.State{Worker: worker, Kind: connector.StateReconnecting, Err: errForced,
 		Retry: 2500 * time.Millisecond, Time: now.Add(-time.Second)}}})
 	s := screen(m)
 	if !strings.Contains(s, "↻ "+worker+" reconnecting in 2s: connection closed by broker: CONNECTION_FORCED") {
@@ -42,7 +42,7 @@ func TestReconnectedIsSaidOnceEveryWorkerIsBack(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 1)
 	t1 := t0.Add(time.Minute)
 	for _, w := range []string{"requests /neon_api", "firehose /neon_api"} {
-		m.Update(eventsMsg{stateMsg{connector.State{Worker: w, Kind: connector.StateReconnecting, Err: forced, Retry: time.Second, Time: t1}}})
+		m.Update(eventsMsg{stateMsg{connector.State{Worker: w, Kind: connector.StateReconnecting, Err: errForced, Retry: time.Second, Time: t1}}})
 	}
 	m.Update(eventsMsg{stateMsg{connector.State{Worker: "requests /neon_api", Kind: connector.StateConnected, Time: t1.Add(time.Second)}}})
 	if s := screen(m); strings.Contains(s, "reconnected") || !strings.Contains(s, "↻ firehose /neon_api reconnecting") {
@@ -61,7 +61,7 @@ func TestConnectionStatesNeverBreakTheScreen(t *testing.T) {
 		{Worker: "w", Kind: connector.StateFailed},
 		{Worker: "w\nwith\tcontrols\x1b[31m", Kind: connector.StateReconnecting, Err: errors.New("line one\nline two\x1b[2J"), Retry: -time.Second},
 		{Worker: "long", Kind: connector.StateReconnecting, Err: errors.New(strings.Repeat("very long reason ", 40)), Retry: 1000 * time.Hour},
-		{Worker: "odd", Kind: "sideways", Err: forced},
+		{Worker: "odd", Kind: "sideways", Err: errForced},
 		{Worker: "closed", Kind: connector.StateClosed},
 	}
 	for _, size := range [][2]int{{160, 40}, {60, 15}, {20, 5}, {1, 1}} {

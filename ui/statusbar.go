@@ -160,7 +160,6 @@ type headerInfo struct {
 	service, vhost string
 	watches        []string
 	filter         string
-	filterErr      string
 	matches        int
 	scanning       bool
 	paused         bool
