@@ -163,7 +163,9 @@ func (d *connDialer) dial(network, addr string) (net.Conn, error) {
 		}
 		conn = tc
 	}
-	return &recordingConn{Conn: conn, d: d}, nil
+	rc := &recordingConn{Conn: conn, d: d}
+	rc.guard = &frameGuard{src: rawReader{rc}}
+	return rc, nil
 }
 
 func (d *connDialer) record(err error) {
@@ -197,15 +199,22 @@ func (d *connDialer) cause(err error) error {
 }
 
 // recordingConn passes every read and write through, noting the first
-// error in its dialer.
+// error in its dialer. Reads go through a frameGuard, so that a message
+// amqp091 cannot parse does not take the connection down.
 type recordingConn struct {
 	net.Conn
-	d *connDialer
+	d     *connDialer
+	guard *frameGuard
 }
 
-func (c *recordingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.d.record(err)
+func (c *recordingConn) Read(p []byte) (int, error) { return c.guard.Read(p) }
+
+// rawReader reads the network connection under a recordingConn.
+type rawReader struct{ c *recordingConn }
+
+func (r rawReader) Read(p []byte) (int, error) {
+	n, err := r.c.Conn.Read(p)
+	r.c.d.record(err)
 	return n, err
 }
 
