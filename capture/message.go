@@ -28,7 +28,14 @@ const (
 	EventConsume Event = "consume"
 	EventPeek    Event = "peek"
 	EventGap     Event = "gap"
+	// EventUnreadable is a message the client could not read whole: its
+	// headers were dropped (see UnreadableHeader), the rest is as sent.
+	EventUnreadable Event = "unreadable"
 )
+
+// UnreadableHeader is the one header an EventUnreadable message has: what
+// it was and why it cannot be shown whole.
+const UnreadableHeader = "x-unreadable"
 
 // Properties are the AMQP basic properties of a message, in a form that does
 // not depend on the AMQP client library.

@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"fmt"
 	"time"
 
 	"mqscope/capture"
@@ -11,6 +12,10 @@ import (
 
 // messageFromDelivery builds the client-independent record of a delivery.
 func messageFromDelivery(d *amqp.Delivery, vhost, queue string, ev capture.Event, mode capture.Mode) capture.Message {
+	if why, ok := droppedHeaders(d.Headers); ok {
+		return unreadable(capture.Message{Time: time.Now(), VHost: vhost, Exchange: d.Exchange, RoutingKey: d.RoutingKey,
+			Queue: queue, Mode: mode, Body: d.Body, Redelivered: d.Redelivered}, ev, why)
+	}
 	return capture.Message{
 		Time:        time.Now(),
 		VHost:       vhost,
@@ -93,4 +98,20 @@ func pow10(n uint8) float64 {
 		f *= 10
 	}
 	return f
+}
+
+// droppedHeaders reports the reason the library gives, in place of the
+// headers, for a message whose headers the client could not read.
+func droppedHeaders(h amqp.Table) (string, bool) {
+	why, ok := h[connector.DroppedHeadersKey].(string)
+	return why, ok && len(h) == 1
+}
+
+// unreadable makes m the marker of a message that was seen as ev but whose
+// headers could not be read: its event says so, and its one header says
+// what it was and why.
+func unreadable(m capture.Message, ev capture.Event, why string) capture.Message {
+	m.Event = capture.EventUnreadable
+	m.Headers = map[string]any{capture.UnreadableHeader: fmt.Sprintf("%s of a message the client cannot read whole: %s", ev, why)}
+	return m
 }

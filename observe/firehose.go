@@ -51,6 +51,12 @@ func (w *Watch) onTrace(d *amqp.Delivery, qc *queueCheck) {
 	if !ok {
 		return
 	}
+	if m.Event == capture.EventUnreadable {
+		// Which queue it went to was in the headers it lost: better shown
+		// to every firehose of the vhost than hidden from the one it was for.
+		w.sink(m)
+		return
+	}
 	replyTo := ""
 	if m.Event == capture.EventPublish {
 		replyTo = neonReplyQueue(m.Body)

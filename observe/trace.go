@@ -30,6 +30,16 @@ func unwrapTrace(d *amqp.Delivery, vhost string) (capture.Message, bool) {
 	}
 	h := d.Headers
 	m := capture.Message{Time: time.Now(), VHost: vhost, Event: ev, Mode: capture.ModeFirehose, Body: d.Body}
+	if why, dropped := droppedHeaders(h); dropped {
+		// The tracer's headers held the original's, too deep to read: all
+		// that is known is the event and the exchange or queue it names.
+		if ev == capture.EventPublish {
+			m.Exchange = name
+		} else {
+			m.Queue = name
+		}
+		return unreadable(m, ev, why), true
+	}
 	m.Exchange = stringOf(h["exchange_name"])
 	if _, present := h["exchange_name"]; !present && ev == capture.EventPublish {
 		m.Exchange = name // the routing key names it too

@@ -94,6 +94,9 @@ func (w *Watch) consumeLoop(ctx context.Context, ch *amqp.Channel, queue string,
 			if !ok {
 				return w.lostConsumer(ch, queue, n)
 			}
+			if why, bad := droppedHeaders(d.Headers); bad && w.spec.Mode == capture.ModeConsume {
+				return w.leaveUnreadable(ch, acks, &d, why)
+			}
 			mark := w.mark(&d)
 			more := true
 			if !w.shownBefore(&d, mark) {
@@ -107,6 +110,19 @@ func (w *Watch) consumeLoop(ctx context.Context, ch *amqp.Channel, queue string,
 			}
 		}
 	}
+}
+
+// leaveUnreadable stops a consume watch at a message whose headers the
+// client cannot read: consuming it would take from the queue something
+// nobody could see, so it goes back to the queue, a marker shows where, and
+// the watch stops with the reason instead of taking it again and again.
+func (w *Watch) leaveUnreadable(ch *amqp.Channel, acks *acker, d *amqp.Delivery, why string) error {
+	if err := acks.flush(); err != nil {
+		return err
+	}
+	_ = ch.Nack(d.DeliveryTag, false, true)
+	w.sink(messageFromDelivery(d, w.spec.VHost, w.spec.Queue, capture.EventConsume, capture.ModeConsume))
+	return connector.MarkPermanent(fmt.Errorf("stopped at a message in queue %q the client cannot read (%s); it was left in the queue: remove it with the management UI, then watch again", w.spec.Queue, why))
 }
 
 // stopConsuming acknowledges what was handled, closes the channel so the
