@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -265,14 +264,4 @@ func Management(t testing.TB, method, path string, body, out any) {
 			t.Fatalf("management API %s %s: %v", method, path, err)
 		}
 	}
-}
-
-// Reachable reports whether addr accepts TCP connections within a second.
-func Reachable(addr string) bool {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	conn.Close()
-	return true
 }
