@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -60,9 +61,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // dispatch picks the subcommand; with none (or only flags) it runs the TUI.
 func dispatch(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		printUsage(stdout)
-		return nil
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "-help", "--help":
+			printUsage(stdout)
+			return nil
+		case "-version", "--version":
+			return runVersion(ctx, args[1:], stdout)
+		}
 	}
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		for _, c := range commands() {
@@ -70,7 +76,7 @@ func dispatch(ctx context.Context, args []string, stdout io.Writer) error {
 				return c.run(ctx, args[1:], stdout)
 			}
 		}
-		return usagef("unknown command %q (run 'mqscope help' for the list)", args[0])
+		return usagef("unknown command %q%s (run 'mqscope help' for the list)", args[0], didYouMean(args[0], commandNames(), ""))
 	}
 	return runTUI(ctx, args, stdout)
 }
@@ -93,9 +99,14 @@ func exitStatus(err error, stderr io.Writer) int {
 	}
 }
 
+// printUsage prints the TUI's usage with every one of its flags, then the
+// commands.
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mqscope [--config PATH] [--service NAME] [--vhost V] [--watch Q1,Q2] [--mode MODE] [--theme NAME]")
-	fmt.Fprintln(w, "       mqscope COMMAND [flags]   (mqscope COMMAND -h for its flags)")
+	fs, _ := tuiFlags()
+	fmt.Fprintln(w, "usage: mqscope [flags]            the terminal UI; its flags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintln(w, "\n       mqscope COMMAND [flags]   (mqscope COMMAND -h for its flags)")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
@@ -110,14 +121,43 @@ func runVersion(_ context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
+// versionString is the version set at link time, else the module version
+// (go install mqscope@v1.2.3), else the VCS revision the toolchain recorded
+// (go build in a checkout), marked "+dirty" for uncommitted changes.
 func versionString() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown (built without module information)"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, at string
+	dirty := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown (built with -buildvcs=false and no -ldflags version)"
+	}
+	v := "rev " + rev[:min(12, len(rev))]
+	if dirty {
+		v += "+dirty"
+	}
+	if at != "" {
+		v += " (" + at + ")"
+	}
+	return v
 }
 
 // newFlagSet returns a flag set whose errors become usage errors.
@@ -157,9 +197,72 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if err != nil {
-		return usagef("%s: %v (mqscope %s -h for help)", fs.Name(), err, fs.Name())
+		return flagError(fs, err)
 	}
 	return nil
+}
+
+// flagError explains a flag mistake, naming the command and the closest
+// flag it has: "mqscope request: flag provided but not defined: -tiemout
+// (did you mean --timeout?); run 'mqscope request -h' for its flags".
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var flags []string
+		fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+		name = strings.TrimLeft(name, "-")
+		msg = "unknown flag --" + name + didYouMean(name, flags, "--")
+	}
+	if fs.Name() == "" {
+		return usagef("%s; run 'mqscope -h' for the flags", msg)
+	}
+	return usagef("%s: %s; run 'mqscope %s -h' for its flags", fs.Name(), msg, fs.Name())
+}
+
+// didYouMean suggests the option closest to typed ("reqest" → "request"),
+// or nothing when none is close: within two edits, or typed as a prefix.
+func didYouMean(typed string, options []string, prefix string) string {
+	best, bestDist := "", 3
+	for _, o := range options {
+		d := editDistance(strings.ToLower(typed), o)
+		if strings.HasPrefix(o, typed) && typed != "" {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = o, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + prefix + best + "?)"
+}
+
+// editDistance is the Levenshtein distance between a and b, with a
+// transposition of two neighbours counting as one edit ("wacth" → "watch").
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 // need returns a usage error naming the first empty required flag.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"io"
 	"strings"
 
@@ -14,36 +15,72 @@ import (
 // runTUI runs the terminal app. Flags it is not given are asked for by the
 // picker; --service, --vhost and --watch together skip it.
 func runTUI(ctx context.Context, args []string, _ io.Writer) error {
-	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME]")
-	var b brokerFlags
-	b.register(fs)
-	vhost := fs.String("vhost", "", "virtual host to watch")
-	watch := fs.String("watch", "", "comma-separated queues to watch (exchange:NAME for an exchange)")
-	mode := fs.String("mode", "", "observation mode: firehose (default), tap, peek or consume (destructive)")
-	rec := fs.String("record", "", "record observed traffic to this SQLite file")
-	theme := fs.String("theme", "", "colour theme: "+themeChoices())
+	fs, f := tuiFlags()
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (run 'mqscope help' for the commands)", fs.Arg(0))
+		return usagef("unexpected argument %q%s (run 'mqscope help' for the commands)", fs.Arg(0), didYouMean(fs.Arg(0), commandNames(), ""))
 	}
 	var m capture.Mode
-	if *mode != "" {
-		parsed, err := observe.ParseMode(*mode)
+	if *f.mode != "" {
+		parsed, err := observe.ParseMode(*f.mode)
 		if err != nil {
 			return usagef("--mode: %v", err)
 		}
 		m = parsed
 	}
-	cfg, err := b.loadConfig()
+	if err := checkTheme(*f.theme, ""); err != nil {
+		return err
+	}
+	cfg, err := f.b.loadConfig()
 	if err != nil {
 		return err
 	}
 	return ui.Run(ctx, ui.Options{
-		Config: cfg, Service: b.service, VHost: *vhost, Watch: splitList(*watch), Mode: m,
-		Record: *rec, Theme: *theme, Version: versionString(),
+		Config: cfg, Service: f.b.service, VHost: *f.vhost, Watch: splitList(*f.watch), Mode: m,
+		Record: *f.record, Theme: *f.theme, Version: versionString(),
 	})
+}
+
+// tuiFlagValues are the TUI's flags once parsed.
+type tuiFlagValues struct {
+	b                                 *brokerFlags
+	vhost, watch, mode, record, theme *string
+}
+
+// tuiFlags defines the TUI's flags; the help of `mqscope -h` prints them.
+func tuiFlags() (*flag.FlagSet, tuiFlagValues) {
+	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME]")
+	f := tuiFlagValues{b: &brokerFlags{}}
+	f.b.register(fs)
+	f.vhost = fs.String("vhost", "", "virtual host to watch")
+	f.watch = fs.String("watch", "", "comma-separated queues to watch (exchange:NAME for an exchange)")
+	f.mode = fs.String("mode", "", "observation mode: firehose (default), tap, peek or consume (destructive)")
+	f.record = fs.String("record", "", "record observed traffic to this SQLite file")
+	f.theme = fs.String("theme", "", "colour theme: "+themeChoices())
+	return fs, f
+}
+
+// commandNames lists the subcommands, for suggestions.
+func commandNames() []string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// checkTheme makes an unknown --theme a usage error (exit 2), like any
+// other bad flag value; prefix names the command ("open: ").
+func checkTheme(name, prefix string) error {
+	if name == "" || strings.EqualFold(name, themes.Auto) {
+		return nil
+	}
+	if _, err := themes.ByName(name); err != nil {
+		return usagef("%s--theme: %v", prefix, err)
+	}
+	return nil
 }
 
 // runOpen browses a recording in the TUI; no broker or config is needed.
@@ -55,6 +92,9 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	}
 	if fs.NArg() != 1 {
 		return usagef("open: give one recording file (made with --record)")
+	}
+	if err := checkTheme(*theme, "open: "); err != nil {
+		return err
 	}
 	return ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()})
 }

@@ -106,7 +106,7 @@ tools() {
 	BENCHTOOL="$WORK/bin/benchtool"
 	[[ -x $BENCHTOOL ]] && return 0
 	scripts/broker.sh
-	go build -o "$MQSCOPE" .
+	go build -buildvcs=true -o "$MQSCOPE" .
 	go build -o "$BENCHTOOL" ./scripts/benchtool
 }
 

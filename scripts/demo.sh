@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$work/mqscope" .
+go build -buildvcs=true -o "$work/mqscope" .
 
 # A Neon config for the local broker, plus mqscope's picker hints.
 umask 077
