@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"time"
 
 	"mqscope/observe"
 	"mqscope/store"
@@ -39,6 +40,11 @@ type Config struct {
 	Theme         string               // theme name, empty when not chosen
 	Servers       []string             // cluster "host:port" list; never empty
 	TLS           *connector.TLSConfig // nil when the file has no "mqscope.tls"
+
+	// ReplyWindow is how long a delivered request may wait for its reply
+	// before its verdict is no_reply ("reply_window", default 30 s, Neon's
+	// send_mq_request timeout).
+	ReplyWindow time.Duration
 
 	StoreMaxBytes    int64 // 0 when not set: the store chooses
 	StoreMaxMessages int   // 0 when not set: the store chooses
@@ -178,8 +184,8 @@ func (c *Config) StoreOptions() store.Options {
 // Format prints the config with every password masked, for every verb (see
 // connector.Config.Format).
 func (c Config) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "{%v Services:%v ManagementURL:%q Theme:%q Servers:%q TLS:%+v Store:%d/%d}",
-		c.Config, c.Services, c.ManagementURL, c.Theme, c.Servers, c.TLS, c.StoreMaxBytes, c.StoreMaxMessages)
+	fmt.Fprintf(f, "{%v Services:%v ManagementURL:%q Theme:%q Servers:%q TLS:%+v ReplyWindow:%s Store:%d/%d}",
+		c.Config, c.Services, c.ManagementURL, c.Theme, c.Servers, c.TLS, c.ReplyWindow, c.StoreMaxBytes, c.StoreMaxMessages)
 }
 
 // sectionName is the dotted name of mqscope's section, for messages.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"mqscope/connector"
 	"mqscope/internal/jsonconf"
@@ -50,7 +51,7 @@ func defaultConfig(path string) *Config {
 	return &Config{
 		Config:        &connector.Config{Path: path, Server: "localhost", Port: 5672, Users: map[string]connector.Credentials{}},
 		Services:      map[string]ServiceSpec{},
-		ManagementURL: "http://localhost:15672", Servers: []string{"localhost:5672"},
+		ManagementURL: "http://localhost:15672", Servers: []string{"localhost:5672"}, ReplyWindow: 30 * time.Second,
 	}
 }
 
@@ -496,5 +497,18 @@ func TestUnknownThemeIsAnError(t *testing.T) {
 	_, err := Parse("f.json", []byte(`{"mqscope": {"theme": "nope"}}`))
 	if err == nil || !strings.Contains(err.Error(), `f.json:1:23: "mqscope.theme": unknown theme "nope"`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestReplyWindowIsADuration(t *testing.T) {
+	c, err := Parse("f.json", []byte(`{"mqscope": {"reply_window": "1m30s"}}`))
+	if err != nil || c.ReplyWindow != 90*time.Second {
+		t.Fatalf("reply_window 1m30s = %v, %v", c.ReplyWindow, err)
+	}
+	for _, bad := range []string{`"30"`, `"-5s"`, `30`} {
+		_, err := Parse("f.json", []byte(`{"mqscope": {"reply_window": `+bad+`}}`))
+		if err == nil || !strings.Contains(err.Error(), `"mqscope.reply_window"`) {
+			t.Errorf("reply_window %s: %v", bad, err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"mqscope/connector"
 	"mqscope/internal/jsonconf"
@@ -18,7 +19,7 @@ import (
 // so unlike the rest of the file (where Neon ignores what it does not know)
 // an unknown key there is an error: it is almost always a typo.
 var (
-	mqscopeKeys = []string{"management", "servers", "services", "store", "theme", "tls"}
+	mqscopeKeys = []string{"management", "reply_window", "servers", "services", "store", "theme", "tls"}
 	serviceKeys = []string{"exchanges", "queues", "vhost"}
 	tlsKeys     = []string{"ca_file", "cert_file", "insecure", "key_file", "server_name"}
 	storeKeys   = []string{"max_bytes", "max_messages"}
@@ -41,7 +42,7 @@ func (p *parser) mqscope(c *Config, sec *jsonconf.Node, prefix string) error {
 	if err := p.CheckKeys(n, name, mqscopeKeys); err != nil {
 		return err
 	}
-	steps := []func(*Config, *jsonconf.Node, string) error{p.services, p.management, p.theme, p.servers, p.tls, p.store}
+	steps := []func(*Config, *jsonconf.Node, string) error{p.services, p.management, p.theme, p.servers, p.tls, p.store, p.replyWindow}
 	for _, step := range steps {
 		if err := step(c, n, name); err != nil {
 			return err
@@ -230,4 +231,20 @@ func (p *parser) store(c *Config, ms *jsonconf.Node, prefix string) error {
 	messages, err := p.Positive(n, name, "max_messages", math.MaxInt)
 	c.StoreMaxMessages = int(messages)
 	return err
+}
+
+// replyWindow reads "reply_window", a Go duration such as "30s" or "1m";
+// default 30 s, neon_mq_connector's send_mq_request timeout.
+func (p *parser) replyWindow(c *Config, ms *jsonconf.Node, prefix string) error {
+	c.ReplyWindow = 30 * time.Second
+	n, err := p.Member(ms, prefix, "reply_window", jsonconf.KindString)
+	if n == nil || err != nil {
+		return err
+	}
+	d, perr := time.ParseDuration(n.Text)
+	if perr != nil || d <= 0 {
+		return p.ErrAt(n, "%q must be a positive duration such as \"30s\" or \"1m\"", jsonconf.DotPath(prefix, "reply_window"))
+	}
+	c.ReplyWindow = d
+	return nil
 }

@@ -31,11 +31,24 @@ const (
 	// EventUnreadable is a message the client could not read whole: its
 	// headers were dropped (see UnreadableHeader), the rest is as sent.
 	EventUnreadable Event = "unreadable"
+	// EventVerdict is no message either: what happened to a request
+	// (package verdict), as a row of its own.
+	EventVerdict Event = "verdict"
 )
 
 // UnreadableHeader is the one header an EventUnreadable message has: what
 // it was and why it cannot be shown whole.
 const UnreadableHeader = "x-unreadable"
+
+// Headers of a verdict row (Event EventVerdict): what package verdict
+// decided, in the fields of its JSON line.
+const (
+	VerdictCodeHeader       = "x-verdict"
+	VerdictMessageIDHeader  = "x-verdict-message-id"
+	VerdictRequestSeqHeader = "x-verdict-request-seq"
+	VerdictDetailHeader     = "x-verdict-detail"
+	VerdictLatencyHeader    = "x-verdict-latency-ms"
+)
 
 // Properties are the AMQP basic properties of a message, in a form that does
 // not depend on the AMQP client library.

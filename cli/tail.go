@@ -13,6 +13,7 @@ import (
 	"mqscope/observe"
 	"mqscope/store"
 	"mqscope/store/record"
+	"mqscope/verdict"
 )
 
 // tailFlags are the flags of `mqscope tail`.
@@ -20,6 +21,7 @@ type tailFlags struct {
 	brokerFlags
 	vhost, queue, exchange, bindingKey, mode, record string
 	count                                            int
+	replyWindow                                      time.Duration
 }
 
 func (t *tailFlags) parse(args []string) error {
@@ -32,8 +34,12 @@ func (t *tailFlags) parse(args []string) error {
 	fs.StringVar(&t.mode, "mode", "", "firehose (default for a queue), tap (default for an exchange), peek, or consume (destructive)")
 	fs.IntVar(&t.count, "count", 0, "exit after N messages (0: until Ctrl-C)")
 	fs.StringVar(&t.record, "record", "", "also record every message to this SQLite file")
+	fs.DurationVar(&t.replyWindow, "reply-window", 0, "how long a delivered request may wait for its reply before its verdict is no_reply (default mqscope.reply_window, else 30s)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if t.replyWindow < 0 {
+		return usagef("tail: --reply-window must be positive, such as 30s")
 	}
 	if err := need(fs, "vhost"); err != nil {
 		return err
@@ -86,7 +92,13 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer watch.Close()
-	return printLive(ctx, st, liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec}, t.count, failed)
+	window := t.replyWindow
+	if window == 0 {
+		window = cfg.ReplyWindow
+	}
+	out := liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec,
+		verdicts: verdict.NewTracker(verdict.Options{ReplyWindow: window}), sink: st.Sink(store.OptionalRecorder(rec))}
+	return printLive(ctx, st, out, t.count, failed)
 }
 
 // reportState prints connection changes on stderr and passes a failure on.
@@ -110,7 +122,13 @@ func reportState(s connector.State, failed chan<- error) {
 type liveOutput struct {
 	stdout, stderr io.Writer
 	rec            *record.Writer
+	verdicts       *verdict.Tracker      // decides what happened to each request
+	sink           func(capture.Message) // where verdict rows go: the store and the recording
 }
+
+// verdictTick is how often deadlines are checked: a verdict comes at most
+// this long after its deadline (expiration or reply window).
+const verdictTick = 200 * time.Millisecond
 
 // printLive prints every entry appended to st as a JSON line until count
 // have been printed, ctx ends or a watch fails. It waits on the store's
@@ -127,6 +145,8 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 	}
 	var cursor uint64
 	printed := 0
+	tick := time.NewTicker(verdictTick)
+	defer tick.Stop()
 	for {
 		entries, next := st.Since(cursor)
 		cursor = next
@@ -134,8 +154,9 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			if err := store.WriteJSONLine(w, e); err != nil {
 				return err
 			}
-			if e.Msg.Event == capture.EventGap {
-				continue // a marker of what may be missing, not one of the count
+			out.decide(out.verdicts.Observe(&e))
+			if e.Msg.Event == capture.EventGap || e.Msg.Event == capture.EventVerdict {
+				continue // markers of what may be missing or what happened, not messages to count
 			}
 			if printed++; count > 0 && printed >= count {
 				return nil
@@ -146,6 +167,8 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 		}
 		select {
 		case <-st.Changed():
+		case now := <-tick.C:
+			out.decide(out.verdicts.Tick(now))
 		case <-ctx.Done():
 			return nil
 		case err := <-failed:
@@ -154,6 +177,14 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			dropping = nil // warn once; closeRecorder gives the total
 			fmt.Fprintln(out.stderr, "mqscope: warning: "+dropWarning(out.rec.Stats()))
 		}
+	}
+}
+
+// decide adds verdict rows to the store (and the recording); printLive
+// prints them with the next pull.
+func (o liveOutput) decide(vs []verdict.Verdict) {
+	for _, v := range vs {
+		o.sink(v.Message())
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"mqscope/capture"
 )
 
 // Filter selects messages; build one with ParseFilter. A nil or empty
@@ -31,6 +33,7 @@ const (
 	fieldMode
 	fieldEvent
 	fieldEncoding
+	fieldVerdict
 )
 
 // term is one condition of a filter.
@@ -141,6 +144,9 @@ func (t *term) test(x *subject) bool {
 		return string(p.event) == t.text
 	case fieldEncoding:
 		return string(p.encoding) == t.text
+	case fieldVerdict:
+		v, _ := x.headers[capture.VerdictCodeHeader].(string)
+		return p.event == capture.EventVerdict && v == t.text
 	}
 	return false
 }

@@ -63,6 +63,9 @@ func MarshalJSONLine(e Entry) []byte {
 
 // appendJSONLine appends the line of MarshalJSONLine to b.
 func appendJSONLine(b []byte, e Entry) []byte {
+	if e.Msg.Event == capture.EventVerdict {
+		return appendVerdictLine(b, e)
+	}
 	m := &e.Msg
 	start := len(b)
 	b = strconv.AppendUint(append(b, `{"seq":`...), e.Seq, 10)

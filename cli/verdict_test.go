@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"mqscope/connector"
+	"mqscope/connector/neonwire"
+	"mqscope/demo"
+	"mqscope/internal/brokertest"
+	"mqscope/internal/demotest"
+)
+
+// tailVerdicts runs tail on the whole vhost while send runs, for a few
+// seconds, and returns the verdict lines it printed.
+func tailVerdicts(t *testing.T, path string, send func(), args ...string) []map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+	defer cancel()
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		time.Sleep(time.Second) // once tail watches
+		send()
+	}()
+	out, code, msg := run(t, ctx, append([]string{"tail", "--config", path, "--vhost", cliVHost}, args...)...)
+	<-sent
+	if code != 0 {
+		t.Fatalf("tail exit %d: %s", code, msg)
+	}
+	var verdicts []map[string]any
+	for _, l := range jsonLines(t, out) {
+		if l["event"] == "verdict" {
+			verdicts = append(verdicts, l)
+		}
+	}
+	return verdicts
+}
+
+// about keeps the verdicts of one request: the vhost is shared with other
+// tests' traffic.
+func about(verdicts []map[string]any, id string) []map[string]any {
+	var mine []map[string]any
+	for _, v := range verdicts {
+		if v["message_id"] == id {
+			mine = append(mine, v)
+		}
+	}
+	return mine
+}
+
+// sendRequest sends one request with the library and gives up after wait.
+func sendRequest(t *testing.T, c *connector.Client, queue string, wait time.Duration) string {
+	req, err := c.NewRequester(brokertest.Context(t), cliVHost, connector.RequesterOptions{})
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer req.Close()
+	body := &neonwire.Dict{}
+	body.Set("service", "api_test_endpoint")
+	body.Set("message_id", connector.NewMessageID())
+	id, _ := body.Get("message_id")
+	_, _ = req.Request(context.Background(), queue, body, connector.RequestOptions{Timeout: wait})
+	return id.(string)
+}
+
+func TestTailSaysARequestToAQueueWithoutConsumerExpired(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	queue := brokertest.Queue(t, cliVHost, "noconsumer")
+	var id string
+	verdicts := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, queue, 2*time.Second) }), id)
+	if len(verdicts) != 1 || verdicts[0]["verdict"] != "expired" || verdicts[0]["message_id"] != id || verdicts[0]["queue"] != queue {
+		t.Fatalf("verdicts %v; want one expired for %s", verdicts, id)
+	}
+	if d, _ := verdicts[0]["detail"].(string); !strings.Contains(d, "never delivered before its 1000 ms expiration") {
+		t.Fatalf("detail %q", d)
+	}
+}
+
+func TestTailSaysReplied(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	demotest.Start(t, c, cliVHost, demo.Options{Services: []string{"api"}})
+	var id string
+	mine := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, "neon_api_input", 3*time.Second) }), id)
+	if len(mine) != 1 || mine[0]["verdict"] != "replied" || mine[0]["latency_ms"] == nil {
+		t.Fatalf("verdicts for %s: %v", id, mine)
+	}
+}
+
+func TestTailSaysNoReplyAfterTheWindow(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	queue := brokertest.Queue(t, cliVHost, "silent")
+	ch := brokertest.Channel(t, cliVHost)
+	deliveries, err := ch.Consume(queue, "", true, false, false, false, nil) // takes requests, never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for range deliveries {
+		}
+	}()
+	var id string
+	verdicts := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, queue, 500*time.Millisecond) }, "--reply-window", "2s"), id)
+	if len(verdicts) != 1 || verdicts[0]["verdict"] != "no_reply" || verdicts[0]["message_id"] != id {
+		t.Fatalf("verdicts %v; want one no_reply for %s", verdicts, id)
+	}
+	if d, _ := verdicts[0]["detail"].(string); !strings.Contains(d, "delivered to connection") {
+		t.Fatalf("detail %q does not name the consumer's connection", d)
+	}
+}
