@@ -44,6 +44,7 @@ func commands() []command {
 		{"encode", "print the Neon wire body (base64) of a JSON or Python dict", runEncode},
 		{"decode", "print a wire body (base64 or -) decoded, as JSON", runDecode},
 		{"export", "print a recording (FILE.db) as JSON lines", runExport},
+		{"status", "the service board: queues, consumers, rates and problems", runStatus},
 		{"open", "browse a recording (FILE.db) in the TUI, no broker needed", runOpen},
 		{"version", "print the version", runVersion},
 	}
