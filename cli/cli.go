@@ -45,6 +45,7 @@ func commands() []command {
 		{"decode", "print a wire body (base64 or -) decoded, as JSON", runDecode},
 		{"export", "print a recording (FILE.db) as JSON lines", runExport},
 		{"status", "the service board: queues, consumers, rates and problems", runStatus},
+		{"why", "the timeline and verdict of one request (MESSAGE_ID)", runWhy},
 		{"open", "browse a recording (FILE.db) in the TUI, no broker needed", runOpen},
 		{"version", "print the version", runVersion},
 	}
@@ -89,6 +90,8 @@ func exitStatus(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errNotReplied):
+		return 1 // the output already says why
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "mqscope: "+ue.msg)
 		return 2

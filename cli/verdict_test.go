@@ -114,3 +114,30 @@ func TestTailSaysNoReplyAfterTheWindow(t *testing.T) {
 		t.Fatalf("detail %q does not name the consumer's connection", d)
 	}
 }
+
+func TestWhyReadsTheTimelineFromARecording(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	demotest.Start(t, c, cliVHost, demo.Options{Services: []string{"api"}})
+	silent := brokertest.Queue(t, cliVHost, "why_silent")
+	db := t.TempDir() + "/why.db"
+	var replied, expired string
+	tailVerdicts(t, path, func() {
+		replied = sendRequest(t, c, "neon_api_input", 3*time.Second)
+		expired = sendRequest(t, c, silent, 2*time.Second)
+	}, "--record", db)
+
+	out, code, msg := run(t, context.Background(), "why", replied, "--record", db)
+	if code != 0 || !strings.Contains(out, "verdict replied") || !strings.Contains(out, `request delivered from "neon_api_input" to connection`) ||
+		!strings.Contains(out, "reply published to") {
+		t.Fatalf("why replied: exit %d %s\n%s", code, msg, out)
+	}
+	out, code, _ = run(t, context.Background(), "why", expired, "--record", db)
+	if code != 1 || !strings.Contains(out, "+1.00 s  verdict expired") || strings.Contains(out, "request delivered") {
+		t.Fatalf("why expired: exit %d\n%s", code, out)
+	}
+	_, code, msg = run(t, context.Background(), "why", "00000000000000000000000000000000", "--record", db)
+	if code != 1 || !strings.Contains(msg, "no request with message_id 00000000000000000000000000000000") {
+		t.Fatalf("why unknown: exit %d %s", code, msg)
+	}
+}

@@ -59,7 +59,7 @@ type Verdict struct {
 	RequestSeq uint64        // the request's entry in the store
 	Latency    time.Duration // request to reply, when there is a reply
 	Detail     string        // one line a person reads
-	At         time.Time     // when it was decided
+	At         time.Time     // when it happened: the reply's time, or the deadline that passed
 }
 
 // Options tune a Tracker.
@@ -248,14 +248,14 @@ func (t *Tracker) deadline(r *request, now time.Time) (Verdict, bool) {
 		return Verdict{}, false
 	}
 	if r.traced && !r.delivered && r.expiration > 0 && now.Sub(r.at) >= r.expiration+expiryGrace {
-		return t.decide(r, Expired, 0, now, "routed to "+quote(r.queue)+" but never delivered before its "+fmtMS(r.expiration)+
+		return t.decide(r, Expired, 0, r.at.Add(r.expiration), "routed to "+quote(r.queue)+" but never delivered before its "+fmtMS(r.expiration)+
 			" expiration: the queue has no consumer, or its consumers are too slow"), true
 	}
 	if now.Sub(r.at) < t.opts.ReplyWindow {
 		return Verdict{}, false
 	}
 	if r.others > 0 {
-		return t.decide(r, IDMismatch, 0, now, itoa(r.others)+" repl"+plural(r.others, "y", "ies")+" came to "+quote(r.replyQ)+
+		return t.decide(r, IDMismatch, 0, r.at.Add(t.opts.ReplyWindow), itoa(r.others)+" repl"+plural(r.others, "y", "ies")+" came to "+quote(r.replyQ)+
 			" carrying another message_id, none with "+r.id), true
 	}
 	detail := "no reply within " + fmtMS(t.opts.ReplyWindow)
@@ -267,7 +267,7 @@ func (t *Tracker) deadline(r *request, now time.Time) (Verdict, bool) {
 	case !r.traced:
 		detail += " (its delivery was not observed: watch " + quote(r.queue) + " with the firehose to tell an expired request from an unanswered one)"
 	}
-	return t.decide(r, NoReply, 0, now, detail), true
+	return t.decide(r, NoReply, 0, r.at.Add(t.opts.ReplyWindow), detail), true
 }
 
 // track starts following r, dropping the oldest when over the bound.
