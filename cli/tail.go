@@ -97,7 +97,8 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		window = cfg.ReplyWindow
 	}
 	out := liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec,
-		verdicts: verdict.NewTracker(verdict.Options{ReplyWindow: window}), sink: st.Sink(store.OptionalRecorder(rec))}
+		verdicts: verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: refusedBy(ctx, broker)}),
+		sink:     st.Sink(store.OptionalRecorder(rec))}
 	return printLive(ctx, st, out, t.count, failed)
 }
 
@@ -177,6 +178,16 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			dropping = nil // warn once; closeRecorder gives the total
 			fmt.Fprintln(out.stderr, "mqscope: warning: "+dropWarning(out.rec.Stats()))
 		}
+	}
+}
+
+// refusedBy asks the broker whether a queue refuses publishes, for the
+// verdict of a request that was never delivered.
+func refusedBy(ctx context.Context, broker *observe.Broker) func(vhost, queue string) (string, bool) {
+	return func(vhost, queue string) (string, bool) {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return broker.QueueFull(ctx, vhost, queue)
 	}
 }
 

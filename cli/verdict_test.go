@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	amqp "github.com/rabbitmq/amqp091-go"
+
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
 	"mqscope/demo"
@@ -139,5 +141,25 @@ func TestWhyReadsTheTimelineFromARecording(t *testing.T) {
 	_, code, msg = run(t, context.Background(), "why", "00000000000000000000000000000000", "--record", db)
 	if code != 1 || !strings.Contains(msg, "no request with message_id 00000000000000000000000000000000") {
 		t.Fatalf("why unknown: exit %d %s", code, msg)
+	}
+}
+
+func TestTailSaysARequestToAFullRejectPublishQueueWasRefused(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	queue := brokertest.Name("full")
+	ch := brokertest.Channel(t, cliVHost)
+	if _, err := ch.QueueDeclare(queue, false, false, false, false, amqp.Table{"x-max-length": int32(1), "x-overflow": "reject-publish"}); err != nil {
+		t.Fatal(err)
+	}
+	brokertest.DeleteAtEnd(t, cliVHost, queue)
+	brokertest.Publish(t, ch, "", queue, amqp.Publishing{Body: []byte("fills it")})
+	var id string
+	verdicts := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, queue, 2*time.Second) }), id)
+	if len(verdicts) != 1 || verdicts[0]["verdict"] != "refused" {
+		t.Fatalf("verdicts %v; want one refused", verdicts)
+	}
+	if d, _ := verdicts[0]["detail"].(string); !strings.Contains(d, "is full") || !strings.Contains(d, "reject-publish") {
+		t.Fatalf("detail %q", d)
 	}
 }

@@ -276,3 +276,43 @@ func (r BoardRow) Idle(now time.Time) time.Duration {
 	}
 	return now.Sub(t)
 }
+
+// QueueFull says whether queue refuses publishes now: it is at its
+// max-length (or max-length-bytes) with overflow reject-publish (or
+// reject-publish-dlx), by argument or policy, so the broker refuses what is
+// published to it. The firehose traces such a publish as routed, so this
+// is how a refused request is told from an expired one. It asks the
+// management API; without it the answer is false.
+func (b *Broker) QueueFull(ctx context.Context, vhost, queue string) (string, bool) {
+	var q struct {
+		Ready     int            `json:"messages"`
+		Bytes     int64          `json:"message_bytes"`
+		Arguments map[string]any `json:"arguments"`
+		Policy    map[string]any `json:"effective_policy_definition"`
+	}
+	if err := b.Mgmt.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(queue), nil, &q); err != nil {
+		return "", false
+	}
+	// The management API's counts lag by its sampling interval (5 s); a
+	// passive declare counts now.
+	if infos, err := b.InspectQueues(ctx, vhost, queue); err == nil && infos[0].Exists {
+		q.Ready = infos[0].Messages
+	}
+	setting := func(arg, policy string) any {
+		if v, ok := q.Arguments[arg]; ok {
+			return v
+		}
+		return q.Policy[policy]
+	}
+	overflow, _ := setting("x-overflow", "overflow").(string)
+	if !strings.HasPrefix(overflow, "reject-publish") {
+		return "", false
+	}
+	if n, ok := setting("x-max-length", "max-length").(float64); ok && float64(q.Ready) >= n {
+		return fmt.Sprintf("queue %q is full (%d messages, max-length %g, overflow %s): the broker refused the publish", queue, q.Ready, n, overflow), true
+	}
+	if n, ok := setting("x-max-length-bytes", "max-length-bytes").(float64); ok && float64(q.Bytes) >= n {
+		return fmt.Sprintf("queue %q is full (%d bytes, max-length-bytes %g, overflow %s): the broker refused the publish", queue, q.Bytes, n, overflow), true
+	}
+	return "", false
+}

@@ -71,6 +71,11 @@ type Options struct {
 	// dropped past it (default 100,000), so a flood cannot grow memory
 	// without bound.
 	MaxPending int
+	// Refused, when set, is asked about a request that was routed but never
+	// delivered, at its deadline: whether its queue refuses publishes (a
+	// full reject-publish queue), and why. The firehose traces such a
+	// publish as routed, so without it the request counts as expired.
+	Refused func(vhost, queue string) (why string, refused bool)
 }
 
 // request is a request waiting for (or just given) its verdict.
@@ -247,7 +252,13 @@ func (t *Tracker) deadline(r *request, now time.Time) (Verdict, bool) {
 	if r.decided != "" {
 		return Verdict{}, false
 	}
-	if r.traced && !r.delivered && r.expiration > 0 && now.Sub(r.at) >= r.expiration+expiryGrace {
+	undelivered := r.traced && !r.delivered
+	if undelivered && (r.expiration > 0 && now.Sub(r.at) >= r.expiration+expiryGrace || now.Sub(r.at) >= t.opts.ReplyWindow) && t.opts.Refused != nil {
+		if why, refused := t.opts.Refused(r.vhost, r.queue); refused {
+			return t.decide(r, Refused, 0, r.at, why), true
+		}
+	}
+	if undelivered && r.expiration > 0 && now.Sub(r.at) >= r.expiration+expiryGrace {
 		return t.decide(r, Expired, 0, r.at.Add(r.expiration), "routed to "+quote(r.queue)+" but never delivered before its "+fmtMS(r.expiration)+
 			" expiration: the queue has no consumer, or its consumers are too slow"), true
 	}

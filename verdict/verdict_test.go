@@ -200,3 +200,18 @@ func TestPendingIsBounded(t *testing.T) {
 		t.Fatalf("pending %d, order %d; want 3", len(g.tr.pending), len(g.tr.order))
 	}
 }
+
+func TestRefusedWhenTheQueueSaysSo(t *testing.T) {
+	g := newRig(t)
+	asked := ""
+	g.tr = NewTracker(Options{ReplyWindow: 10 * time.Second, Refused: func(vhost, queue string) (string, bool) {
+		asked = vhost + " " + queue
+		return "queue is full", true
+	}})
+	g.request(0, "id1", "rq1", false)
+	g.tick(1600 * time.Millisecond)
+	g.want(Refused)
+	if asked != "/neon_api neon_api_input" || g.got[0].Detail != "queue is full" {
+		t.Fatalf("asked %q, verdict %+v", asked, g.got[0])
+	}
+}
