@@ -19,7 +19,7 @@ import (
 // seconds, and returns the verdict lines it printed.
 func tailVerdicts(t *testing.T, path string, send func(), args ...string) []map[string]any {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	sent := make(chan struct{})
 	go func() {
@@ -161,5 +161,81 @@ func TestTailSaysARequestToAFullRejectPublishQueueWasRefused(t *testing.T) {
 	}
 	if d, _ := verdicts[0]["detail"].(string); !strings.Contains(d, "is full") || !strings.Contains(d, "reject-publish") {
 		t.Fatalf("detail %q", d)
+	}
+}
+
+// fakeService consumes queue and, after delay, publishes what reply makes
+// of each request to the request's routing_key, as a Neon service would.
+func fakeService(t *testing.T, queue string, delay time.Duration, reply func(req *neonwire.Dict) *neonwire.Dict) {
+	t.Helper()
+	ch := brokertest.Channel(t, cliVHost)
+	deliveries, err := ch.Consume(queue, "", true, false, false, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for d := range deliveries {
+			v, err := neonwire.DecodeNeon(d.Body)
+			req, ok := v.(*neonwire.Dict)
+			if err != nil || !ok {
+				continue
+			}
+			rk, _ := req.Get("routing_key")
+			time.Sleep(delay)
+			_ = ch.Publish("", rk.(string), false, false, amqp.Publishing{Body: neonwire.Encode(reply(req)), Expiration: "1000"})
+		}
+	}()
+}
+
+// answer is a reply carrying the request's message_id.
+func answer(pairs ...any) func(req *neonwire.Dict) *neonwire.Dict {
+	return func(req *neonwire.Dict) *neonwire.Dict {
+		d := &neonwire.Dict{}
+		for i := 0; i < len(pairs); i += 2 {
+			d.Set(pairs[i].(string), pairs[i+1])
+		}
+		if _, set := d.Get("message_id"); !set {
+			id, _ := req.Get("message_id")
+			d.Set("message_id", id)
+		}
+		return d
+	}
+}
+
+func TestTailVerdictsForEachWayAReplyGoesWrong(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	cases := []struct {
+		name    string
+		delay   time.Duration
+		reply   func(*neonwire.Dict) *neonwire.Dict
+		wait    time.Duration // how long the caller waits
+		queue   string        // "" : a fake service's queue
+		want    []string
+		timeout time.Duration
+	}{
+		{name: "error_reply", reply: answer("status_code", int64(401), "content", "Unresolved service name: x"), wait: 2 * time.Second, want: []string{"error_reply"}},
+		{name: "unroutable", queue: "mqscope_test.nosuchqueue", wait: 2 * time.Second, want: []string{"unroutable"}},
+		{name: "reply_unroutable", delay: 1500 * time.Millisecond, reply: answer("content", "too late"), wait: 300 * time.Millisecond, want: []string{"reply_unroutable"}},
+		{name: "late_reply", delay: 2500 * time.Millisecond, reply: answer("content", "late"), wait: 4 * time.Second, want: []string{"no_reply", "late_reply"}},
+		{name: "id_mismatch", reply: answer("content", "x", "message_id", "somebody-else"), wait: 2500 * time.Millisecond, want: []string{"id_mismatch"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			queue := tc.queue
+			if queue == "" {
+				queue = brokertest.Queue(t, cliVHost, tc.name)
+				fakeService(t, queue, tc.delay, tc.reply)
+			}
+			var id string
+			verdicts := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, queue, tc.wait) }, "--reply-window", "2s"), id)
+			var got []string
+			for _, v := range verdicts {
+				got = append(got, v["verdict"].(string))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("verdicts %v, want %v (%v)", got, tc.want, verdicts)
+			}
+		})
 	}
 }

@@ -13,9 +13,16 @@ import (
 // How long what the firehose learnt about a queue's existence is trusted.
 // A missing queue is checked again sooner, so a service that starts is
 // noticed; a burst of requests to a dead queue still costs one check.
+//
+// A reply queue learnt from a request's routing_key is trusted only
+// briefly: its owner deletes it when it gives up waiting, and a reply that
+// comes after that must be seen to go nowhere (the verdict
+// reply_unroutable). Replies within that time, nearly all of them, cost no
+// check.
 const (
 	queueExistsFor  = 5 * time.Second
 	queueMissingFor = time.Second
+	replyQueueFor   = time.Second
 	queueCheckMax   = 4096 // entries before the memory starts afresh
 )
 
@@ -40,6 +47,7 @@ type queueCheck struct {
 type queueSeen struct {
 	exists bool
 	at     time.Time
+	fresh  time.Duration // how long this is trusted
 }
 
 func newQueueCheck(conn *amqp.Connection) *queueCheck {
@@ -61,7 +69,7 @@ func (qc *queueCheck) settle(m *capture.Message, replyTo string) {
 		return
 	}
 	if replyTo != "" {
-		qc.remember(replyTo, true, m.Time)
+		qc.rememberFor(replyTo, true, m.Time, replyQueueFor)
 	}
 	// A nil RoutedQueues means the tracer did not say; nothing to correct.
 	if m.Exchange != "" || m.RoutedQueues == nil {
@@ -83,14 +91,8 @@ func (qc *queueCheck) exists(name string, now time.Time) bool {
 	if name == "" {
 		return false // the default exchange has no queue for the empty key
 	}
-	if seen, ok := qc.known[name]; ok {
-		fresh := queueMissingFor
-		if seen.exists {
-			fresh = queueExistsFor
-		}
-		if now.Sub(seen.at) < fresh {
-			return seen.exists
-		}
+	if seen, ok := qc.known[name]; ok && now.Sub(seen.at) < seen.fresh {
+		return seen.exists
 	}
 	exists, err := qc.declarePassive(name)
 	if err != nil {
@@ -100,11 +102,20 @@ func (qc *queueCheck) exists(name string, now time.Time) bool {
 	return exists
 }
 
+// remember notes what is known of a queue, trusted for the usual time.
 func (qc *queueCheck) remember(name string, exists bool, now time.Time) {
+	fresh := queueMissingFor
+	if exists {
+		fresh = queueExistsFor
+	}
+	qc.rememberFor(name, exists, now, fresh)
+}
+
+func (qc *queueCheck) rememberFor(name string, exists bool, now time.Time, fresh time.Duration) {
 	if len(qc.known) >= queueCheckMax {
 		clear(qc.known)
 	}
-	qc.known[name] = queueSeen{exists: exists, at: now}
+	qc.known[name] = queueSeen{exists: exists, at: now, fresh: fresh}
 }
 
 // declarePassive asks the broker whether queue exists.
