@@ -227,7 +227,7 @@ func (b *Broker) passiveBoard(ctx context.Context, vhosts []string, services map
 func mgmtReason(err error) string {
 	var ae *APIError
 	if errors.As(err, &ae) && (ae.Status == 401 || ae.Status == 403) {
-		return "this user may not use it"
+		return "this user may not use it for this; permissions are shown to administrators only"
 	}
 	return err.Error()
 }
