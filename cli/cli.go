@@ -46,6 +46,7 @@ func commands() []command {
 		{"export", "print a recording (FILE.db) as JSON lines", runExport},
 		{"status", "the service board: queues, consumers, rates and problems", runStatus},
 		{"why", "the timeline and verdict of one request (MESSAGE_ID)", runWhy},
+		{"replay", "re-send the requests of a recording (FILE.db), compare the replies", runReplay},
 		{"open", "browse a recording (FILE.db) in the TUI, no broker needed", runOpen},
 		{"version", "print the version", runVersion},
 	}
