@@ -47,6 +47,7 @@ func commands() []command {
 		{"status", "the service board: queues, consumers, rates and problems", runStatus},
 		{"why", "the timeline and verdict of one request (MESSAGE_ID)", runWhy},
 		{"replay", "re-send the requests of a recording (FILE.db), compare the replies", runReplay},
+		{"redrive", "move dead-lettered messages back where they came from, with confirms", runRedrive},
 		{"open", "browse a recording (FILE.db) in the TUI, no broker needed", runOpen},
 		{"version", "print the version", runVersion},
 	}
@@ -91,7 +92,7 @@ func exitStatus(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errNotReplied):
+	case errors.Is(err, errReported):
 		return 1 // the output already says why
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "mqscope: "+ue.msg)

@@ -318,7 +318,7 @@ func summarize(w io.Writer, results []replayResult, reportPath string) error {
 		}
 	}
 	if sent < len(results) || replied < sent || differ > 0 {
-		return errNotReplied
+		return errReported
 	}
 	return nil
 }

@@ -16,9 +16,9 @@ import (
 	"mqscope/verdict"
 )
 
-// errNotReplied makes `why` exit 1 for a request that got no good reply,
-// after printing its timeline.
-var errNotReplied = errors.New("")
+// errReported makes a command exit 1 after its output has said what went
+// wrong (a request with no good reply, messages left in place).
+var errReported = errors.New("")
 
 // runWhy prints the timeline and verdict of one request, from a recording
 // or from what a firehose watch of the vhost sees (up to the reply window).
@@ -50,7 +50,7 @@ func runWhy(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprint(stdout, tl.String())
 	if tl.Verdict == nil || tl.Verdict.Code != verdict.Replied {
-		return errNotReplied
+		return errReported
 	}
 	return nil
 }
