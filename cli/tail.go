@@ -38,6 +38,15 @@ func (t *tailFlags) parse(args []string) error {
 	if err := need(fs, "vhost"); err != nil {
 		return err
 	}
+	if t.count < 0 {
+		return usagef("tail: --count must be 0 (until Ctrl-C) or more, got %d", t.count)
+	}
+	if err := checkNames("tail", "queue", t.queue); err != nil {
+		return err
+	}
+	if err := checkNames("tail", "exchange", t.exchange); err != nil {
+		return err
+	}
 	if t.queue != "" && t.exchange != "" && t.mode != string(capture.ModeFirehose) {
 		return usagef("tail: give --queue or --exchange, not both")
 	}

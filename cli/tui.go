@@ -28,6 +28,12 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (run 'mqscope help' for the commands)", fs.Arg(0))
 	}
+	if err := checkTheme("", *theme); err != nil {
+		return err
+	}
+	if err := checkNames("", "watch", watchNames(*watch)...); err != nil {
+		return err
+	}
 	var m capture.Mode
 	if *mode != "" {
 		parsed, err := observe.ParseMode(*mode)
@@ -56,7 +62,19 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("open: give one recording file (made with --record)")
 	}
+	if err := checkTheme("open", *theme); err != nil {
+		return err
+	}
 	return ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()})
+}
+
+// watchNames are the queue and exchange names of a --watch list.
+func watchNames(list string) []string {
+	names := splitList(list)
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, "exchange:")
+	}
+	return names
 }
 
 // themeChoices lists the --theme values.
