@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"mqscope/capture"
@@ -46,10 +49,10 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return ui.Run(ctx, ui.Options{
+	return withoutTerminal(ui.Run(ctx, ui.Options{
 		Config: cfg, Service: b.service, VHost: *vhost, Watch: splitList(*watch), Mode: m,
 		Record: *rec, Theme: *theme, Version: versionString(),
-	})
+	}), "mqscope tail prints messages as JSON lines")
 }
 
 // runOpen browses a recording in the TUI; no broker or config is needed.
@@ -65,7 +68,19 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	if err := checkTheme("open", *theme); err != nil {
 		return err
 	}
-	return ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()})
+	return withoutTerminal(ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}),
+		"mqscope export "+fs.Arg(0)+" prints it as JSON lines")
+}
+
+// withoutTerminal says in one line that the UI needs a terminal, instead
+// of bubbletea's "bubbletea: error opening TTY: bubbletea: could not open
+// TTY: open /dev/tty: …", and what works without one.
+func withoutTerminal(err error, instead string) error {
+	var pe *fs.PathError
+	if err == nil || !strings.Contains(err.Error(), "could not open TTY") || !errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("the terminal UI needs a terminal, and %s cannot be opened (%v); %s", pe.Path, pe.Err, instead)
 }
 
 // watchNames are the queue and exchange names of a --watch list.

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"mqscope/store/record"
 )
 
 // checkUsageError checks a run refused as bad usage: exit 2, nothing on
@@ -72,5 +77,32 @@ func TestThemeInConfigIsRefusedLikeTheFlag(t *testing.T) {
 		if !strings.HasSuffix(strings.TrimSpace(r.stderr), reason) {
 			t.Errorf("config error %q does not end as the flag's: %q", r.stderr, reason)
 		}
+	}
+}
+
+// TestOpenWithoutATerminalSaysSoOnce: run where there is no terminal, open
+// says so in one line with what to use instead, not bubbletea's error that
+// repeats its own prefix.
+func TestOpenWithoutATerminalSaysSoOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec.db")
+	w, err := record.Create(path, record.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "open", path)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal: /dev/tty cannot be opened
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	r := result{stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	checkOneLineError(t, r, "mqscope: the terminal UI needs a terminal, and /dev/tty cannot be opened (")
+	if !strings.HasSuffix(r.stderr, "; mqscope export "+path+" prints it as JSON lines\n") || strings.Contains(r.stderr, "bubbletea") {
+		t.Fatalf("stderr %q (%v)", r.stderr, err)
 	}
 }
