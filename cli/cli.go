@@ -94,7 +94,7 @@ func exitStatus(err error, stderr io.Writer) int {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mqscope [--config PATH] [--service NAME] [--vhost V] [--watch Q1,Q2] [--mode MODE] [--theme NAME]")
+	fmt.Fprintln(w, "usage: mqscope [--config PATH] [--service NAME] [--vhost V] [--watch Q1,Q2] [--mode MODE] [--theme NAME] [--read-only]")
 	fmt.Fprintln(w, "       mqscope COMMAND [flags]   (mqscope COMMAND -h for its flags)")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {

@@ -46,6 +46,9 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := broker.ReadOnly.Refuse(fmt.Sprintf("request would publish to queue %q", *queue)); err != nil {
+		return err
+	}
 	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
 		return err

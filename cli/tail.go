@@ -80,6 +80,9 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := broker.ReadOnly.RefuseMode(spec.Mode); err != nil {
+		return err
+	}
 	st := cfg.NewStore()
 	rec, err := openRecorder(t.record)
 	if err != nil {
@@ -95,6 +98,9 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer watch.Close()
+	if broker.ReadOnly != nil && spec.Mode == capture.ModeFirehose {
+		fmt.Fprintf(os.Stderr, "mqscope: read-only: the firehose uses the tracer of vhost %q because it is already on; mqscope does not switch it\n", spec.VHost)
+	}
 	return printLive(ctx, st, liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec}, t.count, failed)
 }
 

@@ -17,7 +17,7 @@ import (
 // runTUI runs the terminal app. Flags it is not given are asked for by the
 // picker; --service, --vhost and --watch together skip it.
 func runTUI(ctx context.Context, args []string, _ io.Writer) error {
-	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME]")
+	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME] [--read-only]")
 	var b brokerFlags
 	b.register(fs)
 	vhost := fs.String("vhost", "", "virtual host to watch")
@@ -47,6 +47,9 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	}
 	cfg, err := b.loadConfig()
 	if err != nil {
+		return err
+	}
+	if err := cfg.ReadOnly.RefuseMode(m); err != nil {
 		return err
 	}
 	return withoutTerminal(ui.Run(ctx, ui.Options{
