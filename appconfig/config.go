@@ -1,7 +1,7 @@
 // Package appconfig reads mqscope's configuration: the Neon MQ config file
 // (through the connector library, which reads the Neon keys and ignores the
 // rest) plus mqscope's own optional section under the "mqscope" key:
-// services, management, theme, servers, tls and store. Errors point at
+// services, management, theme, servers, tls, store and read_only. Errors point at
 // file:line:col, like the library's.
 package appconfig
 
@@ -48,6 +48,11 @@ type Config struct {
 
 	StoreMaxBytes    int64 // 0 when not set: the store chooses
 	StoreMaxMessages int   // 0 when not set: the store chooses
+
+	// ReadOnly is set when mqscope must not change the broker: by
+	// "read_only": true in this file, or by --read-only (SetReadOnlyFlag).
+	// Brokers made by NewBroker carry it. nil: mqscope may change it.
+	ReadOnly *observe.ReadOnly
 
 	nested bool // the section is MQ.mqscope
 }
@@ -151,7 +156,19 @@ func (c *Config) NewBroker(service string) (*observe.Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return observe.NewBroker(client, c.ManagementURL), nil
+	b := observe.NewBroker(client, c.ManagementURL)
+	b.ReadOnly = c.ReadOnly
+	return b, nil
+}
+
+// SetReadOnlyFlag makes mqscope read-only for this run, as --read-only
+// asks; leaving read-only mode then means dropping the flag too.
+func (c *Config) SetReadOnlyFlag() {
+	leave := "run mqscope without --read-only"
+	if c.ReadOnly != nil {
+		leave += " and " + c.ReadOnly.Leave
+	}
+	c.ReadOnly = &observe.ReadOnly{Leave: leave}
 }
 
 // NewStore makes the in-memory store with the config's budget (a nil
@@ -184,8 +201,8 @@ func (c *Config) StoreOptions() store.Options {
 // Format prints the config with every password masked, for every verb (see
 // connector.Config.Format).
 func (c Config) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "{%v Services:%v ManagementURL:%q Theme:%q Servers:%q TLS:%+v ReplyWindow:%s Store:%d/%d}",
-		c.Config, c.Services, c.ManagementURL, c.Theme, c.Servers, c.TLS, c.ReplyWindow, c.StoreMaxBytes, c.StoreMaxMessages)
+	fmt.Fprintf(f, "{%v Services:%v ManagementURL:%q Theme:%q Servers:%q TLS:%+v ReplyWindow:%s Store:%d/%d ReadOnly:%t}",
+		c.Config, c.Services, c.ManagementURL, c.Theme, c.Servers, c.TLS, c.ReplyWindow, c.StoreMaxBytes, c.StoreMaxMessages, c.ReadOnly != nil)
 }
 
 // sectionName is the dotted name of mqscope's section, for messages.

@@ -12,6 +12,7 @@ import (
 
 	"mqscope/connector"
 	"mqscope/internal/jsonconf"
+	"mqscope/observe"
 	"mqscope/themes"
 )
 
@@ -19,7 +20,7 @@ import (
 // so unlike the rest of the file (where Neon ignores what it does not know)
 // an unknown key there is an error: it is almost always a typo.
 var (
-	mqscopeKeys = []string{"management", "reply_window", "servers", "services", "store", "theme", "tls"}
+	mqscopeKeys = []string{"management", "read_only", "reply_window", "servers", "services", "store", "theme", "tls"}
 	serviceKeys = []string{"exchanges", "queues", "vhost"}
 	tlsKeys     = []string{"ca_file", "cert_file", "insecure", "key_file", "server_name"}
 	storeKeys   = []string{"max_bytes", "max_messages"}
@@ -42,7 +43,7 @@ func (p *parser) mqscope(c *Config, sec *jsonconf.Node, prefix string) error {
 	if err := p.CheckKeys(n, name, mqscopeKeys); err != nil {
 		return err
 	}
-	steps := []func(*Config, *jsonconf.Node, string) error{p.services, p.management, p.theme, p.servers, p.tls, p.store, p.replyWindow}
+	steps := []func(*Config, *jsonconf.Node, string) error{p.services, p.management, p.theme, p.servers, p.tls, p.store, p.replyWindow, p.readOnly}
 	for _, step := range steps {
 		if err := step(c, n, name); err != nil {
 			return err
@@ -246,5 +247,16 @@ func (p *parser) replyWindow(c *Config, ms *jsonconf.Node, prefix string) error 
 		return p.ErrAt(n, "%q must be a positive duration such as \"30s\" or \"1m\"", jsonconf.DotPath(prefix, "reply_window"))
 	}
 	c.ReplyWindow = d
+	return nil
+}
+
+// readOnly reads "read_only": true keeps mqscope from changing the broker
+// whenever it uses this file (see observe.ReadOnly).
+func (p *parser) readOnly(c *Config, ms *jsonconf.Node, prefix string) error {
+	n, err := p.Member(ms, prefix, "read_only", jsonconf.KindBool)
+	if n == nil || err != nil || !n.Bool {
+		return err
+	}
+	c.ReadOnly = &observe.ReadOnly{Leave: fmt.Sprintf("set %q to false in %s", jsonconf.DotPath(prefix, "read_only"), p.Path)}
 	return nil
 }

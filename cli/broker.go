@@ -11,13 +11,15 @@ import (
 
 // brokerFlags are the flags every subcommand that talks to RabbitMQ takes.
 type brokerFlags struct {
-	config  string
-	service string
+	config   string
+	service  string
+	readOnly bool
 }
 
 func (b *brokerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.config, "config", "", "Neon mq_config.json (default: $NEON_MQ_CONFIG_PATH, then ~/.config/neon/mq_config.json, then ~/.local/share/neon/credentials.json)")
 	fs.StringVar(&b.service, "service", "", "service whose credentials to use (default: the only one, else mq_handler)")
+	fs.BoolVar(&b.readOnly, "read-only", false, "change nothing on the broker: no consume, peek or publish, tracing used only if already on (also mqscope.read_only in the config)")
 }
 
 // loadConfig finds and reads the config, warning once on stderr when the
@@ -29,6 +31,9 @@ func (b *brokerFlags) loadConfig() (*appconfig.Config, error) {
 	}
 	if cfg.PermWarning != "" {
 		fmt.Fprintln(os.Stderr, "mqscope: warning: "+cfg.PermWarning)
+	}
+	if b.readOnly {
+		cfg.SetReadOnlyFlag()
 	}
 	return cfg, nil
 }

@@ -29,6 +29,9 @@ func runDemo(ctx context.Context, args []string, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := broker.ReadOnly.Refuse("demo declares queues, consumes them and publishes requests"); err != nil {
+		return err
+	}
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", a...)
 	}

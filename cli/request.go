@@ -21,7 +21,7 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	vhost := fs.String("vhost", "", "virtual host of the target queue")
 	queue := fs.String("queue", "", "target queue")
 	body := fs.String("json", "", "request body: a JSON object or Python dict literal; - reads stdin")
-	timeout := fs.Duration("timeout", connector.DefaultTimeout, "how long to wait for the reply")
+	timeout := fs.String("timeout", connector.DefaultTimeout.String(), "how long to wait for the reply, with its unit: 30s, 1m, 500ms")
 	expiration := fs.Int("expiration", 1000, "per-message TTL of the request in ms")
 	declare := fs.Bool("declare", false, "declare the target queue first (as the Python library does)")
 	if err := parse(fs, args); err != nil {
@@ -29,6 +29,14 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := need(fs, "vhost", "queue", "json"); err != nil {
 		return err
+	}
+	wait, err := parseTimeout("request", *timeout)
+	if err != nil {
+		return err
+	}
+	opts := connector.RequestOptions{Timeout: wait, Expiration: fmt.Sprint(*expiration), DeclareTarget: *declare}
+	if err := connector.CheckRequest(*queue, opts); err != nil {
+		return usagef("request: %v", err)
 	}
 	value, err := readValue(*body, "--json")
 	if err != nil {
@@ -38,12 +46,14 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := broker.ReadOnly.Refuse(fmt.Sprintf("request would publish to queue %q", *queue)); err != nil {
+		return err
+	}
 	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
 		return err
 	}
 	defer req.Close()
-	opts := connector.RequestOptions{Timeout: *timeout, Expiration: fmt.Sprint(*expiration), DeclareTarget: *declare}
 	resp, err := req.Request(ctx, *queue, value, opts)
 	var elsewhere *connector.ReplyElsewhereError
 	if errors.As(err, &elsewhere) {

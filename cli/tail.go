@@ -44,6 +44,15 @@ func (t *tailFlags) parse(args []string) error {
 	if err := need(fs, "vhost"); err != nil {
 		return err
 	}
+	if t.count < 0 {
+		return usagef("tail: --count must be 0 (until Ctrl-C) or more, got %d", t.count)
+	}
+	if err := checkNames("tail", "queue", t.queue); err != nil {
+		return err
+	}
+	if err := checkNames("tail", "exchange", t.exchange); err != nil {
+		return err
+	}
 	if t.queue != "" && t.exchange != "" && t.mode != string(capture.ModeFirehose) {
 		return usagef("tail: give --queue or --exchange, not both")
 	}
@@ -77,6 +86,9 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := broker.ReadOnly.RefuseMode(spec.Mode); err != nil {
+		return err
+	}
 	st := cfg.NewStore()
 	rec, err := openRecorder(t.record)
 	if err != nil {
@@ -92,6 +104,9 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer watch.Close()
+	if broker.ReadOnly != nil && spec.Mode == capture.ModeFirehose {
+		fmt.Fprintf(os.Stderr, "mqscope: read-only: the firehose uses the tracer of vhost %q because it is already on; mqscope does not switch it\n", spec.VHost)
+	}
 	window := t.replyWindow
 	if window == 0 {
 		window = cfg.ReplyWindow
@@ -155,7 +170,7 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			if err := store.WriteJSONLine(w, e); err != nil {
 				return err
 			}
-			out.decide(out.verdicts.Observe(&e))
+			out.observe(&e)
 			if e.Msg.Event == capture.EventGap || e.Msg.Event == capture.EventVerdict {
 				continue // markers of what may be missing or what happened, not messages to count
 			}
@@ -169,7 +184,7 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 		select {
 		case <-st.Changed():
 		case now := <-tick.C:
-			out.decide(out.verdicts.Tick(now))
+			out.tick(now)
 		case <-ctx.Done():
 			return nil
 		case err := <-failed:
@@ -188,6 +203,20 @@ func refusedBy(ctx context.Context, broker *observe.Broker) func(vhost, queue st
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		return broker.QueueFull(ctx, vhost, queue)
+	}
+}
+
+// observe feeds an entry to the verdicts, when they are followed.
+func (o liveOutput) observe(e *store.Entry) {
+	if o.verdicts != nil {
+		o.decide(o.verdicts.Observe(e))
+	}
+}
+
+// tick closes the deadlines that passed, when verdicts are followed.
+func (o liveOutput) tick(now time.Time) {
+	if o.verdicts != nil {
+		o.decide(o.verdicts.Tick(now))
 	}
 }
 

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"mqscope/capture"
@@ -22,6 +25,12 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q%s (run 'mqscope help' for the commands)", fs.Arg(0), didYouMean(fs.Arg(0), commandNames(), ""))
 	}
+	if err := checkTheme("", *f.theme); err != nil {
+		return err
+	}
+	if err := checkNames("", "watch", watchNames(*f.watch)...); err != nil {
+		return err
+	}
 	var m capture.Mode
 	if *f.mode != "" {
 		parsed, err := observe.ParseMode(*f.mode)
@@ -30,17 +39,17 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 		}
 		m = parsed
 	}
-	if err := checkTheme(*f.theme, ""); err != nil {
-		return err
-	}
 	cfg, err := f.b.loadConfig()
 	if err != nil {
 		return err
 	}
-	return ui.Run(ctx, ui.Options{
+	if err := cfg.ReadOnly.RefuseMode(m); err != nil {
+		return err
+	}
+	return withoutTerminal(ui.Run(ctx, ui.Options{
 		Config: cfg, Service: f.b.service, VHost: *f.vhost, Watch: splitList(*f.watch), Mode: m,
 		Record: *f.record, Theme: *f.theme, Version: versionString(),
-	})
+	}), "mqscope tail prints messages as JSON lines")
 }
 
 // tuiFlagValues are the TUI's flags once parsed.
@@ -71,18 +80,6 @@ func commandNames() []string {
 	return names
 }
 
-// checkTheme makes an unknown --theme a usage error (exit 2), like any
-// other bad flag value; prefix names the command ("open: ").
-func checkTheme(name, prefix string) error {
-	if name == "" || strings.EqualFold(name, themes.Auto) {
-		return nil
-	}
-	if _, err := themes.ByName(name); err != nil {
-		return usagef("%s--theme: %v", prefix, err)
-	}
-	return nil
-}
-
 // runOpen browses a recording in the TUI; no broker or config is needed.
 func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	fs := newFlagSet("open", "FILE.db [--theme NAME]")
@@ -93,10 +90,31 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("open: give one recording file (made with --record)")
 	}
-	if err := checkTheme(*theme, "open: "); err != nil {
+	if err := checkTheme("open", *theme); err != nil {
 		return err
 	}
-	return ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()})
+	return withoutTerminal(ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}),
+		"mqscope export "+fs.Arg(0)+" prints it as JSON lines")
+}
+
+// withoutTerminal says in one line that the UI needs a terminal, instead
+// of bubbletea's "bubbletea: error opening TTY: bubbletea: could not open
+// TTY: open /dev/tty: …", and what works without one.
+func withoutTerminal(err error, instead string) error {
+	var pe *fs.PathError
+	if err == nil || !strings.Contains(err.Error(), "could not open TTY") || !errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("the terminal UI needs a terminal, and %s cannot be opened (%v); %s", pe.Path, pe.Err, instead)
+}
+
+// watchNames are the queue and exchange names of a --watch list.
+func watchNames(list string) []string {
+	names := splitList(list)
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, "exchange:")
+	}
+	return names
 }
 
 // themeChoices lists the --theme values.

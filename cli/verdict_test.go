@@ -212,11 +212,13 @@ func TestTailVerdictsForEachWayAReplyGoesWrong(t *testing.T) {
 		wait    time.Duration // how long the caller waits
 		queue   string        // "" : a fake service's queue
 		want    []string
-		timeout time.Duration
+		window  string // the reply window, default 2s
 	}{
 		{name: "error_reply", reply: answer("status_code", int64(401), "content", "Unresolved service name: x"), wait: 2 * time.Second, want: []string{"error_reply"}},
 		{name: "unroutable", queue: "mqscope_test.nosuchqueue", wait: 2 * time.Second, want: []string{"unroutable"}},
-		{name: "reply_unroutable", delay: 1500 * time.Millisecond, reply: answer("content", "too late"), wait: 300 * time.Millisecond, want: []string{"reply_unroutable"}},
+		// A window longer than the reply's delay: the verdict is about where
+		// the reply went, not when.
+		{name: "reply_unroutable", delay: 1500 * time.Millisecond, reply: answer("content", "too late"), wait: 300 * time.Millisecond, want: []string{"reply_unroutable"}, window: "10s"},
 		{name: "late_reply", delay: 2500 * time.Millisecond, reply: answer("content", "late"), wait: 4 * time.Second, want: []string{"no_reply", "late_reply"}},
 		{name: "id_mismatch", reply: answer("content", "x", "message_id", "somebody-else"), wait: 2500 * time.Millisecond, want: []string{"id_mismatch"}},
 	}
@@ -227,8 +229,12 @@ func TestTailVerdictsForEachWayAReplyGoesWrong(t *testing.T) {
 				queue = brokertest.Queue(t, cliVHost, tc.name)
 				fakeService(t, queue, tc.delay, tc.reply)
 			}
+			window := tc.window
+			if window == "" {
+				window = "2s"
+			}
 			var id string
-			verdicts := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, queue, tc.wait) }, "--reply-window", "2s"), id)
+			verdicts := about(tailVerdicts(t, path, func() { id = sendRequest(t, c, queue, tc.wait) }, "--reply-window", window), id)
 			var got []string
 			for _, v := range verdicts {
 				got = append(got, v["verdict"].(string))

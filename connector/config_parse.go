@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -111,11 +112,37 @@ func (p *configParser) server(c *Config, sec *jsonconf.Node, prefix string) erro
 	if n == nil || err != nil {
 		return err
 	}
-	if n.Text == "" {
-		return p.ErrAt(n, "%q must not be empty; give the RabbitMQ host name", jsonconf.DotPath(prefix, "server"))
+	if problem := hostProblem(n.Text); problem != "" {
+		return p.ErrAt(n, "%q %s", jsonconf.DotPath(prefix, "server"), problem)
 	}
 	c.Server = n.Text
 	return nil
+}
+
+// hostProblem says what is wrong with a "server" value, or "" when it is
+// a host name or IP address. Caught here, a URL, a "host:port" or a
+// bracketed IPv6 address would otherwise fail at connect time inside an
+// amqp:// URL, with an error that blames the password. The value is not
+// quoted back: a pasted URL may carry a login.
+func hostProblem(host string) string {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return "" // IPv4, or IPv6 (with a zone, too)
+	}
+	switch {
+	case host == "":
+		return "must not be empty; give the RabbitMQ host name"
+	case strings.TrimSpace(host) != host:
+		return "has spaces around the host name; remove them"
+	case strings.Contains(host, "://"):
+		return `is a URL; give only the host name, such as "mq.example.org", and the port in "port"`
+	case strings.HasPrefix(host, "["):
+		return `is a bracketed IPv6 address; write it without brackets, such as "::1"`
+	case strings.Contains(host, ":"):
+		return `looks like "host:port"; give only the host name, and the port in "port"`
+	case strings.ContainsFunc(host, func(r rune) bool { return r <= ' ' || strings.ContainsRune("/@?#%[]\\", r) }):
+		return "is not a host name; give the RabbitMQ host name or IP address only"
+	}
+	return ""
 }
 
 // port reads "port", default 5672, as a number or a numeric string: real

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -78,6 +79,31 @@ type RequestOptions struct {
 	DeclareTarget bool          // declare the target queue first, as the library does
 }
 
+// Limits of what RabbitMQ accepts in a request, checked before sending:
+// past them the broker (or amqp091, for a name) does not answer with an
+// error but closes the channel or the connection, which would read as a
+// lost connection.
+const (
+	MaxNameBytes  = 255          // an AMQP short string: queue names, routing keys
+	MaxExpiration = 315360000000 // ms, ten years: RabbitMQ refuses a per-message TTL above it
+)
+
+// CheckRequest says what is wrong with a request to queue with opts before
+// it is sent, or nil: a queue name RabbitMQ cannot carry, or an expiration
+// that is not a whole number of milliseconds within RabbitMQ's range.
+// Request and Send call it; a program may call it to check input early.
+func CheckRequest(queue string, opts RequestOptions) error {
+	if len(queue) > MaxNameBytes {
+		return fmt.Errorf("queue name is %d bytes long; RabbitMQ queue names are at most %d bytes", len(queue), MaxNameBytes)
+	}
+	if e := opts.Expiration; e != "" {
+		if n, err := strconv.ParseUint(e, 10, 64); err != nil || n > MaxExpiration {
+			return fmt.Errorf("expiration %q: give a whole number of milliseconds from 0 to %d", e, uint64(MaxExpiration))
+		}
+	}
+	return nil
+}
+
 // Response is a matched reply.
 type Response struct {
 	MessageID string
@@ -107,9 +133,75 @@ type result struct {
 }
 
 type pending struct {
-	sent  Message
-	queue string
-	done  chan result // capacity 1: whoever completes it never blocks
+	sent   Message
+	queue  string
+	done   chan result   // capacity 1: whoever completes it never blocks
+	closed *channelClose // the channel it was published on
+}
+
+// channelClose keeps why the broker closed a channel requests were
+// published on. A publish the broker refuses (no write permission) is
+// answered only by closing the channel, which fails the requests in
+// flight as a lost connection; the close reason tells them the real cause.
+// amqp091 sends it before it closes the channel's consumers, so it is
+// here by the time a request learns its channel is gone.
+type channelClose struct {
+	ch     *amqp.Channel
+	notify chan *amqp.Error
+	once   sync.Once
+	err    *amqp.Error
+}
+
+// reason is the broker's reason for closing the channel, nil when it has
+// not closed it (or the connection went instead).
+func (c *channelClose) reason() *amqp.Error {
+	if c == nil {
+		return nil
+	}
+	c.once.Do(func() {
+		select {
+		case c.err = <-c.notify:
+		default:
+		}
+	})
+	return c.err
+}
+
+// refusedError is the broker's refusal of something a Requester did,
+// explained in one line; errors.As still finds the *amqp.Error.
+type refusedError struct {
+	msg   string
+	cause *amqp.Error
+}
+
+func (e *refusedError) Error() string { return e.msg }
+func (e *refusedError) Unwrap() error { return e.cause }
+
+// explainRefusal turns the broker's refusal to let the user verb what
+// into one line (see refusal); other errors are returned as they are.
+func (r *Requester) explainRefusal(err error, verb, what string) error {
+	var aerr *amqp.Error
+	if errors.As(err, &aerr) {
+		if refused := r.refusal(aerr, verb, what); refused != nil {
+			return refused
+		}
+	}
+	return err
+}
+
+// refusal words the broker's refusal to let the user verb what as the
+// inspector's watches word theirs, e.g. `user "u" has no permission to
+// publish to queue "q" in vhost "/v"`; nil when aerr is not a refusal.
+func (r *Requester) refusal(aerr *amqp.Error, verb, what string) error {
+	switch {
+	case aerr == nil:
+		return nil
+	case aerr.Code == amqp.AccessRefused:
+		return &refusedError{msg: fmt.Sprintf("user %q has no permission to %s %s in vhost %q", r.client.User(), verb, what, r.vhost), cause: aerr}
+	case aerr.Code == amqp.PreconditionFailed:
+		return &refusedError{msg: fmt.Sprintf("cannot %s %s in vhost %q: %s", verb, what, r.vhost, aerr.Reason), cause: aerr}
+	}
+	return nil
 }
 
 // Requester sends Neon requests to one vhost and matches their replies. It
@@ -126,6 +218,9 @@ type Requester struct {
 	up      chan struct{} // closed when ch is set; a new one after each disconnect
 	lastErr error         // why the last connection ended or the last dial failed
 	pending map[string]*pending
+	// closeWatch is the close watch of the channel requests last went
+	// out on (see channelClose).
+	closeWatch *channelClose
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -161,7 +256,7 @@ func (c *Client) NewRequester(ctx context.Context, vhost string, opts RequesterO
 	}
 	if err != nil {
 		r.Close()
-		return nil, err
+		return nil, r.explainRefusal(err, "create and read", fmt.Sprintf("its reply queue %q", r.queue))
 	}
 	return r, nil
 }
@@ -190,6 +285,9 @@ func (r *Requester) Close() {
 // ErrConnectionLost (errors.Is): its reply would arrive on a channel that no
 // longer exists, and sending it again might deliver it twice.
 func (r *Requester) Request(ctx context.Context, queue string, value neonwire.Value, opts RequestOptions) (*Response, error) {
+	if err := CheckRequest(queue, opts); err != nil {
+		return nil, err
+	}
 	body, id, err := r.prepare(value)
 	if err != nil {
 		return nil, err
@@ -292,6 +390,9 @@ func (e *ReplyElsewhereError) Error() string {
 // emit_mq_message does: message_id is filled in (see Request) and
 // routing_key is left as the body has it. It returns the message_id.
 func (r *Requester) Send(ctx context.Context, queue string, value neonwire.Value, opts RequestOptions) (string, error) {
+	if err := CheckRequest(queue, opts); err != nil {
+		return "", err
+	}
 	body, err := copyRequestDict(value)
 	if err != nil {
 		return "", err
@@ -345,13 +446,14 @@ func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestO
 		return nil, fmt.Errorf("a request with message_id %s is already waiting", id)
 	}
 	p.sent = messageFromPublishing(&pub, r.vhost, "", queue)
+	p.closed = r.watchClose(ch)
 	r.pending[id] = p
 	r.mu.Unlock()
 
 	if opts.DeclareTarget {
 		if err := declareNeonQueue(ch, queue); err != nil {
 			r.forget(id, p)
-			return nil, err
+			return nil, r.explainRefusal(err, "create", fmt.Sprintf("queue %q", queue))
 		}
 	}
 	if err := ch.PublishWithContext(ctx, "", queue, true, false, pub); err != nil {
@@ -362,6 +464,16 @@ func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestO
 		r.opts.OnSent(p.sent)
 	}
 	return p, nil
+}
+
+// watchClose returns the close watch of ch, the current channel, making
+// one the first time: one per channel, however many requests go out on it.
+// The caller holds r.mu.
+func (r *Requester) watchClose(ch *amqp.Channel) *channelClose {
+	if r.closeWatch == nil || r.closeWatch.ch != ch {
+		r.closeWatch = &channelClose{ch: ch, notify: ch.NotifyClose(make(chan *amqp.Error, 1))}
+	}
+	return r.closeWatch
 }
 
 // publishFailed explains a publish on ch that failed; nil means nothing
@@ -415,6 +527,13 @@ func (r *Requester) wait(ctx context.Context, expired <-chan time.Time, p *pendi
 	defer r.forget(id, p)
 	select {
 	case res := <-p.done:
+		if errors.Is(res.err, ErrConnectionLost) {
+			// The broker may have closed the channel because of this
+			// request: then say why, not "connection lost".
+			if refused := r.refusal(p.closed.reason(), "publish to", fmt.Sprintf("queue %q", p.queue)); refused != nil {
+				return nil, refused
+			}
+		}
 		return res.resp, res.err
 	case <-expired:
 		return nil, &TimeoutError{VHost: r.vhost, Queue: p.queue, MessageID: id, After: timeout}

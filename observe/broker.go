@@ -8,6 +8,9 @@ import "mqscope/connector"
 type Broker struct {
 	*connector.Client
 	Mgmt *Management
+	// ReadOnly, when set, keeps watches and sessions from changing the
+	// broker (see ReadOnly).
+	ReadOnly *ReadOnly
 }
 
 // NewBroker pairs a library client with the management API at

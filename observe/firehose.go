@@ -83,16 +83,17 @@ type tracerUse struct {
 
 // tracerLease is one firehose watch's hold on its vhost's tracer.
 type tracerLease struct {
-	mgmt  *Management
-	vhost string
-	user  string
-	key   string
+	mgmt     *Management
+	vhost    string
+	user     string
+	key      string
+	readOnly *ReadOnly // set: use the tracer only if it is on, never switch it
 }
 
 // acquireTracer makes sure the vhost's tracer is on, switching it on through
 // the management API when it is off, and records that this process needs it.
 func acquireTracer(ctx context.Context, b *Broker, vhost string) (*tracerLease, error) {
-	l := &tracerLease{mgmt: b.Mgmt, vhost: vhost, user: b.Client.User(), key: b.Mgmt.URL() + " " + vhost}
+	l := &tracerLease{mgmt: b.Mgmt, vhost: vhost, user: b.Client.User(), key: b.Mgmt.URL() + " " + vhost, readOnly: b.ReadOnly}
 	tracers.Lock()
 	defer tracers.Unlock()
 	if u := tracers.uses[l.key]; u != nil {
@@ -104,6 +105,9 @@ func acquireTracer(ctx context.Context, b *Broker, vhost string) (*tracerLease, 
 		return nil, l.cannotSwitch(err)
 	}
 	use := &tracerUse{refs: 1}
+	if !info.Tracing && l.readOnly != nil {
+		return nil, l.readOnly.tracerOff(vhost)
+	}
 	if !info.Tracing {
 		if err := l.mgmt.SetTracing(ctx, vhost, true); err != nil {
 			return nil, l.cannotSwitch(err)
@@ -148,6 +152,9 @@ func (l *tracerLease) ensure(ctx context.Context) error {
 		return nil
 	}
 	info, err := l.mgmt.VHost(ctx, l.vhost)
+	if err == nil && !info.Tracing && l.readOnly != nil {
+		return l.readOnly.tracerOff(l.vhost)
+	}
 	if err == nil && !info.Tracing {
 		if err = l.mgmt.SetTracing(ctx, l.vhost, true); err == nil {
 			u.switchedOn = true

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"mqscope/capture"
@@ -101,7 +102,11 @@ func (s *Session) startWatch(ctx context.Context, spec WatchSpec, opts SessionOp
 }
 
 // Request sends a Neon request through the session's reply queue.
+// In read-only mode it is refused: a request is a publish.
 func (s *Session) Request(ctx context.Context, queue string, value neonwire.Value, opts connector.RequestOptions) (*connector.Response, error) {
+	if err := s.broker.ReadOnly.Refuse(fmt.Sprintf("a request would publish to queue %q", queue)); err != nil {
+		return nil, err
+	}
 	return s.requester.Request(ctx, queue, value, opts)
 }
 

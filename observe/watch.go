@@ -179,6 +179,9 @@ func (b *Broker) Watch(ctx context.Context, spec WatchSpec, sink func(capture.Me
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
+	if err := b.ReadOnly.RefuseMode(spec.Mode); err != nil {
+		return nil, err
+	}
 	if spec.PeekInterval <= 0 {
 		spec.PeekInterval = DefaultPeekInterval
 	}

@@ -14,6 +14,9 @@ import (
 // and body), else the first watched queue and {}. A reply's queue is some
 // client's private reply queue, so for a reply the watched queue is kept.
 func (m *Model) openCompose() tea.Cmd {
+	if refused := m.refuseSend(); refused != nil {
+		return refused
+	}
 	queue, body := "", "{}"
 	if len(m.env.names) > 0 {
 		queue = m.env.names[0]
@@ -54,6 +57,8 @@ func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Send, k.Resend) && m.env.offline != "":
 		return m.setStatus("browsing a recording: there is no broker to send to", true)
+	case key.Matches(msg, k.Send, k.Resend) && m.env.readOnly != nil:
+		return m.refuseSend()
 	case key.Matches(msg, k.Send):
 		return m.sendCmd(c.send(m.env.ctx, m.req, m.env.now()))
 	case key.Matches(msg, k.Resend):

@@ -49,6 +49,9 @@ type env struct {
 	// insecure is set when the config turns TLS certificate checks off: the
 	// header flags it in the danger colour for as long as mqscope runs.
 	insecure bool
+	// readOnly is set in read-only mode: the header says so, and compose
+	// refuses to send (readonly.go).
+	readOnly *observe.ReadOnly
 }
 
 // Model is the root model: it routes messages to the components and lays

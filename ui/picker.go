@@ -64,7 +64,8 @@ type picker struct {
 	services []string
 	specs    map[string]appconfig.ServiceSpec
 	choice   pickChoice
-	preset   pickChoice // given on the command line
+	preset   pickChoice        // given on the command line
+	readOnly *observe.ReadOnly // set: consume and peek are refused
 
 	items    []pickItem
 	cursor   int
@@ -78,7 +79,7 @@ type picker struct {
 
 // newPicker starts at the first question the preset leaves open.
 func newPicker(cfg *appconfig.Config, preset pickChoice, discover discoverer) *picker {
-	p := &picker{services: cfg.ServiceNames(), specs: cfg.Services, preset: preset, discover: discover}
+	p := &picker{services: cfg.ServiceNames(), specs: cfg.Services, preset: preset, discover: discover, readOnly: cfg.ReadOnly}
 	p.input = textinput.New()
 	p.input.Prompt = "or type: "
 	p.input.Focus()
@@ -163,6 +164,12 @@ func (p *picker) enterMode() tea.Cmd {
 
 // settle takes the mode, asking again for consume.
 func (p *picker) settle(mode capture.Mode) tea.Cmd {
+	if err := p.readOnly.RefuseMode(mode); err != nil {
+		p.preset.mode = ""
+		cmd := p.enterMode()
+		p.note = err.Error()
+		return cmd
+	}
 	p.choice.mode = mode
 	if mode == capture.ModeConsume && p.step != stepConfirm {
 		p.step = stepConfirm

@@ -34,7 +34,7 @@ func (m *Model) render() string {
 func (m *Model) renderHeader() string {
 	h := headerInfo{
 		service: m.env.service, vhost: m.env.vhost, watches: m.env.watches, paused: m.paused,
-		scheme: m.env.scheme, insecure: m.env.insecure,
+		scheme: m.env.scheme, insecure: m.env.insecure, readOnly: m.env.readOnly != nil,
 	}
 	if f := m.view.Filter(); f != nil {
 		h.filter, h.matches, h.scanning = f.String(), m.list.total, m.view.Scanning()

@@ -69,6 +69,7 @@ func Run(ctx context.Context, opts Options) error {
 			defer rec.Close()
 		}
 		e.scheme, e.insecure = transport(opts.Config)
+		e.readOnly = opts.Config.ReadOnly
 		sink := st.Sink(store.OptionalRecorder(rec))
 		e.start = func(ch pickChoice, specs []observe.WatchSpec) tea.Cmd {
 			return openSessionCmd(ctx, opts.Config, ch, specs, sink, e.events, sessions.keep)

@@ -165,6 +165,7 @@ type headerInfo struct {
 	paused         bool
 	scheme         string // "amqp" or "amqps"; "" when browsing a recording
 	insecure       bool   // TLS without certificate verification
+	readOnly       bool   // read-only mode: mqscope changes nothing on the broker
 }
 
 // renderHeader is the top bar: name, session, connection, filter, pause.
@@ -182,6 +183,9 @@ func renderHeader(h headerInfo, c *conns, st *Styles, width int) string {
 	}
 	if h.insecure {
 		right = st.Danger.Render("⚠ TLS INSECURE ") + right
+	}
+	if h.readOnly {
+		right = st.Accent.Render(readOnlyBadge) + right
 	}
 	if h.paused {
 		right = st.Warn.Render("⏸ paused ") + right

@@ -94,7 +94,17 @@ type request struct {
 	consumer   string // the connection it was delivered to
 	others     int    // replies on its reply queue that carried another id
 	decided    Code   // "" while pending
+	// doubtful is a reply whose publish the firehose found unroutable: its
+	// reply queue was gone when the trace was read. The owner deletes that
+	// queue as soon as the reply arrives, so the check can come too late;
+	// a delivery of the reply settles it, no delivery within replyGrace
+	// means it went nowhere.
+	doubtful *store.Entry
 }
+
+// replyGrace is how long a reply that looked unroutable may still be seen
+// delivered to its reply queue.
+const replyGrace = time.Second
 
 // Tracker follows requests and decides their verdicts. It is not safe for
 // concurrent use: one goroutine feeds it entries and ticks.
@@ -130,6 +140,9 @@ func (t *Tracker) Observe(e *store.Entry) []Verdict {
 		return t.onReply(e)
 	}
 	if e.Origin != 0 {
+		if t.pending[e.Origin] == nil {
+			return t.onReplySighting(e)
+		}
 		return t.onSighting(e)
 	}
 	if e.ReplyQueue != "" && isPublish(e) {
@@ -185,20 +198,36 @@ func (t *Tracker) onSighting(e *store.Entry) []Verdict {
 	return nil
 }
 
+// onReplySighting settles a doubtful reply that was delivered after all.
+func (t *Tracker) onReplySighting(e *store.Entry) []Verdict {
+	for _, seq := range t.byReply[e.Msg.Queue] {
+		if r := t.pending[seq]; r != nil && r.doubtful != nil && r.doubtful.Seq == e.Origin {
+			reply := r.doubtful
+			r.doubtful = nil
+			return t.replied(r, reply)
+		}
+	}
+	return nil
+}
+
 // onReply decides a request whose reply arrived.
 func (t *Tracker) onReply(e *store.Entry) []Verdict {
 	r := t.pending[e.Pair.Seq]
 	if r == nil {
 		return nil
 	}
+	if e.Msg.Unroutable && r.doubtful == nil && r.decided != ReplyUnroutable {
+		kept := *e
+		r.doubtful = &kept // decided by its delivery, or by Tick
+		return nil
+	}
+	return t.replied(r, e)
+}
+
+// replied decides a request whose reply reached its reply queue.
+func (t *Tracker) replied(r *request, e *store.Entry) []Verdict {
 	lat := e.Pair.Latency
 	switch {
-	case e.Msg.Unroutable:
-		if r.decided == ReplyUnroutable {
-			return nil
-		}
-		return []Verdict{t.decide(r, ReplyUnroutable, lat, e.Msg.Time,
-			"the service replied after "+fmtMS(lat)+" to "+quote(r.replyQ)+", which no longer exists: the caller had given up")}
 	case r.decided != "" && r.decided != NoReply && r.decided != IDMismatch && r.decided != Expired:
 		return nil // already replied (a second reply) or unroutable
 	case r.decided != "" || lat > t.opts.ReplyWindow:
@@ -249,7 +278,12 @@ func (t *Tracker) Tick(now time.Time) []Verdict {
 
 // deadline decides r if a deadline of its has passed.
 func (t *Tracker) deadline(r *request, now time.Time) (Verdict, bool) {
-	if r.decided != "" {
+	if d := r.doubtful; d != nil && now.Sub(d.Msg.Time) >= replyGrace {
+		r.doubtful = nil
+		return t.decide(r, ReplyUnroutable, d.Pair.Latency, d.Msg.Time, "the service replied after "+fmtMS(d.Pair.Latency)+
+			" to "+quote(r.replyQ)+", which no longer exists: the caller had given up"), true
+	}
+	if r.decided != "" || r.doubtful != nil {
 		return Verdict{}, false
 	}
 	undelivered := r.traced && !r.delivered

@@ -156,7 +156,25 @@ func TestReplyToAGoneQueue(t *testing.T) {
 	g.request(0, "id1", "rq1", false)
 	g.deliver(time.Millisecond, "id1", "rq1")
 	g.reply(40*time.Millisecond, "rq1", true, "content", "x", "message_id", "id1")
+	g.tick(500 * time.Millisecond) // a delivery could still show that it arrived
+	g.want()
+	g.tick(1100 * time.Millisecond)
 	g.want(ReplyUnroutable)
+	if g.got[0].Latency != 40*time.Millisecond {
+		t.Fatalf("verdict %+v", g.got[0])
+	}
+}
+
+// The queue check of a reply can come after its owner, having got it,
+// deleted the queue: the reply's delivery shows it arrived.
+func TestAReplyThatLookedUnroutableButWasDeliveredIsAReply(t *testing.T) {
+	g := newRig(t)
+	g.request(0, "id1", "rq1", false)
+	g.deliver(time.Millisecond, "id1", "rq1")
+	g.reply(40*time.Millisecond, "rq1", true, "content", "x", "message_id", "id1")
+	g.add(41*time.Millisecond, capture.Message{Event: capture.EventDeliver, Queue: "rq1", RoutingKey: "rq1", Body: body("content", "x", "message_id", "id1")})
+	g.tick(5 * time.Second)
+	g.want(Replied)
 }
 
 func TestIDMismatchWhenOnlyOtherIDsArrive(t *testing.T) {

@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // fileMode is the permission of a recording and of its -wal and -shm files:
@@ -38,10 +41,40 @@ func dsn(path, params string) string {
 // A *fs.PathError names the path itself, so only its cause is kept.
 func fileErr(path string, err error) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	var se *sqlite.Error
+	switch {
+	case errors.As(err, &pe):
 		err = pe.Err
+	case errors.As(err, &se):
+		err = &sqliteError{text: sqliteText(se), err: err}
 	}
 	return fmt.Errorf("recording %s: %w", path, err)
+}
+
+// sqliteError is an SQLite error in words for a person; the driver's
+// error stays reachable with errors.As.
+type sqliteError struct {
+	text string
+	err  error
+}
+
+func (e *sqliteError) Error() string { return e.text }
+func (e *sqliteError) Unwrap() error { return e.err }
+
+// sqliteText says what SQLite said once. The driver writes SQLite's
+// generic text for the code, then its specific message, then the code:
+// "database disk image is malformed: malformed database schema (messages)
+// - near "x": syntax error (11)". The generic part (which never holds
+// ": ") and the number are dropped; a damaged file is called one.
+func sqliteText(se *sqlite.Error) string {
+	text := strings.TrimSuffix(se.Error(), fmt.Sprintf(" (%d)", se.Code()))
+	if _, specific, ok := strings.Cut(text, ": "); ok {
+		text = specific
+	}
+	if se.Code()&0xff == sqlite3.SQLITE_CORRUPT {
+		return "the file is damaged (" + text + ")"
+	}
+	return text
 }
 
 // notRecording is the error for a file that exists but is not a recording.

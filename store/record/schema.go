@@ -158,6 +158,14 @@ func checkRecording(db *sql.DB) (reason string, err error) {
 	case !tables["meta"]:
 		return "no meta table", nil
 	}
+	// Tables of the right names are not enough: a writer that took a
+	// look-alike for a recording would switch it to WAL mode before its
+	// first insert failed, changing a file that is not ours.
+	for table, want := range map[string][]string{"meta": metaColumns, "messages": messageColumns} {
+		if reason, err := missingColumns(db, table, want); reason != "" || err != nil {
+			return reason, err
+		}
+	}
 	var v int
 	err = db.QueryRow(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'`).Scan(&v)
 	switch {
@@ -171,6 +179,44 @@ func checkRecording(db *sql.DB) (reason string, err error) {
 		return fmt.Sprintf("unknown schema version %d", v), nil
 	}
 	return "", nil
+}
+
+// The columns this package reads and writes; a recording has them all.
+var (
+	metaColumns    = []string{"key", "value"}
+	messageColumns = []string{"seq", "time", "time_ns", "vhost", "exchange", "routing_key", "queue", "event", "mode",
+		"properties", "headers", "body", "encoding", "decoded", "message_id", "redelivered", "unroutable", "routed_queues"}
+)
+
+// missingColumns reports, as a reason, the columns of want that table
+// lacks; "" when it has them all.
+func missingColumns(db *sql.DB, table string, want []string) (string, error) {
+	rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return "", err
+		}
+		have[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	var missing []string
+	for _, c := range want {
+		if !have[c] {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("its %s table has no column %s", table, strings.Join(missing, ", ")), nil
 }
 
 // isNotADB reports whether err is SQLite saying the file is not a database.
