@@ -34,6 +34,9 @@ func runRedrive(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := broker.ReadOnly.Refuse(fmt.Sprintf("redrive would take messages from %q and publish them elsewhere", opts.Queue)); err != nil && !opts.DryRun {
+		return err
+	}
 	total := opts.Count
 	if infos, err := broker.InspectQueues(ctx, opts.VHost, opts.Queue); err == nil && infos[0].Exists && (total == 0 || infos[0].Messages < total) {
 		total = infos[0].Messages

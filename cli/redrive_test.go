@@ -131,3 +131,18 @@ func TestRedriveKilledHalfWayLosesNothing(t *testing.T) {
 		t.Fatalf("%d distinct messages in the target (want %d), %d left in the dead-letter queue", len(got), n, brokertest.Inspect(t, cliVHost, dlq).Messages)
 	}
 }
+
+func TestReplayAndRedriveRefuseInReadOnlyMode(t *testing.T) {
+	path := writeConfig(t, "guest")
+	db := recordDemo(t, path, 1)
+	dlq := brokertest.Queue(t, cliVHost, "dlq_ro")
+	for _, args := range [][]string{
+		{"replay", db, "--config", path, "--read-only"},
+		{"redrive", "--config", path, "--read-only", "--vhost", cliVHost, "--queue", dlq},
+	} {
+		_, code, msg := run(t, context.Background(), args...)
+		if code != 1 || !strings.HasPrefix(msg, "mqscope: read-only: ") || !strings.Contains(msg, "to leave read-only mode") {
+			t.Errorf("%s: exit %d, %q", args[0], code, msg)
+		}
+	}
+}

@@ -182,6 +182,9 @@ func replay(ctx context.Context, f replayFlags, reqs []recorded) ([]replayResult
 	if err != nil {
 		return nil, err
 	}
+	if err := broker.ReadOnly.Refuse(fmt.Sprintf("replay would publish %d requests", len(reqs))); err != nil {
+		return nil, err
+	}
 	requesters := map[string]*connector.Requester{}
 	defer func() {
 		for _, r := range requesters {
