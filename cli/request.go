@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"mqscope/observe"
+
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
 )
@@ -24,6 +26,7 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	timeout := fs.String("timeout", connector.DefaultTimeout.String(), "how long to wait for the reply, with its unit: 30s, 1m, 500ms")
 	expiration := fs.Int("expiration", 1000, "per-message TTL of the request in ms")
 	declare := fs.Bool("declare", false, "declare the target queue first (as the Python library does)")
+	waitAnyway := fs.Bool("wait", false, "wait the whole --timeout even when the queue has no consumer (by default mqscope gives up once the request has expired)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,12 +52,20 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := broker.ReadOnly.Refuse(fmt.Sprintf("request would publish to queue %q", *queue)); err != nil {
 		return err
 	}
+	noConsumer := checkBeforeSend(ctx, broker, *vhost, *queue, opts.Expiration)
+	if noConsumer && !*waitAnyway {
+		// Nobody takes it: it dies at its expiration, and no reply can come.
+		opts.Timeout = min(opts.Timeout, time.Duration(*expiration)*time.Millisecond+expiryGrace)
+	}
 	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
 		return err
 	}
 	defer req.Close()
 	resp, err := req.Request(ctx, *queue, value, opts)
+	if noConsumer && !*waitAnyway && errors.Is(err, connector.ErrTimeout) {
+		return fmt.Errorf("no reply: queue %q had no consumer and the request expired after %d ms (give --wait to wait the whole --timeout for a consumer to come)", *queue, *expiration)
+	}
 	var elsewhere *connector.ReplyElsewhereError
 	if errors.As(err, &elsewhere) {
 		return sendWithoutReply(ctx, req, *queue, value, opts, elsewhere.ReplyQueue, stdout)
@@ -65,6 +76,24 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(os.Stderr, "reply from %s in %s\n", *queue, resp.Latency.Round(time.Microsecond))
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(resp.Value, "  "))
 	return err
+}
+
+// expiryGrace is how long after its expiration a request to a queue with
+// no consumer is still waited for: a consumer that came just in time.
+const expiryGrace = 500 * time.Millisecond
+
+// checkBeforeSend says on stderr what stands in the way of the request
+// (no such queue, no consumer, no permission), and reports whether the
+// queue has no consumer. A check that cannot be made is no reason to stop.
+func checkBeforeSend(ctx context.Context, broker *observe.Broker, vhost, queue, expiration string) (noConsumer bool) {
+	check, err := broker.CheckSend(ctx, vhost, queue, expiration)
+	if err != nil {
+		return false
+	}
+	for _, p := range check.Problems {
+		fmt.Fprintln(os.Stderr, "mqscope: "+p)
+	}
+	return check.Exists && check.Consumers == 0
 }
 
 // sendWithoutReply publishes a body whose own routing_key sends the reply

@@ -245,3 +245,13 @@ func TestTailVerdictsForEachWayAReplyGoesWrong(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestToAQueueWithoutConsumerFailsAfterItsExpiration(t *testing.T) {
+	path := writeConfig(t, "guest")
+	queue := brokertest.Queue(t, cliVHost, "nobody_home")
+	r := runBinary(t, "request", "--config", path, "--vhost", cliVHost, "--queue", queue, "--json", `{"q": 1}`, "--timeout", "60s")
+	if r.code != 1 || !strings.Contains(r.stderr, `mqscope: no consumer on "`+queue+`": the request will expire after 1000 ms`) ||
+		!strings.Contains(r.stderr, "the request expired after 1000 ms (give --wait") {
+		t.Fatalf("exit %d\n%s", r.code, r.all())
+	}
+}
