@@ -13,6 +13,7 @@ import (
 	"mqscope/capture"
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
+	"mqscope/internal/brokertest"
 )
 
 // tracingOffAround switches tracing of the firehose vhost off before the
@@ -140,13 +141,9 @@ func runEchoIn(t *testing.T, c *Broker, vhost, queue string) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = svc.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(15 * time.Second)
-	for queueInfo(t, c, vhost, queue).Consumers == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("echo service never consumed %q", queue)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	brokertest.WaitUntil(t, "the echo service consuming "+queue, 15*time.Second, func() bool {
+		return queueInfo(t, c, vhost, queue).Consumers > 0
+	})
 }
 
 func TestFirehoseSwitchesTracingOffOnlyIfItSwitchedItOn(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"mqscope/capture"
 	"mqscope/connector"
+	"mqscope/internal/brokertest"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -109,14 +110,9 @@ func queueInfo(t *testing.T, c *Broker, vhost, queue string) connector.QueueInfo
 // asynchronous, so a count taken at once may be behind).
 func waitMessages(t *testing.T, c *Broker, vhost, queue string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if queueInfo(t, c, vhost, queue).Messages == n {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("queue %q never held %d message(s); it holds %d", queue, n, queueInfo(t, c, vhost, queue).Messages)
+	brokertest.WaitUntil(t, fmt.Sprintf("%d message(s) in %s", n, queue), 15*time.Second, func() bool {
+		return queueInfo(t, c, vhost, queue).Messages == n
+	})
 }
 
 // realConsumer consumes queue as a service would (manual ack) and sends each
