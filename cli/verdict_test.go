@@ -255,3 +255,30 @@ func TestRequestToAQueueWithoutConsumerFailsAfterItsExpiration(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.all())
 	}
 }
+
+func TestWhyWatchesTheVHostForTheRequest(t *testing.T) {
+	path := writeConfig(t, "guest")
+	c := testClient(t, path)
+	demotest.Start(t, c, cliVHost, demo.Options{Services: []string{"api"}})
+	id := connector.NewMessageID()
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		time.Sleep(time.Second) // once why watches
+		req, err := c.NewRequester(brokertest.Context(t), cliVHost, connector.RequesterOptions{})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer req.Close()
+		body := &neonwire.Dict{}
+		body.Set("service", "api_test_endpoint")
+		body.Set("message_id", id)
+		_, _ = req.Request(context.Background(), "neon_api_input", body, connector.RequestOptions{Timeout: 5 * time.Second})
+	}()
+	out, code, msg := run(t, brokertest.Context(t), "why", id, "--config", path, "--vhost", cliVHost, "--reply-window", "5s")
+	<-sent
+	if code != 0 || !strings.Contains(out, "request "+id) || !strings.Contains(out, "verdict replied") {
+		t.Fatalf("why --vhost: exit %d %s\n%s", code, msg, out)
+	}
+}
