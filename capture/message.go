@@ -48,7 +48,7 @@ type Properties struct {
 	ReplyTo         string    `json:"reply_to,omitempty"`
 	Expiration      string    `json:"expiration,omitempty"`
 	MessageID       string    `json:"message_id,omitempty"`
-	Timestamp       time.Time `json:"timestamp,omitzero"`
+	Timestamp       Timestamp `json:"timestamp,omitzero"`
 	Type            string    `json:"type,omitempty"`
 	UserID          string    `json:"user_id,omitempty"`
 	AppID           string    `json:"app_id,omitempty"`

@@ -47,9 +47,10 @@ var enumValues = map[field][]string{
 	fieldEvent: {
 		string(capture.EventPublish), string(capture.EventDeliver),
 		string(capture.EventConsume), string(capture.EventPeek), string(capture.EventGap),
+		string(capture.EventUnreadable),
 	},
 	fieldEncoding: {
-		string(neonwire.EncNeon), string(neonwire.EncB64JSON), string(neonwire.EncJSON),
+		string(neonwire.EncNeon), string(neonwire.EncPyExpr), string(neonwire.EncB64JSON), string(neonwire.EncJSON),
 		string(neonwire.EncText), string(neonwire.EncBinary),
 	},
 }

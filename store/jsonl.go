@@ -55,8 +55,7 @@ func WriteJSONLine(w io.Writer, e Entry) error {
 // body (the decoded value as JSON; a string for text; null for binary),
 // encoding, body_b64 (binary only), decode_error, message_id, redelivered,
 // pair {seq, latency_ms, role}, unroutable and routed_queues (when set).
-// Header values become JSON-safe: bytes as {"$bytes": base64}, times as
-// RFC 3339 strings, non-finite floats as "inf"/"-inf"/"nan".
+// Header values become JSON-safe (HeaderJSON).
 func MarshalJSONLine(e Entry) []byte {
 	return appendJSONLine(nil, e)
 }
@@ -209,11 +208,30 @@ func jsonSafeMap(m map[string]any) map[string]any {
 	return out
 }
 
+// HeaderJSON is one header value as JSON lines write it: bytes as
+// {"$bytes": base64}, a string that is not UTF-8 as {"$str": base64 of its
+// bytes}, times as RFC 3339 strings in UTC (outside years 0-9999, as their
+// raw number of seconds: capture.TimeJSON), non-finite floats as
+// "inf"/"-inf"/"nan", tables as objects, arrays as arrays.
+func HeaderJSON(v any) []byte {
+	b, err := appendMarshaled(nil, jsonSafe(v))
+	if err != nil { // jsonSafe leaves nothing encoding/json refuses
+		return []byte("null")
+	}
+	return b
+}
+
 // jsonSafe converts a header value into something encoding/json renders
 // without error and without losing bytes.
 func jsonSafe(v any) any {
 	switch x := v.(type) {
-	case nil, bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case string:
+		if !utf8.ValidString(x) {
+			// encoding/json would replace the bytes that are not UTF-8.
+			return map[string]any{"$str": base64.StdEncoding.EncodeToString([]byte(x))}
+		}
+		return x
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return x
 	case float64:
 		return jsonFloat(x)
@@ -222,7 +240,7 @@ func jsonSafe(v any) any {
 	case []byte:
 		return map[string]any{"$bytes": base64.StdEncoding.EncodeToString(x)}
 	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
+		return capture.TimeJSON(x)
 	case map[string]any:
 		return jsonSafeMap(x)
 	case []any:

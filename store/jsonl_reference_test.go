@@ -92,7 +92,7 @@ const awkward = "q\"uo\\te\x00\x01\x1f\x7f\b\f\n\r\t<b>&é→🙂\u2028\u2029\xf
 func TestJSONLineEqualsEncodingJSON(t *testing.T) {
 	s := New(Options{})
 	req := request("/neon_api", "neon_api_input", "m1", "rq1", t0)
-	req.Properties = capture.Properties{Expiration: "1000", Timestamp: t0, Priority: 3, AppID: awkward}
+	req.Properties = capture.Properties{Expiration: "1000", Timestamp: capture.Timestamp{Time: t0}, Priority: 3, AppID: awkward}
 	s.Append(req)
 	rep := reply("/neon_api", "rq1", "m1", t0.Add(1500*time.Microsecond+7))
 	rep.Redelivered = true
