@@ -33,6 +33,13 @@ const (
 	EventUnreadable Event = "unreadable"
 )
 
+// Undecoded is the encoding label (a neonwire.Encoding) of a body that was
+// not decoded because it is larger than the store's decode limit
+// (store.Options.MaxDecodeBytes): it is kept, and shown, as its wire bytes.
+// The limit is the inspector's, not the codec's, so the label is here,
+// where the store and recordings both see it.
+const Undecoded = "undecoded"
+
 // UnreadableHeader is the one header an EventUnreadable message has: what
 // it was and why it cannot be shown whole.
 const UnreadableHeader = "x-unreadable"

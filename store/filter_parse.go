@@ -51,7 +51,7 @@ var enumValues = map[field][]string{
 	},
 	fieldEncoding: {
 		string(neonwire.EncNeon), string(neonwire.EncPyExpr), string(neonwire.EncB64JSON), string(neonwire.EncJSON),
-		string(neonwire.EncText), string(neonwire.EncBinary),
+		string(neonwire.EncText), string(neonwire.EncBinary), string(EncUndecoded),
 	},
 }
 

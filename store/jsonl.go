@@ -37,8 +37,16 @@ var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 // maxPooledLine keeps a rare huge line's buffer out of the pool.
 const maxPooledLine = 64 << 10
 
+// streamB64Over is the body length past which WriteJSONLine writes
+// body_b64 straight to the writer instead of into the line: the base64 of a
+// 50 MB body would be a 67 MB buffer.
+const streamB64Over = 64 << 10
+
 // WriteJSONLine writes e as one JSON object followed by a newline.
 func WriteJSONLine(w io.Writer, e Entry) error {
+	if hasB64(e.Decoded) && len(e.Msg.Body) > streamB64Over {
+		return writeStreamedLine(w, e)
+	}
 	bp := linePool.Get().(*[]byte)
 	line := append(appendJSONLine((*bp)[:0], e), '\n')
 	_, err := w.Write(line)
@@ -49,11 +57,35 @@ func WriteJSONLine(w io.Writer, e Entry) error {
 	return err
 }
 
+// writeStreamedLine writes the line of a long body given as body_b64 in
+// three parts: the keys before it, the base64 encoded on the way out, and
+// the rest.
+func writeStreamedLine(w io.Writer, e Entry) error {
+	head, ok := appendJSONHead(nil, e)
+	if !ok {
+		_, err := w.Write(append(head, '\n'))
+		return err
+	}
+	if _, err := w.Write(append(head, `,"body_b64":"`...)); err != nil {
+		return err
+	}
+	enc := base64.NewEncoder(base64.StdEncoding, w)
+	if _, err := enc.Write(e.Msg.Body); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := w.Write(append(appendJSONLineTail([]byte{'"'}, e), '\n'))
+	return err
+}
+
 // MarshalJSONLine renders e as one JSON object on one line, without the
 // trailing newline. Keys: seq, time (RFC 3339, UTC), vhost, exchange,
 // routing_key, queue, event, mode, properties and headers (when not empty),
-// body (the decoded value as JSON; a string for text; null for binary),
-// encoding, body_b64 (binary only), decode_error, message_id, redelivered,
+// body (the decoded value as JSON; a string for text; null for binary and
+// undecoded), encoding, body_b64 (binary and undecoded only: the body's
+// bytes), decode_error, message_id, redelivered,
 // pair {seq, latency_ms, role}, unroutable and routed_queues (when set).
 // Header values become JSON-safe (HeaderJSON).
 func MarshalJSONLine(e Entry) []byte {
@@ -62,6 +94,26 @@ func MarshalJSONLine(e Entry) []byte {
 
 // appendJSONLine appends the line of MarshalJSONLine to b.
 func appendJSONLine(b []byte, e Entry) []byte {
+	b, ok := appendJSONHead(b, e)
+	if !ok {
+		return b
+	}
+	if hasB64(e.Decoded) {
+		b = append(b, `,"body_b64":"`...)
+		b = append(base64.StdEncoding.AppendEncode(b, e.Msg.Body), '"')
+	}
+	return appendJSONLineTail(b, e)
+}
+
+// hasB64 reports whether the line gives the body as body_b64: when it is
+// binary, or was not decoded.
+func hasB64(d neonwire.Decoded) bool {
+	return d.Encoding == neonwire.EncBinary || d.Encoding == EncUndecoded
+}
+
+// appendJSONHead appends the keys up to encoding. When they cannot be
+// rendered, it appends the error line instead, and ok is false.
+func appendJSONHead(b []byte, e Entry) (_ []byte, ok bool) {
 	m := &e.Msg
 	start := len(b)
 	b = strconv.AppendUint(append(b, `{"seq":`...), e.Seq, 10)
@@ -76,27 +128,22 @@ func appendJSONLine(b []byte, e Entry) []byte {
 	var err error
 	if m.Properties != (capture.Properties{}) {
 		if b, err = appendMarshaled(append(b, `,"properties":`...), m.Properties); err != nil {
-			return errorLine(b[:start], e.Seq, err)
+			return errorLine(b[:start], e.Seq, err), false
 		}
 	}
 	if len(m.Headers) > 0 {
 		if b, err = appendMarshaled(append(b, `,"headers":`...), jsonSafeMap(m.Headers)); err != nil {
-			return errorLine(b[:start], e.Seq, err)
+			return errorLine(b[:start], e.Seq, err), false
 		}
 	}
 	b = appendJSONBody(append(b, `,"body":`...), e.Decoded)
-	b = appendJSONString(append(b, `,"encoding":`...), string(e.Decoded.Encoding))
-	return appendJSONLineTail(b, e)
+	return appendJSONString(append(b, `,"encoding":`...), string(e.Decoded.Encoding)), true
 }
 
-// appendJSONLineTail appends the optional keys after encoding and closes
+// appendJSONLineTail appends the optional keys after body_b64 and closes
 // the object.
 func appendJSONLineTail(b []byte, e Entry) []byte {
 	m := &e.Msg
-	if e.Decoded.Encoding == neonwire.EncBinary {
-		b = append(b, `,"body_b64":"`...)
-		b = append(base64.StdEncoding.AppendEncode(b, m.Body), '"')
-	}
 	if e.Decoded.Err != nil {
 		b = appendJSONString(append(b, `,"decode_error":`...), e.Decoded.Err.Error())
 	}
@@ -134,10 +181,9 @@ func appendJSONLineTail(b []byte, e Entry) []byte {
 }
 
 // appendJSONBody appends the body as the line's body value: the decoded
-// value (for text, the string), or null for binary, which body_b64
-// carries.
+// value (for text, the string), or null when body_b64 carries the body.
 func appendJSONBody(b []byte, d neonwire.Decoded) []byte {
-	if d.Encoding == neonwire.EncBinary {
+	if hasB64(d) {
 		return append(b, "null"...)
 	}
 	return append(b, neonwire.ToJSON(d.Value)...)

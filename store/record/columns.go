@@ -67,10 +67,11 @@ func encodeRouted(q []string) (any, error) {
 }
 
 // decodedText is the decoded column: the JSON mapping (neonwire.ToJSON) of
-// the decoded value, the text itself for a text body, NULL for binary.
+// the decoded value, the text itself for a text body, NULL for binary and
+// for a body too large to decode (capture.Undecoded).
 func decodedText(body []byte, d neonwire.Decoded) any {
 	switch d.Encoding {
-	case neonwire.EncBinary:
+	case neonwire.EncBinary, capture.Undecoded:
 		return nil
 	case neonwire.EncText:
 		if s, ok := d.Value.(string); ok {
