@@ -40,8 +40,9 @@ type Config struct {
 	Servers       []string             // cluster "host:port" list; never empty
 	TLS           *connector.TLSConfig // nil when the file has no "mqscope.tls"
 
-	StoreMaxBytes    int64 // 0 when not set: the store chooses
-	StoreMaxMessages int   // 0 when not set: the store chooses
+	StoreMaxBytes       int64 // 0 when not set: the store chooses
+	StoreMaxMessages    int   // 0 when not set: the store chooses
+	StoreMaxDecodeBytes int   // 0 when not set: the store chooses
 
 	nested bool // the section is MQ.mqscope
 }
@@ -172,7 +173,7 @@ func (c *Config) StoreOptions() store.Options {
 	if c == nil {
 		return store.Options{}
 	}
-	return store.Options{MaxBytes: c.StoreMaxBytes, MaxMessages: c.StoreMaxMessages}
+	return store.Options{MaxBytes: c.StoreMaxBytes, MaxMessages: c.StoreMaxMessages, MaxDecodeBytes: c.StoreMaxDecodeBytes}
 }
 
 // Format prints the config with every password masked, for every verb (see
