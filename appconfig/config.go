@@ -46,8 +46,9 @@ type Config struct {
 	// send_mq_request timeout).
 	ReplyWindow time.Duration
 
-	StoreMaxBytes    int64 // 0 when not set: the store chooses
-	StoreMaxMessages int   // 0 when not set: the store chooses
+	StoreMaxBytes       int64 // 0 when not set: the store chooses
+	StoreMaxMessages    int   // 0 when not set: the store chooses
+	StoreMaxDecodeBytes int   // 0 when not set: the store chooses
 
 	// ReadOnly is set when mqscope must not change the broker: by
 	// "read_only": true in this file, or by --read-only (SetReadOnlyFlag).
@@ -195,7 +196,7 @@ func (c *Config) StoreOptions() store.Options {
 	if c == nil {
 		return store.Options{}
 	}
-	return store.Options{MaxBytes: c.StoreMaxBytes, MaxMessages: c.StoreMaxMessages}
+	return store.Options{MaxBytes: c.StoreMaxBytes, MaxMessages: c.StoreMaxMessages, MaxDecodeBytes: c.StoreMaxDecodeBytes}
 }
 
 // Format prints the config with every password masked, for every verb (see

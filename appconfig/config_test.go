@@ -512,3 +512,16 @@ func TestReplyWindowIsADuration(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreDecodeLimitReachesTheStore(t *testing.T) {
+	c, err := Parse("f.json", []byte(`{"mqscope": {"store": {"max_decode_bytes": 1048576}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.StoreOptions().MaxDecodeBytes; got != 1<<20 {
+		t.Fatalf("MaxDecodeBytes = %d, want 1048576", got)
+	}
+	if _, err := Parse("f.json", []byte(`{"mqscope": {"store": {"max_decode_bytes": 0}}}`)); err == nil {
+		t.Fatal("a decode limit of 0 was accepted")
+	}
+}

@@ -23,7 +23,7 @@ var (
 	mqscopeKeys = []string{"management", "read_only", "reply_window", "servers", "services", "store", "theme", "tls"}
 	serviceKeys = []string{"exchanges", "queues", "vhost"}
 	tlsKeys     = []string{"ca_file", "cert_file", "insecure", "key_file", "server_name"}
-	storeKeys   = []string{"max_bytes", "max_messages"}
+	storeKeys   = []string{"max_bytes", "max_decode_bytes", "max_messages"}
 )
 
 // managementPort is RabbitMQ's management plugin port, for the default URL.
@@ -231,6 +231,11 @@ func (p *parser) store(c *Config, ms *jsonconf.Node, prefix string) error {
 	}
 	messages, err := p.Positive(n, name, "max_messages", math.MaxInt)
 	c.StoreMaxMessages = int(messages)
+	if err != nil {
+		return err
+	}
+	decode, err := p.Positive(n, name, "max_decode_bytes", math.MaxInt)
+	c.StoreMaxDecodeBytes = int(decode)
 	return err
 }
 

@@ -36,6 +36,13 @@ const (
 	EventVerdict Event = "verdict"
 )
 
+// Undecoded is the encoding label (a neonwire.Encoding) of a body that was
+// not decoded because it is larger than the store's decode limit
+// (store.Options.MaxDecodeBytes): it is kept, and shown, as its wire bytes.
+// The limit is the inspector's, not the codec's, so the label is here,
+// where the store and recordings both see it.
+const Undecoded = "undecoded"
+
 // UnreadableHeader is the one header an EventUnreadable message has: what
 // it was and why it cannot be shown whole.
 const UnreadableHeader = "x-unreadable"
@@ -61,7 +68,7 @@ type Properties struct {
 	ReplyTo         string    `json:"reply_to,omitempty"`
 	Expiration      string    `json:"expiration,omitempty"`
 	MessageID       string    `json:"message_id,omitempty"`
-	Timestamp       time.Time `json:"timestamp,omitzero"`
+	Timestamp       Timestamp `json:"timestamp,omitzero"`
 	Type            string    `json:"type,omitempty"`
 	UserID          string    `json:"user_id,omitempty"`
 	AppID           string    `json:"app_id,omitempty"`

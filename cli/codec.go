@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -18,9 +19,13 @@ func runEncode(_ context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("encode: give one JSON or Python literal (or - for stdin)")
 	}
-	v, err := readValue(fs.Arg(0), "encode")
+	src, err := codecInput(fs.Arg(0), "encodes")
 	if err != nil {
 		return err
+	}
+	v, err := neonwire.ParseUserValue(src)
+	if err != nil {
+		return fmt.Errorf("encode: %v", err)
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.Encode(v))
 	return err
@@ -34,7 +39,7 @@ func runDecode(_ context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("decode: give one wire body (or - for stdin)")
 	}
-	src, err := argOrStdin(fs.Arg(0))
+	src, err := codecInput(fs.Arg(0), "decodes")
 	if err != nil {
 		return err
 	}
@@ -49,6 +54,29 @@ func runDecode(_ context.Context, args []string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(d.Value, "  "))
 	return err
+}
+
+// maxCodecInput bounds what encode and decode read: they take one message
+// body, and reading whatever is piped in (a log, a dump) whole made 300 MB
+// of input take 1.7 GB.
+const maxCodecInput = 64 << 20
+
+// codecInput returns arg, or stdin when arg is "-", refusing input longer
+// than maxCodecInput. verb is what the command does ("decodes"), for the
+// error.
+func codecInput(arg, verb string) (string, error) {
+	src := arg
+	if arg == "-" {
+		data, err := io.ReadAll(io.LimitReader(bufio.NewReader(os.Stdin), maxCodecInput+1))
+		if err != nil {
+			return "", fmt.Errorf("reading stdin: %w", err)
+		}
+		src = string(data)
+	}
+	if len(src) > maxCodecInput {
+		return "", fmt.Errorf("input is larger than %d MiB; mqscope %s one message body at a time", maxCodecInput>>20, verb)
+	}
+	return src, nil
 }
 
 // notNeonError says why decode cannot print a body: the decoder's reason

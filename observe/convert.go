@@ -54,7 +54,7 @@ func capturedProperties(p connector.Properties) capture.Properties {
 	return capture.Properties{
 		ContentType: p.ContentType, ContentEncoding: p.ContentEncoding, DeliveryMode: p.DeliveryMode,
 		Priority: p.Priority, CorrelationID: p.CorrelationID, ReplyTo: p.ReplyTo, Expiration: p.Expiration,
-		MessageID: p.MessageID, Timestamp: p.Timestamp, Type: p.Type, UserID: p.UserID, AppID: p.AppID,
+		MessageID: p.MessageID, Timestamp: capture.Timestamp{Time: p.Timestamp}, Type: p.Type, UserID: p.UserID, AppID: p.AppID,
 	}
 }
 

@@ -95,12 +95,14 @@ func tracedProperties(t amqp.Table) capture.Properties {
 		DeliveryMode:    octetOf(t["delivery_mode"]),
 		Priority:        octetOf(t["priority"]),
 	}
+	// The raw number is kept whatever it is: a timestamp in milliseconds
+	// is shown as that number (capture.Timestamp).
 	switch ts := t["timestamp"].(type) {
 	case time.Time:
-		p.Timestamp = ts
+		p.Timestamp.Time = ts
 	default:
 		if n, ok := intOf(ts); ok {
-			p.Timestamp = time.Unix(n, 0)
+			p.Timestamp.Time = time.Unix(n, 0)
 		}
 	}
 	return p

@@ -117,10 +117,11 @@ func BenchmarkAppendParallel(b *testing.B) {
 }
 
 // BenchmarkMemoryPerMessage fills a store with 1M messages and reports the
-// live heap per message beyond the body bytes, and the part of it that is
-// the precomputed search text.
+// live heap per message beyond the body bytes, the part of it that is the
+// precomputed search text, and what the store counts against MaxBytes per
+// message, which should be a little above the heap.
 func BenchmarkMemoryPerMessage(b *testing.B) {
-	var perMsg, bodyLen, textLen float64
+	var perMsg, counted, bodyLen, textLen float64
 	for b.Loop() {
 		runtime.GC()
 		var before, after runtime.MemStats
@@ -129,10 +130,12 @@ func BenchmarkMemoryPerMessage(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		perMsg = float64(after.HeapAlloc-before.HeapAlloc) / benchMessages
+		counted = float64(s.Stats().Bytes) / benchMessages
 		bodyLen, textLen = s.averageLengths()
 		runtime.KeepAlive(s)
 	}
 	b.ReportMetric(perMsg, "heap-B/msg")
+	b.ReportMetric(counted, "counted-B/msg")
 	b.ReportMetric(bodyLen, "body-B/msg")
 	b.ReportMetric(perMsg-bodyLen, "beyond-body-B/msg")
 	b.ReportMetric(textLen, "searchtext-B/msg")

@@ -44,7 +44,7 @@ type Entry struct {
 // repeats from message to message (names, event, mode, encoding, flags,
 // properties) is interned and shared, what is rare (headers, a decode
 // error) sits behind one pointer, and links to other records are stored as
-// distances back, so a record is 152 bytes besides its body, decoded value
+// distances back, so a record is 160 bytes besides its body, decoded value
 // and search text.
 type record struct {
 	at      int64               // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
@@ -58,6 +58,7 @@ type record struct {
 	text    []byte // lowercase text the body filters search; see searchText
 	pairSeq uint64 // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
 	latency time.Duration
+	size    int64 // what it counts against MaxBytes: see cost
 	// originBack and prevBack are this record's seq minus the seq of its
 	// Origin and of the previous retained record with the same id; 0 when
 	// there is none.
@@ -76,16 +77,34 @@ const pairIsReply = 1 << 63
 
 func (r *record) paired() bool { return r.pairSeq != 0 }
 
-// recordOverhead estimates what a retained message holds besides its body
-// and search text: the record itself and its decoded value. Measured with
-// BenchmarkMemoryPerMessage at 1M ~210-byte Neon bodies (611 bytes beyond
-// the body, of which ~147 are search text), rounded up.
-const recordOverhead = 480
+// recordOverhead is what a retained message holds besides its body, search
+// text, decoded value and headers: the record itself (in its ring block),
+// its entry in the id index and its share of the interning tables.
+// BenchmarkMemoryPerMessage checks the whole estimate against the heap.
+const recordOverhead = int64(unsafe.Sizeof(record{})) + 64
 
 // cost is what a record counts against MaxBytes, so that the byte budget
 // bounds the store's real memory rather than only its bodies.
 func (r *record) cost() int64 {
-	return int64(len(r.body)+len(r.text)) + recordOverhead
+	return r.size
+}
+
+// measure sets the record's size: everything it holds that is its own.
+// valueBytes is what its decoded value holds (sizer), 0 when the value
+// shares the body. A body is counted at its capacity: the client assembles
+// it by appending frames, and the whole array is kept.
+func (r *record) measure(valueBytes int64) {
+	n := recordOverhead + allocSize(cap(r.body)) + valueBytes + headersSize(r.headers())
+	if len(r.text) > 0 && (len(r.body) == 0 || unsafe.SliceData(r.text) != unsafe.SliceData(r.body)) {
+		n += allocSize(cap(r.text))
+	}
+	if r.extra != nil {
+		n += allocSize(int(unsafe.Sizeof(recordExtra{})))
+		if r.extra.decErr != nil {
+			n += errorSize
+		}
+	}
+	r.size = n
 }
 
 func (r *record) headers() map[string]any {
@@ -195,14 +214,16 @@ func (r *record) entry(seq uint64) Entry {
 
 // prepare builds the record of a message. It runs before the store's lock
 // is taken, so everything derived from the body is computed here.
-func (s *Store) prepare(m capture.Message, d neonwire.Decoded) record {
+// valueBytes is what d.Value holds (see sizer).
+func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64) record {
 	id, replyQ := identify(m, d.Value)
+	value, shared := shareBody(d, m.Body)
 	rec := record{
 		at:     timeToNanos(m.Time),
 		where:  s.intern.place(m, d.Encoding),
 		props:  s.intern.properties(m.Properties),
 		body:   m.Body,
-		value:  shareBody(d, m.Body),
+		value:  value,
 		id:     id,
 		replyQ: replyQ,
 		text:   searchText(d, m.Body),
@@ -213,6 +234,10 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded) record {
 			rec.extra.headers = m.Headers
 		}
 	}
+	if shared {
+		valueBytes = 0
+	}
+	rec.measure(valueBytes)
 	return rec
 }
 
@@ -273,19 +298,20 @@ func (p *place) hasDestination() bool {
 type textIsBody struct{}
 
 // shareBody returns the value to retain for d: for text and binary bodies,
-// whose decoded value repeats the body, a form that shares the body's bytes.
-func shareBody(d neonwire.Decoded, body []byte) neonwire.Value {
+// whose decoded value repeats the body, a form that shares the body's bytes
+// (and shared is true).
+func shareBody(d neonwire.Decoded, body []byte) (v neonwire.Value, shared bool) {
 	switch v := d.Value.(type) {
 	case string:
 		if d.Encoding == neonwire.EncText && v == string(body) {
-			return textIsBody{}
+			return textIsBody{}, true
 		}
 	case []byte:
 		if d.Encoding == neonwire.EncBinary && bytes.Equal(v, body) {
-			return body
+			return body, true
 		}
 	}
-	return d.Value
+	return d.Value, false
 }
 
 // decodedValue is the inverse of shareBody. The string of a text body

@@ -54,8 +54,8 @@ var enumValues = map[field][]string{
 	// store); TestVerdictFilterKnowsEveryCode keeps the two lists equal.
 	fieldVerdict: {"replied", "error_reply", "unroutable", "refused", "expired", "no_reply", "reply_unroutable", "late_reply", "id_mismatch"},
 	fieldEncoding: {
-		string(neonwire.EncNeon), string(neonwire.EncB64JSON), string(neonwire.EncJSON),
-		string(neonwire.EncText), string(neonwire.EncBinary),
+		string(neonwire.EncNeon), string(neonwire.EncPyExpr), string(neonwire.EncB64JSON), string(neonwire.EncJSON),
+		string(neonwire.EncText), string(neonwire.EncBinary), string(EncUndecoded),
 	},
 }
 

@@ -37,8 +37,16 @@ var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 // maxPooledLine keeps a rare huge line's buffer out of the pool.
 const maxPooledLine = 64 << 10
 
+// streamB64Over is the body length past which WriteJSONLine writes
+// body_b64 straight to the writer instead of into the line: the base64 of a
+// 50 MB body would be a 67 MB buffer.
+const streamB64Over = 64 << 10
+
 // WriteJSONLine writes e as one JSON object followed by a newline.
 func WriteJSONLine(w io.Writer, e Entry) error {
+	if hasB64(e.Decoded) && len(e.Msg.Body) > streamB64Over {
+		return writeStreamedLine(w, e)
+	}
 	bp := linePool.Get().(*[]byte)
 	line := append(appendJSONLine((*bp)[:0], e), '\n')
 	_, err := w.Write(line)
@@ -49,14 +57,37 @@ func WriteJSONLine(w io.Writer, e Entry) error {
 	return err
 }
 
+// writeStreamedLine writes the line of a long body given as body_b64 in
+// three parts: the keys before it, the base64 encoded on the way out, and
+// the rest.
+func writeStreamedLine(w io.Writer, e Entry) error {
+	head, ok := appendJSONHead(nil, e)
+	if !ok {
+		_, err := w.Write(append(head, '\n'))
+		return err
+	}
+	if _, err := w.Write(append(head, `,"body_b64":"`...)); err != nil {
+		return err
+	}
+	enc := base64.NewEncoder(base64.StdEncoding, w)
+	if _, err := enc.Write(e.Msg.Body); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := w.Write(append(appendJSONLineTail([]byte{'"'}, e), '\n'))
+	return err
+}
+
 // MarshalJSONLine renders e as one JSON object on one line, without the
 // trailing newline. Keys: seq, time (RFC 3339, UTC), vhost, exchange,
 // routing_key, queue, event, mode, properties and headers (when not empty),
-// body (the decoded value as JSON; a string for text; null for binary),
-// encoding, body_b64 (binary only), decode_error, message_id, redelivered,
+// body (the decoded value as JSON; a string for text; null for binary and
+// undecoded), encoding, body_b64 (binary and undecoded only: the body's
+// bytes), decode_error, message_id, redelivered,
 // pair {seq, latency_ms, role}, unroutable and routed_queues (when set).
-// Header values become JSON-safe: bytes as {"$bytes": base64}, times as
-// RFC 3339 strings, non-finite floats as "inf"/"-inf"/"nan".
+// Header values become JSON-safe (HeaderJSON).
 func MarshalJSONLine(e Entry) []byte {
 	return appendJSONLine(nil, e)
 }
@@ -66,6 +97,26 @@ func appendJSONLine(b []byte, e Entry) []byte {
 	if e.Msg.Event == capture.EventVerdict {
 		return appendVerdictLine(b, e)
 	}
+	b, ok := appendJSONHead(b, e)
+	if !ok {
+		return b
+	}
+	if hasB64(e.Decoded) {
+		b = append(b, `,"body_b64":"`...)
+		b = append(base64.StdEncoding.AppendEncode(b, e.Msg.Body), '"')
+	}
+	return appendJSONLineTail(b, e)
+}
+
+// hasB64 reports whether the line gives the body as body_b64: when it is
+// binary, or was not decoded.
+func hasB64(d neonwire.Decoded) bool {
+	return d.Encoding == neonwire.EncBinary || d.Encoding == EncUndecoded
+}
+
+// appendJSONHead appends the keys up to encoding. When they cannot be
+// rendered, it appends the error line instead, and ok is false.
+func appendJSONHead(b []byte, e Entry) (_ []byte, ok bool) {
 	m := &e.Msg
 	start := len(b)
 	b = strconv.AppendUint(append(b, `{"seq":`...), e.Seq, 10)
@@ -80,27 +131,22 @@ func appendJSONLine(b []byte, e Entry) []byte {
 	var err error
 	if m.Properties != (capture.Properties{}) {
 		if b, err = appendMarshaled(append(b, `,"properties":`...), m.Properties); err != nil {
-			return errorLine(b[:start], e.Seq, err)
+			return errorLine(b[:start], e.Seq, err), false
 		}
 	}
 	if len(m.Headers) > 0 {
 		if b, err = appendMarshaled(append(b, `,"headers":`...), jsonSafeMap(m.Headers)); err != nil {
-			return errorLine(b[:start], e.Seq, err)
+			return errorLine(b[:start], e.Seq, err), false
 		}
 	}
 	b = appendJSONBody(append(b, `,"body":`...), e.Decoded)
-	b = appendJSONString(append(b, `,"encoding":`...), string(e.Decoded.Encoding))
-	return appendJSONLineTail(b, e)
+	return appendJSONString(append(b, `,"encoding":`...), string(e.Decoded.Encoding)), true
 }
 
-// appendJSONLineTail appends the optional keys after encoding and closes
+// appendJSONLineTail appends the optional keys after body_b64 and closes
 // the object.
 func appendJSONLineTail(b []byte, e Entry) []byte {
 	m := &e.Msg
-	if e.Decoded.Encoding == neonwire.EncBinary {
-		b = append(b, `,"body_b64":"`...)
-		b = append(base64.StdEncoding.AppendEncode(b, m.Body), '"')
-	}
 	if e.Decoded.Err != nil {
 		b = appendJSONString(append(b, `,"decode_error":`...), e.Decoded.Err.Error())
 	}
@@ -138,10 +184,9 @@ func appendJSONLineTail(b []byte, e Entry) []byte {
 }
 
 // appendJSONBody appends the body as the line's body value: the decoded
-// value (for text, the string), or null for binary, which body_b64
-// carries.
+// value (for text, the string), or null when body_b64 carries the body.
 func appendJSONBody(b []byte, d neonwire.Decoded) []byte {
-	if d.Encoding == neonwire.EncBinary {
+	if hasB64(d) {
 		return append(b, "null"...)
 	}
 	return append(b, neonwire.ToJSON(d.Value)...)
@@ -212,11 +257,30 @@ func jsonSafeMap(m map[string]any) map[string]any {
 	return out
 }
 
+// HeaderJSON is one header value as JSON lines write it: bytes as
+// {"$bytes": base64}, a string that is not UTF-8 as {"$str": base64 of its
+// bytes}, times as RFC 3339 strings in UTC (outside years 0-9999, as their
+// raw number of seconds: capture.TimeJSON), non-finite floats as
+// "inf"/"-inf"/"nan", tables as objects, arrays as arrays.
+func HeaderJSON(v any) []byte {
+	b, err := appendMarshaled(nil, jsonSafe(v))
+	if err != nil { // jsonSafe leaves nothing encoding/json refuses
+		return []byte("null")
+	}
+	return b
+}
+
 // jsonSafe converts a header value into something encoding/json renders
 // without error and without losing bytes.
 func jsonSafe(v any) any {
 	switch x := v.(type) {
-	case nil, bool, string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case string:
+		if !utf8.ValidString(x) {
+			// encoding/json would replace the bytes that are not UTF-8.
+			return map[string]any{"$str": base64.StdEncoding.EncodeToString([]byte(x))}
+		}
+		return x
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return x
 	case float64:
 		return jsonFloat(x)
@@ -225,7 +289,7 @@ func jsonSafe(v any) any {
 	case []byte:
 		return map[string]any{"$bytes": base64.StdEncoding.EncodeToString(x)}
 	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
+		return capture.TimeJSON(x)
 	case map[string]any:
 		return jsonSafeMap(x)
 	case []any:

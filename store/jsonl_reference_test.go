@@ -56,7 +56,7 @@ func referenceJSONLine(t *testing.T, e Entry) []byte {
 		MessageID: e.MessageID, Redelivered: m.Redelivered, Unroutable: m.Unroutable, RoutedQueues: m.RoutedQueues,
 		Body: json.RawMessage("null"),
 	}
-	if e.Decoded.Encoding != neonwire.EncBinary {
+	if !hasB64(e.Decoded) {
 		l.Body = neonwire.ToJSON(e.Decoded.Value)
 	} else {
 		l.BodyB64 = base64.StdEncoding.EncodeToString(m.Body)
@@ -92,7 +92,7 @@ const awkward = "q\"uo\\te\x00\x01\x1f\x7f\b\f\n\r\t<b>&é→🙂\u2028\u2029\xf
 func TestJSONLineEqualsEncodingJSON(t *testing.T) {
 	s := New(Options{})
 	req := request("/neon_api", "neon_api_input", "m1", "rq1", t0)
-	req.Properties = capture.Properties{Expiration: "1000", Timestamp: t0, Priority: 3, AppID: awkward}
+	req.Properties = capture.Properties{Expiration: "1000", Timestamp: capture.Timestamp{Time: t0}, Priority: 3, AppID: awkward}
 	s.Append(req)
 	rep := reply("/neon_api", "rq1", "m1", t0.Add(1500*time.Microsecond+7))
 	rep.Redelivered = true
@@ -103,7 +103,11 @@ func TestJSONLineEqualsEncodingJSON(t *testing.T) {
 	odd.Headers = map[string]any{awkward: []byte{0xff}, "n": int64(-3), "when": t0}
 	s.Append(odd)
 	s.Append(textMessage("q", "\x00\x01\xff binary"))
+	long := New(Options{MaxDecodeBytes: 8})
+	long.Append(textMessage("q", "longer than eight"))
 	entries, _ := s.Since(0)
+	undecoded, _ := long.Since(0)
+	entries = append(entries, undecoded...)
 	entries = append(entries, Entry{Seq: 99, Msg: textMessage("q", "x"),
 		Decoded: neonwire.Decoded{Encoding: neonwire.EncText, Value: "x", Err: errors.New(awkward)}})
 	for _, e := range entries {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
 	"mqscope/connector/neonwire"
 )
 
@@ -161,5 +162,58 @@ func TestMarshalJSONLineHasNoNewline(t *testing.T) {
 	b := MarshalJSONLine(Entry{Msg: m, Decoded: neonwire.Decode(m.Body)})
 	if strings.ContainsAny(string(b), "\n") || !json.Valid(b) {
 		t.Fatalf("MarshalJSONLine = %q", b)
+	}
+}
+
+// TestJSONLineKeepsAMillisecondTimestamp: JavaScript and Java producers
+// send the timestamp property in milliseconds, no date as seconds; the line
+// used to be {"seq":1,"error":"json: ... year outside of range"}.
+func TestJSONLineKeepsAMillisecondTimestamp(t *testing.T) {
+	m := textMessage("q", "x")
+	m.Properties = capture.Properties{AppID: "js", Timestamp: capture.Timestamp{Time: time.Unix(1_700_000_000_123, 0)}}
+	m.Headers = map[string]any{"sent": time.Unix(1_700_000_000_456, 0), "ok": time.Unix(1_700_000_000, 0)}
+	obj, line := writeLine(t, Entry{Seq: 1, Msg: m, Decoded: neonwire.Decode(m.Body)})
+	if obj["body"] != "x" {
+		t.Fatalf("the message is not shown: %s", line)
+	}
+	if !bytes.Contains(line, []byte(`"properties":{"timestamp":1700000000123,"app_id":"js"}`)) {
+		t.Errorf("properties: %s", line)
+	}
+	if h := obj["headers"].(map[string]any); h["sent"] != 1_700_000_000_456.0 || h["ok"] != "2023-11-14T22:13:20Z" {
+		t.Errorf("headers: %s", line)
+	}
+}
+
+// TestJSONLineKeepsTheBytesOfNonUTF8HeaderStrings: JSON strings cannot hold
+// them, so such a string is {"$str": base64}, at any depth.
+func TestJSONLineKeepsTheBytesOfNonUTF8HeaderStrings(t *testing.T) {
+	m := textMessage("q", "x")
+	m.Headers = map[string]any{"latin1": "caf\xe9", "nested": []any{map[string]any{"s": "\xff"}}, "fine": "café"}
+	obj, line := writeLine(t, Entry{Seq: 1, Msg: m, Decoded: neonwire.Decode(m.Body)})
+	want := map[string]any{
+		"latin1": map[string]any{"$str": "Y2Fm6Q=="},
+		"nested": []any{map[string]any{"s": map[string]any{"$str": "/w=="}}},
+		"fine":   "café",
+	}
+	if got := obj["headers"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("headers = %v\nwant      %v\nline %s", got, want, line)
+	}
+}
+
+// TestJSONLineOfAnUnreadableMessage: a message whose headers the client
+// could not read is a marker with its event and its one header saying why.
+func TestJSONLineOfAnUnreadableMessage(t *testing.T) {
+	s := New(Options{})
+	m := textMessage("q", "still here")
+	m.Event = capture.EventUnreadable
+	m.Headers = map[string]any{capture.UnreadableHeader: "consume of a message the client cannot read whole: too deep"}
+	e := mustGet(t, s, s.Append(m))
+	if f, err := ParseFilter("event:unreadable"); err != nil || !f.Match(&e) {
+		t.Errorf("event:unreadable does not find it: %v", err)
+	}
+	obj, line := writeLine(t, e)
+	if obj["event"] != "unreadable" || obj["body"] != "still here" ||
+		!reflect.DeepEqual(obj["headers"], map[string]any{"x-unreadable": "consume of a message the client cannot read whole: too deep"}) {
+		t.Errorf("line = %s", line)
 	}
 }

@@ -10,7 +10,7 @@ import (
 // searchText returns the lowercase text that body filters (plain words,
 // body:, /regex/) search: the JSON rendering of a decoded Neon or
 // base64-JSON value (what mqscope shows), the body itself for JSON and
-// text, nothing for binary.
+// text, nothing for binary or an undecoded body.
 //
 // Why precompute it: a filter typed over a million messages must finish in
 // a blink, and rendering each value again per scan costs about a
@@ -21,7 +21,7 @@ import (
 // measure both sides of this trade.
 func searchText(d neonwire.Decoded, body []byte) []byte {
 	switch d.Encoding {
-	case neonwire.EncBinary:
+	case neonwire.EncBinary, EncUndecoded:
 		return nil
 	case neonwire.EncJSON, neonwire.EncText:
 		return lowerShared(body)

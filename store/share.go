@@ -1,6 +1,10 @@
 package store
 
-import "mqscope/connector/neonwire"
+import (
+	"strings"
+
+	"mqscope/connector/neonwire"
+)
 
 const (
 	// maxSharedLen is the longest str value shared between messages. Dict
@@ -9,66 +13,43 @@ const (
 	// ids (32 hex digits: a request's id comes back in its reply). Longer
 	// text rarely repeats and would only churn the table.
 	maxSharedLen = 32
-	// maxShareDepth bounds the walk into nested containers.
+	// maxShareDepth bounds how deep into nested containers strings are
+	// shared.
 	maxShareDepth = 32
 )
 
 // shareStrings replaces the dict keys and short str values of a freshly
 // decoded value, which nobody else has seen yet, with copies shared by all
-// messages. Each string in a decoded value is two allocations (the text and
-// its interface box); sharing the repeated ones saves about a third of a
-// Neon message's decoded size. Values passed to AppendDecoded may already
-// be in other hands and are left alone.
-func (in *interner) shareStrings(v neonwire.Value) {
+// messages, and returns the value (a str itself may be replaced) and
+// what it holds besides the shared strings (see sizer).
+// Each string in a decoded value is two allocations (the text and its
+// interface box); sharing the repeated ones saves about a third of a Neon
+// message's decoded size. detach gives every other string a copy of its
+// own, for a Neon literal, whose strings are slices of its whole text.
+// Values passed to AppendDecoded may already be in other hands and are
+// left alone.
+func (in *interner) shareStrings(v neonwire.Value, detach bool) (neonwire.Value, int64) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.shareIn(v, 0)
+	return (&sizer{in: in, detach: detach}).walk(v, 0)
 }
 
-func (in *interner) shareIn(v neonwire.Value, depth int) {
-	if depth > maxShareDepth {
-		return
-	}
-	switch x := v.(type) {
-	case *neonwire.Dict:
-		for i := range x.Items {
-			x.Items[i].Key = in.share(x.Items[i].Key, depth)
-			x.Items[i].Value = in.share(x.Items[i].Value, depth)
-		}
-	case neonwire.List:
-		in.shareElems(x, depth)
-	case neonwire.Tuple:
-		in.shareElems(x, depth)
-	case neonwire.Set:
-		in.shareElems(x, depth)
-	case neonwire.FrozenSet:
-		in.shareElems(x, depth)
-	}
-}
-
-func (in *interner) shareElems(elems []neonwire.Value, depth int) {
-	for i := range elems {
-		elems[i] = in.share(elems[i], depth)
-	}
-}
-
-// share returns the shared copy of a short string, and v itself otherwise
-// (after sharing inside it when it is a container).
-func (in *interner) share(v neonwire.Value, depth int) neonwire.Value {
-	s, ok := v.(string)
-	if !ok {
-		in.shareIn(v, depth+1)
-		return v
-	}
-	if len(s) > maxSharedLen {
-		return v
-	}
+// share returns the shared copy of the short string s (held in v) and
+// whether it is new to the table, in which case this message holds it.
+// The table keeps a copy of a new string when detach says it may be a
+// slice of a larger text, which the table would otherwise keep alive.
+// The caller holds in.mu.
+func (in *interner) share(v neonwire.Value, s string, detach bool) (neonwire.Value, bool) {
 	if shared, ok := in.strs[s]; ok {
-		return shared
+		return shared, false
+	}
+	if detach {
+		s = strings.Clone(s)
+		v = s
 	}
 	if in.strs == nil || len(in.strs) >= maxInterned {
 		in.strs = make(map[string]neonwire.Value)
 	}
 	in.strs[s] = v
-	return v
+	return v, true
 }

@@ -12,13 +12,14 @@ type Recorder interface {
 }
 
 // Sink returns the function connector watches and sessions deliver to. It
-// decodes each body once, on the caller's (consumer's) goroutine and outside
-// the store's lock, appends it, and hands the same decode to rec, which may
-// be nil. Neither the store nor the recorder blocks the consumer.
+// decodes each body once (as Decode does), on the caller's (consumer's)
+// goroutine and outside the store's lock, appends it, and hands the same
+// decode to rec, which may be nil. Neither the store nor the recorder
+// blocks the consumer.
 func (s *Store) Sink(rec Recorder) func(capture.Message) {
 	return func(m capture.Message) {
-		d := s.Decode(m.Body)
-		s.AppendDecoded(m, d)
+		d, size := s.decode(m.Body)
+		s.appendSized(m, d, size)
 		if rec != nil {
 			rec.Append(m, &d)
 		}

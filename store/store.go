@@ -9,6 +9,7 @@
 package store
 
 import (
+	"fmt"
 	"sync"
 
 	"mqscope/capture"
@@ -20,13 +21,49 @@ import (
 const (
 	DefaultMaxBytes    int64 = 256 << 20
 	DefaultMaxMessages       = 1_000_000
+	// DefaultMaxDecodeBytes is the longest body decoded by default: 16 MiB
+	// is what a service sending files or embeddings produces, and what a
+	// body that size decodes to stays within a few times its size.
+	DefaultMaxDecodeBytes = 16 << 20
 )
+
+// EncUndecoded labels a body longer than the decode limit: it is kept and
+// shown as its wire bytes, and Decoded.Err (an *UndecodedError) says why.
+const EncUndecoded neonwire.Encoding = capture.Undecoded
 
 // Options bound what a Store retains. When either budget is exceeded the
 // oldest messages are evicted. Zero (or negative) means the default.
 type Options struct {
 	MaxBytes    int64 // budget for the memory retained messages hold (see cost)
 	MaxMessages int   // budget for the number of retained messages
+	// MaxDecodeBytes is the longest body Decode decodes; a longer one is
+	// labelled EncUndecoded. Decoding a literal takes several times its
+	// size in memory while it runs and, for a dict of many small items,
+	// once it is kept.
+	MaxDecodeBytes int
+}
+
+// UndecodedError is the Decoded.Err of a body longer than the decode limit.
+type UndecodedError struct {
+	Size  int // the body's length
+	Limit int // the store's MaxDecodeBytes
+}
+
+func (e *UndecodedError) Error() string {
+	return fmt.Sprintf("not decoded: the body is %s, over the %s decode limit (mqscope.store.max_decode_bytes); it is shown as sent",
+		sizeText(e.Size), sizeText(e.Limit))
+}
+
+// sizeText writes a byte count for people: "16 MiB", "50.0 MiB (52428800
+// bytes)", "512 bytes".
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Stats describe a Store at one moment.
@@ -43,6 +80,7 @@ type Stats struct {
 type Store struct {
 	maxBytes    int64
 	maxMessages int
+	maxDecode   int
 	changed     chan struct{}
 	intern      interner
 
@@ -60,6 +98,7 @@ func New(opts Options) *Store {
 	s := &Store{
 		maxBytes:    opts.MaxBytes,
 		maxMessages: opts.MaxMessages,
+		maxDecode:   opts.MaxDecodeBytes,
 		changed:     make(chan struct{}, 1),
 		ids:         make(map[string]uint64),
 		ring:        newRing(1),
@@ -70,6 +109,9 @@ func New(opts Options) *Store {
 	if s.maxMessages <= 0 {
 		s.maxMessages = DefaultMaxMessages
 	}
+	if s.maxDecode <= 0 {
+		s.maxDecode = DefaultMaxDecodeBytes
+	}
 	return s
 }
 
@@ -77,25 +119,43 @@ func New(opts Options) *Store {
 // (the first is 1). The store keeps m.Body, m.Headers and m.RoutedQueues
 // without copying them: the caller must not change them afterwards.
 func (s *Store) Append(m capture.Message) uint64 {
-	return s.AppendDecoded(m, s.Decode(m.Body))
+	d, size := s.decode(m.Body)
+	return s.appendSized(m, d, size)
 }
 
-// Decode decodes a body as neonwire.Decode does, then makes the strings
+// Decode decodes a body as neonwire.Decode does, unless it is longer than
+// MaxDecodeBytes (then it is labelled EncUndecoded), and makes the strings
 // that repeat between messages (dict keys, names, ids) share memory with
 // those already stored: a retained Neon message is about 90 bytes smaller
 // than with a plain decode. Use it for bodies meant for AppendDecoded. The
 // result is not changed afterwards, so it can be handed to other readers.
 func (s *Store) Decode(body []byte) neonwire.Decoded {
-	d := neonwire.Decode(body)
-	s.intern.shareStrings(d.Value)
+	d, _ := s.decode(body)
 	return d
+}
+
+// decode is Decode that also returns what the decoded value holds, as
+// sizer counts it.
+func (s *Store) decode(body []byte) (neonwire.Decoded, int64) {
+	if len(body) > s.maxDecode {
+		return neonwire.Decoded{Encoding: EncUndecoded, Err: &UndecodedError{Size: len(body), Limit: s.maxDecode}}, 0
+	}
+	d := neonwire.Decode(body)
+	var size int64
+	d.Value, size = s.intern.shareStrings(d.Value, d.Encoding == neonwire.EncNeon)
+	return d, size
 }
 
 // AppendDecoded stores m with a decoding the caller already made of m.Body
 // (best with Decode), so a body is never decoded twice. The store keeps
 // d.Value and never changes it. Ownership of m is as for Append.
 func (s *Store) AppendDecoded(m capture.Message, d neonwire.Decoded) uint64 {
-	rec := s.prepare(m, d)
+	return s.appendSized(m, d, valueSize(d.Value))
+}
+
+// appendSized is AppendDecoded with what d.Value holds already counted.
+func (s *Store) appendSized(m capture.Message, d neonwire.Decoded, valueBytes int64) uint64 {
+	rec := s.prepare(m, d, valueBytes)
 	s.mu.Lock()
 	seq := s.insert(rec)
 	s.mu.Unlock()

@@ -2,14 +2,16 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"mqscope/connector/neonwire"
+	"mqscope/capture"
 	"mqscope/internal/textsafe"
 	"mqscope/store"
 )
@@ -43,7 +45,7 @@ func propLines(e *store.Entry, width int, st *Styles) []string {
 		{"reply_to", p.ReplyTo},
 		{"expiration", p.Expiration},
 		{"properties.message_id", p.MessageID},
-		{"timestamp", timeOrEmpty(p.Timestamp)},
+		{"timestamp", timestampText(p.Timestamp)},
 		{"type", p.Type},
 		{"user_id", p.UserID},
 		{"app_id", p.AppID},
@@ -72,8 +74,8 @@ func keyValueLines(fields [][2]string, width int, st *Styles) []string {
 	return lines
 }
 
-// headerFields renders AMQP headers sorted by name; nested tables (the
-// firehose's properties) are shown as JSON.
+// headerFields renders AMQP headers sorted by name: a string as its text,
+// anything else as JSON (headerValue).
 func headerFields(h map[string]any) [][2]string {
 	names := make([]string, 0, len(h))
 	for k := range h {
@@ -88,14 +90,64 @@ func headerFields(h map[string]any) [][2]string {
 	return out
 }
 
+// headerValue is a header value as shown: a string as its text, a time as
+// timeText says, anything else as JSON. Either way it is drawn through
+// textsafe.Row, which shows what must not reach the terminal raw, and the
+// bytes of a string that is not UTF-8, as escapes (\x1b, \xff).
 func headerValue(v any) string {
 	switch v := v.(type) {
 	case string:
 		return v
-	case []byte:
-		return string(neonwire.ToJSON(v))
+	case time.Time:
+		return timeText(v)
 	}
-	return fmt.Sprint(v)
+	return string(appendHeaderJSON(nil, v))
+}
+
+// appendHeaderJSON appends v as JSON lines write a header (store.HeaderJSON),
+// tables with their keys sorted, except that strings that are not UTF-8
+// keep their bytes for Row to show escaped, rather than being base64.
+func appendHeaderJSON(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case string:
+		return appendShownString(b, v)
+	case map[string]any:
+		b = append(b, '{')
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendHeaderJSON(append(appendShownString(b, k), ':'), v[k])
+		}
+		return append(b, '}')
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendHeaderJSON(b, e)
+		}
+		return append(b, ']')
+	}
+	return append(b, store.HeaderJSON(v)...)
+}
+
+// appendShownString appends s as a JSON string, or, when s is not UTF-8,
+// quoted with only quote and backslash escaped, so that its other bytes
+// reach textsafe.Row, which shows them as escapes.
+func appendShownString(b []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		return append(b, store.HeaderJSON(s)...)
+	}
+	b = append(b, '"')
+	for i := range len(s) {
+		if s[i] == '"' || s[i] == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 func exchangeName(x string) string {
@@ -119,11 +171,29 @@ func nonZero(n uint8) string {
 	return fmt.Sprint(n)
 }
 
-func timeOrEmpty(t time.Time) string {
+// timestampText is the timestamp property as shown; "" when absent.
+func timestampText(t capture.Timestamp) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(time.RFC3339)
+	return timeText(t.Time)
+}
+
+// millisLayout writes a time read as milliseconds.
+const millisLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// timeText is an AMQP time as RFC 3339, or, when it is no date (years
+// 0-9999) as seconds, the raw number, with the date it is as milliseconds,
+// which is what JavaScript and Java producers mean.
+func timeText(t time.Time) string {
+	if capture.TimeInRange(t) {
+		return t.Format(time.RFC3339)
+	}
+	n := t.Unix()
+	if ms := time.UnixMilli(n).In(t.Location()); capture.TimeInRange(ms) {
+		return fmt.Sprintf("%d (as seconds out of range; as milliseconds %s)", n, ms.Format(millisLayout))
+	}
+	return fmt.Sprintf("%d (out of range as seconds)", n)
 }
 
 // pairLines shows a request and its reply side by side with the latency.

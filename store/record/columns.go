@@ -49,15 +49,11 @@ func timeNS(t time.Time) any {
 	return t.UnixNano()
 }
 
-// encodeProperties returns the properties column. JSON cannot write a
-// timestamp outside years 0-9999 (a publisher can send one); such a
-// timestamp is left out rather than losing the message.
+// encodeProperties returns the properties column. A timestamp JSON cannot
+// write as a date (years 0-9999) is written as its raw number of seconds
+// (capture.Timestamp), so it is kept too.
 func encodeProperties(p capture.Properties) (string, error) {
 	b, err := json.Marshal(p)
-	if err != nil && !p.Timestamp.IsZero() {
-		p.Timestamp = time.Time{}
-		b, err = json.Marshal(p)
-	}
 	return string(b), err
 }
 
@@ -71,10 +67,11 @@ func encodeRouted(q []string) (any, error) {
 }
 
 // decodedText is the decoded column: the JSON mapping (neonwire.ToJSON) of
-// the decoded value, the text itself for a text body, NULL for binary.
+// the decoded value, the text itself for a text body, NULL for binary and
+// for a body too large to decode (capture.Undecoded).
 func decodedText(body []byte, d neonwire.Decoded) any {
 	switch d.Encoding {
-	case neonwire.EncBinary:
+	case neonwire.EncBinary, capture.Undecoded:
 		return nil
 	case neonwire.EncText:
 		if s, ok := d.Value.(string); ok {

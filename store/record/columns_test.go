@@ -1,10 +1,13 @@
 package record
 
 import (
+	"bytes"
 	"database/sql"
+	"errors"
 	"testing"
 
 	"mqscope/capture"
+	"mqscope/connector/neonwire"
 )
 
 func TestDecodedColumnsPerEncoding(t *testing.T) {
@@ -57,3 +60,25 @@ func TestDecodedColumnsPerEncoding(t *testing.T) {
 
 // valid is a non-NULL column value.
 func valid(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
+
+// TestUndecodedBodyIsRecordedAsSent: a body the store did not decode (over
+// its decode limit) is recorded whole, labelled undecoded, decoded NULL.
+func TestUndecodedBodyIsRecordedAsSent(t *testing.T) {
+	path := testPath(t)
+	w := mustCreate(t, path, Options{})
+	body := neonBody("{'blob': 'too long to decode'}")
+	w.Append(capture.Message{Time: baseTime, Body: body},
+		&neonwire.Decoded{Encoding: capture.Undecoded, Err: errors.New("not decoded: over the limit")})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var enc string
+	var decoded sql.NullString
+	var got []byte
+	if err := rawDB(t, path).QueryRow(`SELECT encoding, decoded, body FROM messages`).Scan(&enc, &decoded, &got); err != nil {
+		t.Fatal(err)
+	}
+	if enc != "undecoded" || decoded.Valid || !bytes.Equal(got, body) {
+		t.Errorf("recorded encoding %q, decoded %v, body %q", enc, decoded, got)
+	}
+}

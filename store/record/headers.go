@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"mqscope/capture"
 )
 
 // AMQP header tables hold more types than JSON has. The headers column is
@@ -17,7 +20,10 @@ import (
 // one-key objects for what JSON cannot say:
 //
 //	[]byte             {"$bytes": "<standard base64>"}
-//	time.Time          {"$time": "<RFC 3339, nanoseconds>"}
+//	string, not UTF-8  {"$str": "<standard base64 of its bytes>"}
+//	time.Time          {"$time": "<RFC 3339, nanoseconds>"}, or outside
+//	                   years 0-9999 (a timestamp in milliseconds) its raw
+//	                   seconds: {"$time": 1700000000000}
 //	±Inf, NaN          {"$float": "+Inf" | "-Inf" | "NaN"}
 //	a table that looks like one of these tags
 //	                   {"$map": {...}}
@@ -26,6 +32,7 @@ import (
 // read back as floats, and integers read back as int64.
 const (
 	tagBytes = "$bytes"
+	tagStr   = "$str"
 	tagTime  = "$time"
 	tagFloat = "$float"
 	tagMap   = "$map"
@@ -76,7 +83,13 @@ func (f jsonFloat) MarshalJSON() ([]byte, error) {
 // from being recorded.
 func jsonable(v any) any {
 	switch v := v.(type) {
-	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+	case string:
+		if !utf8.ValidString(v) {
+			// JSON would replace the bytes that are not UTF-8.
+			return map[string]any{tagStr: base64.StdEncoding.EncodeToString([]byte(v))}
+		}
+		return v
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return v
 	case float32:
 		return floatValue(float64(v), 32)
@@ -85,7 +98,7 @@ func jsonable(v any) any {
 	case []byte:
 		return map[string]any{tagBytes: base64.StdEncoding.EncodeToString(v)}
 	case time.Time:
-		return map[string]any{tagTime: v.Format(time.RFC3339Nano)}
+		return map[string]any{tagTime: capture.TimeJSON(v)}
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -140,7 +153,7 @@ func floatValue(f float64, bits int) any {
 func isTag(m map[string]any) bool {
 	for k := range m {
 		switch k {
-		case tagBytes, tagTime, tagFloat, tagMap:
+		case tagBytes, tagStr, tagTime, tagFloat, tagMap:
 			return true
 		}
 	}
@@ -206,11 +219,16 @@ func restoreTag(m map[string]any) (v any, ok bool) {
 				return nil, false
 			}
 			return restoreMap(inner), true
+		case k == tagTime && !isString:
+			return restoreSeconds(x)
 		case !isString:
 			return nil, false
 		case k == tagBytes:
 			b, err := base64.StdEncoding.DecodeString(s)
 			return b, err == nil
+		case k == tagStr:
+			b, err := base64.StdEncoding.DecodeString(s)
+			return string(b), err == nil
 		case k == tagTime:
 			t, err := time.Parse(time.RFC3339Nano, s)
 			return t, err == nil
@@ -220,4 +238,15 @@ func restoreTag(m map[string]any) (v any, ok bool) {
 		}
 	}
 	return nil, false
+}
+
+// restoreSeconds reads the raw seconds of a {"$time": N} tag: a time that
+// RFC 3339 cannot write.
+func restoreSeconds(x any) (any, bool) {
+	n, isNumber := x.(json.Number)
+	if !isNumber {
+		return nil, false
+	}
+	sec, err := n.Int64()
+	return time.Unix(sec, 0).UTC(), err == nil
 }

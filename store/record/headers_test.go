@@ -58,16 +58,50 @@ func TestHeadersComeBackAsNearAsJSONAllows(t *testing.T) {
 }
 
 func TestMalformedTagsStayMaps(t *testing.T) {
-	got, err := decodeHeaders(`{"a": {"$bytes": "!!"}, "b": {"$float": "1.5"}, "c": {"$time": 3}}`)
+	got, err := decodeHeaders(`{"a": {"$bytes": "!!"}, "b": {"$float": "1.5"}, "c": {"$time": 1.5}, "d": {"$str": 5}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{
 		"a": map[string]any{"$bytes": "!!"},
 		"b": map[string]any{"$float": "1.5"},
-		"c": map[string]any{"$time": int64(3)},
+		"c": map[string]any{"$time": 1.5}, // raw seconds are whole
+		"d": map[string]any{"$str": int64(5)},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+}
+
+// TestOutOfRangeTimesAndNonUTF8StringsComeBackExactly: a header timestamp
+// in milliseconds (no RFC 3339 date as seconds) and a string that is not
+// UTF-8 are kept as they were, not dropped or replaced with U+FFFD.
+func TestOutOfRangeTimesAndNonUTF8StringsComeBackExactly(t *testing.T) {
+	millis := time.Unix(1_700_000_000_123, 0)
+	in := map[string]any{
+		"ms": millis, "before0": time.Unix(-70_000_000_000, 0), "max": time.Unix(math.MaxInt64, 0),
+		"latin1": "caf\xe9", "nested": map[string]any{"s": "\xff\xfe", "l": []any{"ok\x80"}},
+		"looks": map[string]any{"$str": "not a tag"},
+	}
+	text, err := encodeHeaders(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeHeaders(text.(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ms", "before0", "max"} {
+		g, ok := got[k].(time.Time)
+		if want := in[k].(time.Time); !ok || g.Unix() != want.Unix() {
+			t.Errorf("%s came back as %#v, want %d seconds (via %s)", k, got[k], want.Unix(), text)
+		}
+		delete(got, k)
+	}
+	delete(in, "ms")
+	delete(in, "before0")
+	delete(in, "max")
+	if !reflect.DeepEqual(got, in) {
+		t.Errorf("headers via %s\n got %#v\nwant %#v", text, got, in)
 	}
 }

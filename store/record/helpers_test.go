@@ -46,7 +46,7 @@ func fullMessage(i int) capture.Message {
 		Properties: capture.Properties{
 			ContentType: "text/plain", ContentEncoding: "utf-8", DeliveryMode: 2, Priority: 5,
 			CorrelationID: "corr", ReplyTo: "reply_q", Expiration: "1000", MessageID: "prop-" + id,
-			Timestamp: baseTime.Truncate(time.Second), Type: "req", UserID: "neon_api", AppID: "app",
+			Timestamp: capture.Timestamp{Time: baseTime.Truncate(time.Second)}, Type: "req", UserID: "neon_api", AppID: "app",
 		},
 		Headers: map[string]any{
 			"n":      int64(i),

@@ -31,8 +31,10 @@ func Open(path string) (*Reader, error) {
 // limits of JSON in the headers: integers of any width come back as int64
 // (uint64 above its range), float32 as float64, nested tables as
 // map[string]any, arrays as []any, other types (such as a decimal) as the map
-// encoding/json made of them, and invalid UTF-8 in strings as U+FFFD. []byte,
-// time.Time, NaN and ±Inf keep their types. Times come back in UTC.
+// encoding/json made of them, and invalid UTF-8 in header names as U+FFFD.
+// []byte, strings that are not UTF-8 (byte for byte), time.Time (also
+// outside years 0-9999), NaN and ±Inf keep their types. Times come back in
+// UTC.
 func (r *Reader) Each(fn func(capture.Message) error) error {
 	rows, err := r.db.Query(selectSQL)
 	if err != nil {

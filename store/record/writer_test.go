@@ -23,10 +23,18 @@ func TestRoundTripRestoresEveryField(t *testing.T) {
 		want = append(want, fullMessage(i))
 	}
 	// Edge cases: nothing optional set, an empty (not missing) body, empty
-	// (not missing) headers and routed queues.
+	// (not missing) headers and routed queues; timestamps in milliseconds
+	// (no date as seconds) and a header string that is not UTF-8, which
+	// JSON cannot hold as they are; a message whose headers the client
+	// could not read.
+	millis := time.Unix(1_700_000_000_123, 0).UTC()
 	want = append(want,
 		capture.Message{Time: baseTime},
 		capture.Message{Time: baseTime, Body: []byte{}, Headers: map[string]any{}, RoutedQueues: []string{}},
+		capture.Message{Time: baseTime, Properties: capture.Properties{Timestamp: capture.Timestamp{Time: millis}},
+			Headers: map[string]any{"sent": millis, "latin1": "caf\xe9", "in": []any{"\xff"}}},
+		capture.Message{Time: baseTime, Event: capture.EventUnreadable, Mode: capture.ModeConsume, Body: []byte("x"),
+			Headers: map[string]any{capture.UnreadableHeader: "consume of a message the client cannot read whole: too deep"}},
 	)
 	for _, m := range want {
 		w.Append(m, nil)
