@@ -40,7 +40,7 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
-		return err
+		return noReply(ctx, err, *queue, *vhost)
 	}
 	defer req.Close()
 	opts := connector.RequestOptions{Timeout: *timeout, Expiration: fmt.Sprint(*expiration), DeclareTarget: *declare}
@@ -50,10 +50,20 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 		return sendWithoutReply(ctx, req, *queue, value, opts, elsewhere.ReplyQueue, stdout)
 	}
 	if err != nil {
-		return err
+		return noReply(ctx, err, *queue, *vhost)
 	}
 	fmt.Fprintf(os.Stderr, "reply from %s in %s\n", *queue, resp.Latency.Round(time.Microsecond))
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(resp.Value, "  "))
+	return err
+}
+
+// noReply explains err, which ended a request without a reply: when a
+// signal ended ctx, that the request was interrupted and no reply came
+// (never a success, whatever the context's error says).
+func noReply(ctx context.Context, err error, queue, vhost string) error {
+	if sig, ok := interruptedBy(ctx); ok {
+		return &interrupted{sig: sig, what: fmt.Sprintf("no reply was received from queue %q in vhost %q", queue, vhost)}
+	}
 	return err
 }
 
@@ -64,6 +74,9 @@ func sendWithoutReply(ctx context.Context, req *connector.Requester, queue strin
 	opts connector.RequestOptions, replyQueue string, stdout io.Writer) error {
 	fmt.Fprintf(os.Stderr, "mqscope: the body's routing_key sends the reply to queue %q, so mqscope sends the request without waiting for it\n", replyQueue)
 	id, err := req.Send(ctx, queue, value, opts)
+	if sig, ok := interruptedBy(ctx); ok && err != nil {
+		return &interrupted{sig: sig, what: fmt.Sprintf("the request to queue %q may not have been sent", queue)}
+	}
 	if err != nil {
 		return err
 	}

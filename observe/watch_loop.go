@@ -192,16 +192,17 @@ func (a *acker) stop() {
 	_ = a.flush()
 }
 
-// privateQueueTTL is how long the broker keeps a watch's private queue
-// once nothing consumes it (x-expires): long enough to ride out a
+// PrivateQueueTTL is how long the broker keeps a queue that mqscope
+// declared for itself once nothing consumes it (x-expires): a watch's
+// private queue, a session's reply queue. Long enough to ride out a
 // disconnect with the messages published meanwhile, short enough that an
 // mqscope that was killed leaves nothing behind for long.
-const privateQueueTTL = time.Minute
+const PrivateQueueTTL = time.Minute
 
 // privateQueueArgs are the private queue's arguments. The queue is
 // non-exclusive and not auto-delete, so that it outlives the connection
 // that declared it and the next connection can read what it kept.
-var privateQueueArgs = amqp.Table{"x-expires": int32(privateQueueTTL / time.Millisecond)}
+var privateQueueArgs = amqp.Table{"x-expires": int32(PrivateQueueTTL / time.Millisecond)}
 
 // openPrivate sets up the watch's private queue, bound to exchange with
 // each key, and consumes it. After a reconnect it takes up the queue the
