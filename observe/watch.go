@@ -146,6 +146,7 @@ type Watch struct {
 	lostAt      time.Time      // when the last session ended: a gap's start
 	privateLive bool           // the private queue was declared and not yet deleted
 	unacked     map[uint64]int // marks of deliveries shown but not acknowledged (see keepUnacked)
+	budget      *consumeBudget // consume with a limit: the current channel's budget
 
 	mu      sync.Mutex
 	failure error // why the watch stopped by itself, if it did
