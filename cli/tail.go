@@ -98,8 +98,17 @@ func reportState(s connector.State, failed chan<- error) {
 		default:
 		}
 	case connector.StateReconnecting:
-		fmt.Fprintf(os.Stderr, "mqscope: %s: %v; reconnecting in %s\n", s.Worker, s.Err, s.Retry.Round(time.Millisecond))
+		next := "reconnecting"
+		if observe.Waiting(s.Err) {
+			next = "looking again"
+		}
+		fmt.Fprintf(os.Stderr, "mqscope: %s: %v; %s in %s\n", s.Worker, s.Err, next, s.Retry.Round(time.Millisecond))
 	case connector.StateConnected:
+		if s.Err != nil {
+			// Watching, with a caveat about what it can see.
+			fmt.Fprintf(os.Stderr, "mqscope: %s: connected; warning: %v\n", s.Worker, s.Err)
+			return
+		}
 		fmt.Fprintf(os.Stderr, "mqscope: %s: connected\n", s.Worker)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -169,6 +170,25 @@ type QueueSummary struct {
 func (m *Management) Queues(ctx context.Context, vhost string) ([]QueueSummary, error) {
 	var out []QueueSummary
 	return out, m.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost), nil, &out)
+}
+
+// BoundQueues lists the queues bound to exchange in vhost (each once).
+func (m *Management) BoundQueues(ctx context.Context, vhost, exchange string) ([]string, error) {
+	var bindings []struct {
+		Destination     string `json:"destination"`
+		DestinationType string `json:"destination_type"`
+	}
+	path := "/api/exchanges/" + url.PathEscape(vhost) + "/" + url.PathEscape(exchange) + "/bindings/source"
+	if err := m.do(ctx, "GET", path, nil, &bindings); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, b := range bindings {
+		if b.DestinationType == "queue" && !slices.Contains(out, b.Destination) {
+			out = append(out, b.Destination)
+		}
+	}
+	return out, nil
 }
 
 // ExchangeSummary is what the management API says about an exchange.

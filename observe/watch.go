@@ -137,6 +137,11 @@ type Watch struct {
 	tracer  *tracerLease // firehose: this watch's hold on the vhost's tracer
 	filter  *traceFilter // firehose: what to keep
 
+	// caveat, set before the watch starts, is what limits what it can see
+	// (the tracer's state is unknown, say): its "connected" states carry
+	// it as Err, so that the UI and tail show it as a warning.
+	caveat error
+
 	taken     atomic.Int64 // consume: messages taken, for Limit
 	signalled atomic.Bool  // the first setup's outcome was sent to Watch
 	started   atomic.Bool  // the first setup succeeded: states are reported
@@ -197,7 +202,7 @@ func (b *Broker) Watch(ctx context.Context, spec WatchSpec, sink func(capture.Me
 	}
 	if spec.Mode == capture.ModeFirehose {
 		w.filter = newTraceFilter(spec)
-		if w.tracer, err = acquireTracer(ctx, b, spec.VHost); err != nil {
+		if w.tracer, err = acquireTracer(ctx, b, spec.VHost, w); err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -301,7 +306,7 @@ func (w *Watch) session(ready chan<- error) connector.Session {
 			}
 			if err == nil && (first || w.started.Load()) {
 				w.started.Store(true)
-				w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateConnected, Time: time.Now()})
+				w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateConnected, Err: w.caveat, Time: time.Now()})
 			}
 		}
 		err := w.run(ctx, conn, signal)
