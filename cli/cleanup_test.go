@@ -127,6 +127,29 @@ func TestRequestInterruptedExitsWithTheSignalsStatusAndDeletesItsReplyQueue(t *t
 	}
 }
 
+// After kill -9 nothing can clean up, and the reply queue cannot expire
+// (Neon services declare it without arguments): the next mqscope that
+// opens a requester on the vhost deletes it.
+func TestReplyQueueOfAKilledRequestIsDeletedByTheNext(t *testing.T) {
+	p, replyQueue := waitingRequest(t)
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	p.wait(t)
+	if !brokertest.Inspect(t, cliVHost, replyQueue).Exists {
+		t.Fatal("the reply queue went with the process: nothing to check here")
+	}
+	target := brokertest.Queue(t, cliVHost, "next")
+	_, code, msg := run(t, brokertest.Context(t), "request", "--config", writeConfig(t, "guest"), "--vhost", cliVHost,
+		"--queue", target, "--json", `{"q": 2}`, "--timeout", "100ms")
+	if code != 1 || !strings.Contains(msg, "no reply") {
+		t.Fatalf("the next request: exit %d, %q", code, msg)
+	}
+	if brokertest.Inspect(t, cliVHost, replyQueue).Exists {
+		t.Fatalf("the reply queue %s of the killed request is still there", replyQueue)
+	}
+}
+
 // closedPipe is the write end of a pipe whose reader has gone, like the
 // stdout of `mqscope request … | true` once true has exited.
 func closedPipe(t *testing.T) *os.File {

@@ -38,7 +38,7 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
+	req, err := broker.OpenRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
 		return noReply(ctx, err, *queue, *vhost)
 	}
@@ -47,7 +47,7 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	resp, err := req.Request(ctx, *queue, value, opts)
 	var elsewhere *connector.ReplyElsewhereError
 	if errors.As(err, &elsewhere) {
-		return sendWithoutReply(ctx, req, *queue, value, opts, elsewhere.ReplyQueue, stdout)
+		return sendWithoutReply(ctx, req.Requester, *queue, value, opts, elsewhere.ReplyQueue, stdout)
 	}
 	if err != nil {
 		return noReply(ctx, err, *queue, *vhost)
