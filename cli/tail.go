@@ -20,10 +20,11 @@ type tailFlags struct {
 	brokerFlags
 	vhost, queue, exchange, bindingKey, mode, record string
 	count                                            int
+	wait                                             bool
 }
 
 func (t *tailFlags) parse(args []string) error {
-	fs := newFlagSet("tail", "--vhost V (--queue Q | --exchange X) [--mode firehose|tap|peek|consume] [--count N] [--record FILE.db]")
+	fs := newFlagSet("tail", "--vhost V (--queue Q | --exchange X) [--mode firehose|tap|peek|consume] [--count N] [--wait] [--record FILE.db]")
 	t.register(fs)
 	fs.StringVar(&t.vhost, "vhost", "", "virtual host to watch")
 	fs.StringVar(&t.queue, "queue", "", "queue to watch (firehose without --queue: the whole vhost)")
@@ -32,6 +33,7 @@ func (t *tailFlags) parse(args []string) error {
 	fs.StringVar(&t.mode, "mode", "", "firehose (default for a queue), tap (default for an exchange), peek, or consume (destructive)")
 	fs.IntVar(&t.count, "count", 0, "exit after N messages (0: until Ctrl-C)")
 	fs.StringVar(&t.record, "record", "", "also record every message to this SQLite file")
+	fs.BoolVar(&t.wait, "wait", false, "peek, consume: wait for a queue that does not exist yet instead of failing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -55,7 +57,7 @@ func (t *tailFlags) spec() (observe.WatchSpec, error) {
 	if err != nil {
 		return observe.WatchSpec{}, usagef("tail: %v", err)
 	}
-	return observe.WatchSpec{VHost: t.vhost, Queue: t.queue, Exchange: t.exchange, BindingKey: t.bindingKey, Mode: mode, Limit: t.count}, nil
+	return observe.WatchSpec{VHost: t.vhost, Queue: t.queue, Exchange: t.exchange, BindingKey: t.bindingKey, Mode: mode, Limit: t.count, WaitForQueue: t.wait}, nil
 }
 
 func runTail(ctx context.Context, args []string, stdout io.Writer) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -160,5 +161,43 @@ func TestFirehoseLeavesAnOperatorsTracingOn(t *testing.T) {
 	}
 	if !tracingOn(t) {
 		t.Fatal("mqscope switched off the tracing an operator had switched on")
+	}
+}
+
+// A firehose of a queue that does not exist says so at once, and goes on.
+func TestTailFirehoseOfAMissingQueueWarnsAtOnce(t *testing.T) {
+	cfg := writeConfig(t, "guest")
+	tracingOffAround(t)
+	q := brokertest.Name("missing")
+	p := startProcess(t, nil, "tail", "--config", cfg, "--vhost", tracerVHost, "--queue", q)
+	want := `connected; warning: no queue "` + q + `" in vhost "` + tracerVHost + `" (yet)`
+	brokertest.WaitUntil(t, "the warning on stderr", 15*time.Second, func() bool {
+		return strings.Contains(p.stderr.String(), want)
+	})
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.stderr.String())
+	}
+}
+
+// With --wait, a consume of a queue that does not exist waits for it.
+func TestTailConsumeWaitsForTheQueueWithWait(t *testing.T) {
+	cfg := writeConfig(t, "guest")
+	q := brokertest.Name("later")
+	brokertest.DeleteAtEnd(t, cliVHost, q)
+	p := startProcess(t, nil, "tail", "--config", cfg, "--vhost", cliVHost, "--queue", q, "--mode", "consume", "--wait", "--count", "1")
+	want := `no queue "` + q + `" in vhost "` + cliVHost + `" yet: waiting for it to be declared`
+	brokertest.WaitUntil(t, "the waiting line on stderr", 15*time.Second, func() bool {
+		return strings.Contains(p.stderr.String(), want)
+	})
+	ch := brokertest.Channel(t, cliVHost)
+	if _, err := ch.QueueDeclare(q, false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	brokertest.Publish(t, ch, "", q, amqp.Publishing{Body: []byte("first")})
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.stderr.String())
 	}
 }

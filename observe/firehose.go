@@ -24,6 +24,9 @@ func (w *Watch) runFirehose(ctx context.Context, conn *amqp.Connection, ready fu
 		w.tracer.ensure(ctx)
 	}
 	ch, deliveries, err := w.openPrivate(conn, traceExchange, traceKeys, nil)
+	if err == nil {
+		w.checkFirehoseQueues(ctx, conn)
+	}
 	ready(err)
 	if err != nil {
 		return err

@@ -166,6 +166,19 @@ type QueueSummary struct {
 	Durable   bool   `json:"durable"`
 }
 
+// QueueDetail is what the management API says about one queue's kind.
+type QueueDetail struct {
+	Name      string         `json:"name"`
+	Type      string         `json:"type"` // classic, quorum, stream
+	Arguments map[string]any `json:"arguments"`
+}
+
+// Queue describes one queue of vhost.
+func (m *Management) Queue(ctx context.Context, vhost, name string) (QueueDetail, error) {
+	var out QueueDetail
+	return out, m.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), nil, &out)
+}
+
 // Queues lists the queues of vhost.
 func (m *Management) Queues(ctx context.Context, vhost string) ([]QueueSummary, error) {
 	var out []QueueSummary

@@ -208,11 +208,12 @@ func (e *TracingOffError) Error() string {
 
 // Waiting reports whether err, the Err of a StateReconnecting, says why a
 // watch that is connected sees nothing for now (its vhost's tracer was
-// switched off), rather than why it lost its connection. Retry is then
-// when it looks again.
+// switched off, its queue is not there yet), rather than why it lost its
+// connection. Retry is then when it looks again.
 func Waiting(err error) bool {
 	var off *TracingOffError
-	return errors.As(err, &off)
+	var missing *QueueMissingError
+	return errors.As(err, &off) || errors.As(err, &missing)
 }
 
 // ensure checks the tracer at once after a reconnect: the broker may have

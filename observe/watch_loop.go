@@ -407,14 +407,16 @@ func (w *Watch) shownBefore(d *amqp.Delivery, mark uint64) bool {
 
 // openQueue opens a channel on an existing queue: a passive declare, so a
 // typo fails with `no queue "x" in vhost "/y"` instead of creating a queue.
-func (w *Watch) openQueue(conn *amqp.Connection) (*amqp.Channel, error) {
+// It returns the queue's consumer count before the watch's own.
+func (w *Watch) openQueue(conn *amqp.Connection) (*amqp.Channel, int, error) {
 	ch, err := conn.Channel()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if _, err := ch.QueueDeclarePassive(w.spec.Queue, false, false, false, false, nil); err != nil {
+	q, err := ch.QueueDeclarePassive(w.spec.Queue, false, false, false, false, nil)
+	if err != nil {
 		ch.Close()
-		return nil, w.explain(err, resource{kind: "queue", name: w.spec.Queue, verb: "read"})
+		return nil, 0, w.explain(err, resource{kind: "queue", name: w.spec.Queue, verb: "read"})
 	}
-	return ch, nil
+	return ch, q.Consumers, nil
 }
