@@ -55,12 +55,79 @@ func commands() []command {
 
 // Main runs the mqscope command line args (without the program name) and
 // returns the process's exit status. SIGINT, SIGTERM and SIGHUP end the
-// command through its context, so that it cleans up before returning.
+// command through its context, so that it cleans up before returning; a
+// second one ends the process at once. A write to a closed stdout (the
+// reader of a pipe went away: `mqscope tail | head -n 2`) fails with EPIPE
+// instead of killing the process, so that it cleans up then too.
 func Main(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := withSignals(context.Background())
 	err := dispatch(ctx, args, stdout)
 	stop()
 	return exitStatus(err, stderr)
+}
+
+// signalled is the cause of a context ended by a signal.
+type signalled struct{ sig syscall.Signal }
+
+func (s *signalled) Error() string { return "interrupted by " + signalName(s.sig) }
+
+// signalName is the conventional name of the signals mqscope handles.
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
+}
+
+// interruptedStatus is the shell's status for a process ended by sig.
+func interruptedStatus(sig syscall.Signal) int { return 128 + int(sig) }
+
+// interruptedBy is the signal that ended ctx, if one did.
+func interruptedBy(ctx context.Context) (syscall.Signal, bool) {
+	var s *signalled
+	if errors.As(context.Cause(ctx), &s) {
+		return s.sig, true
+	}
+	return 0, false
+}
+
+// withSignals returns a context that the first SIGINT, SIGTERM or SIGHUP
+// cancels with a *signalled cause; stop releases the handlers.
+func withSignals(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// Asking for SIGPIPE is what makes the runtime return EPIPE from a
+	// write to a closed stdout or stderr rather than die of the signal
+	// before the deferred cleanups run. Nobody reads the channel: the
+	// failed write is what the command sees.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(&signalled{sig: s.(syscall.Signal)})
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			// Asked twice: the user does not want to wait for the cleanup.
+			// What mqscope declared expires by itself (x-expires).
+			os.Exit(interruptedStatus(s.(syscall.Signal)))
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		signal.Stop(sigs)
+		cancel(nil)
+	}
 }
 
 // dispatch picks the subcommand; with none (or only flags) it runs the TUI.
@@ -86,9 +153,15 @@ func dispatch(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // exitStatus prints err as one line and maps it to the exit status of the
-// subcommand contract: 0 success, 1 a failure the user can fix, 2 bad usage.
+// subcommand contract: 0 success, 1 a failure the user can fix, 2 bad
+// usage; a command that a signal interrupted before it was done (see
+// interrupted) ends as the shell reports a process killed by it, 128+n
+// (130 for SIGINT, 143 for SIGTERM), and one whose stdout was closed
+// under it ends silently with 141, as if killed by SIGPIPE, but only
+// after cleaning up.
 func exitStatus(err error, stderr io.Writer) int {
 	var ue *usageError
+	var ie *interrupted
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
@@ -97,6 +170,11 @@ func exitStatus(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "mqscope: "+ue.msg)
 		return 2
+	case errors.As(err, &ie):
+		fmt.Fprintln(stderr, "mqscope: "+ie.Error())
+		return interruptedStatus(ie.sig)
+	case errors.Is(err, syscall.EPIPE):
+		return interruptedStatus(syscall.SIGPIPE)
 	case errors.Is(err, context.Canceled):
 		return 0
 	default:
@@ -104,6 +182,15 @@ func exitStatus(err error, stderr io.Writer) int {
 		return 1
 	}
 }
+
+// interrupted says what a signal cut short, such as `interrupted by
+// SIGINT: no reply was received from queue "q" in vhost "/v"`.
+type interrupted struct {
+	sig  syscall.Signal
+	what string
+}
+
+func (e *interrupted) Error() string { return "interrupted by " + signalName(e.sig) + ": " + e.what }
 
 // printUsage prints the TUI's usage with every one of its flags, then the
 // commands.

@@ -21,7 +21,20 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(runTests(m))
+}
+
+// runTests runs the tests with a state directory of their own, which the
+// mqscope processes they start inherit: what their tracers record is the
+// tests' alone, not the user's.
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "mqscope-cli-state-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv("XDG_STATE_HOME", dir)
+	return m.Run()
 }
 
 // result is what one run of the mqscope process printed and how it ended.

@@ -57,9 +57,9 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 		// Nobody takes it: it dies at its expiration, and no reply can come.
 		opts.Timeout = min(opts.Timeout, time.Duration(*expiration)*time.Millisecond+expiryGrace)
 	}
-	req, err := broker.Client.NewRequester(ctx, *vhost, connector.RequesterOptions{})
+	req, err := broker.OpenRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
-		return err
+		return noReply(ctx, err, *queue, *vhost)
 	}
 	defer req.Close()
 	resp, err := req.Request(ctx, *queue, value, opts)
@@ -68,10 +68,10 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	var elsewhere *connector.ReplyElsewhereError
 	if errors.As(err, &elsewhere) {
-		return sendWithoutReply(ctx, req, *queue, value, opts, elsewhere.ReplyQueue, stdout)
+		return sendWithoutReply(ctx, req.Requester, *queue, value, opts, elsewhere.ReplyQueue, stdout)
 	}
 	if err != nil {
-		return err
+		return noReply(ctx, err, *queue, *vhost)
 	}
 	fmt.Fprintf(os.Stderr, "reply from %s in %s\n", *queue, resp.Latency.Round(time.Microsecond))
 	_, err = fmt.Fprintf(stdout, "%s\n", neonwire.ToJSONIndent(resp.Value, "  "))
@@ -87,13 +87,24 @@ const expiryGrace = 500 * time.Millisecond
 // queue has no consumer. A check that cannot be made is no reason to stop.
 func checkBeforeSend(ctx context.Context, broker *observe.Broker, vhost, queue, expiration string) (noConsumer bool) {
 	check, err := broker.CheckSend(ctx, vhost, queue, expiration)
-	if err != nil {
+	if err != nil || !check.Exists {
+		// A missing queue: the request fails at once and says so itself.
 		return false
 	}
 	for _, p := range check.Problems {
 		fmt.Fprintln(os.Stderr, "mqscope: "+p)
 	}
 	return check.Exists && check.Consumers == 0
+}
+
+// noReply explains err, which ended a request without a reply: when a
+// signal ended ctx, that the request was interrupted and no reply came
+// (never a success, whatever the context's error says).
+func noReply(ctx context.Context, err error, queue, vhost string) error {
+	if sig, ok := interruptedBy(ctx); ok {
+		return &interrupted{sig: sig, what: fmt.Sprintf("no reply was received from queue %q in vhost %q", queue, vhost)}
+	}
+	return err
 }
 
 // sendWithoutReply publishes a body whose own routing_key sends the reply
@@ -103,6 +114,9 @@ func sendWithoutReply(ctx context.Context, req *connector.Requester, queue strin
 	opts connector.RequestOptions, replyQueue string, stdout io.Writer) error {
 	fmt.Fprintf(os.Stderr, "mqscope: the body's routing_key sends the reply to queue %q, so mqscope sends the request without waiting for it\n", replyQueue)
 	id, err := req.Send(ctx, queue, value, opts)
+	if sig, ok := interruptedBy(ctx); ok && err != nil {
+		return &interrupted{sig: sig, what: fmt.Sprintf("the request to queue %q may not have been sent", queue)}
+	}
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,11 @@ type tailFlags struct {
 	vhost, queue, exchange, bindingKey, mode, record string
 	count                                            int
 	replyWindow                                      time.Duration
+	wait                                             bool
 }
 
 func (t *tailFlags) parse(args []string) error {
-	fs := newFlagSet("tail", "--vhost V (--queue Q | --exchange X) [--mode firehose|tap|peek|consume] [--count N] [--record FILE.db]")
+	fs := newFlagSet("tail", "--vhost V (--queue Q | --exchange X) [--mode firehose|tap|peek|consume] [--count N] [--wait] [--record FILE.db]")
 	t.register(fs)
 	fs.StringVar(&t.vhost, "vhost", "", "virtual host to watch")
 	fs.StringVar(&t.queue, "queue", "", "queue to watch (firehose without --queue: the whole vhost)")
@@ -35,6 +36,7 @@ func (t *tailFlags) parse(args []string) error {
 	fs.IntVar(&t.count, "count", 0, "exit after N messages (0: until Ctrl-C)")
 	fs.StringVar(&t.record, "record", "", "also record every message to this SQLite file")
 	fs.DurationVar(&t.replyWindow, "reply-window", 0, "how long a delivered request may wait for its reply before its verdict is no_reply (default mqscope.reply_window, else 30s)")
+	fs.BoolVar(&t.wait, "wait", false, "peek, consume: wait for a queue that does not exist yet instead of failing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func (t *tailFlags) spec() (observe.WatchSpec, error) {
 	if err != nil {
 		return observe.WatchSpec{}, usagef("tail: %v", err)
 	}
-	return observe.WatchSpec{VHost: t.vhost, Queue: t.queue, Exchange: t.exchange, BindingKey: t.bindingKey, Mode: mode, Limit: t.count}, nil
+	return observe.WatchSpec{VHost: t.vhost, Queue: t.queue, Exchange: t.exchange, BindingKey: t.bindingKey, Mode: mode, Limit: t.count, WaitForQueue: t.wait}, nil
 }
 
 func runTail(ctx context.Context, args []string, stdout io.Writer) error {
@@ -126,8 +128,17 @@ func reportState(s connector.State, failed chan<- error) {
 		default:
 		}
 	case connector.StateReconnecting:
-		fmt.Fprintf(os.Stderr, "mqscope: %s: %v; reconnecting in %s\n", s.Worker, s.Err, s.Retry.Round(time.Millisecond))
+		next := "reconnecting"
+		if observe.Waiting(s.Err) {
+			next = "looking again"
+		}
+		fmt.Fprintf(os.Stderr, "mqscope: %s: %v; %s in %s\n", s.Worker, s.Err, next, s.Retry.Round(time.Millisecond))
 	case connector.StateConnected:
+		if s.Err != nil {
+			// Watching, with a caveat about what it can see.
+			fmt.Fprintf(os.Stderr, "mqscope: %s: connected; warning: %v\n", s.Worker, s.Err)
+			return
+		}
 		fmt.Fprintf(os.Stderr, "mqscope: %s: connected\n", s.Worker)
 	}
 }

@@ -206,13 +206,13 @@ func TestTailVerdictsForEachWayAReplyGoesWrong(t *testing.T) {
 	path := writeConfig(t, "guest")
 	c := testClient(t, path)
 	cases := []struct {
-		name    string
-		delay   time.Duration
-		reply   func(*neonwire.Dict) *neonwire.Dict
-		wait    time.Duration // how long the caller waits
-		queue   string        // "" : a fake service's queue
-		want    []string
-		window  string // the reply window, default 2s
+		name   string
+		delay  time.Duration
+		reply  func(*neonwire.Dict) *neonwire.Dict
+		wait   time.Duration // how long the caller waits
+		queue  string        // "" : a fake service's queue
+		want   []string
+		window string // the reply window, default 2s
 	}{
 		{name: "error_reply", reply: answer("status_code", int64(401), "content", "Unresolved service name: x"), wait: 2 * time.Second, want: []string{"error_reply"}},
 		{name: "unroutable", queue: "mqscope_test.nosuchqueue", wait: 2 * time.Second, want: []string{"unroutable"}},

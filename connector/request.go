@@ -207,6 +207,15 @@ func (r *Requester) refusal(aerr *amqp.Error, verb, what string) error {
 // Requester sends Neon requests to one vhost and matches their replies. It
 // owns one reply queue (uuid4 hex, Neon flags) for all requests, so many can
 // be in flight at once; the queue is deleted when the Requester is closed.
+//
+// The reply queue has no arguments, as the Python library's, and must not
+// have any: a Neon service declares the queue named by a request's
+// routing_key, with no arguments, before it replies, and the broker refuses
+// that declare (406 PRECONDITION_FAILED, "inequivalent arg 'x-expires'")
+// when the queue has one, closing the service's channel instead of
+// delivering the reply. So a process killed before Close (kill -9, a crash)
+// leaves its reply queue behind, empty or with late replies, until someone
+// deletes it.
 type Requester struct {
 	client *Client
 	vhost  string
@@ -214,9 +223,10 @@ type Requester struct {
 	opts   RequesterOptions
 
 	mu      sync.Mutex
-	ch      *amqp.Channel // nil while disconnected
-	up      chan struct{} // closed when ch is set; a new one after each disconnect
-	lastErr error         // why the last connection ended or the last dial failed
+	conn    *amqp.Connection // the connection of ch
+	ch      *amqp.Channel    // nil while disconnected
+	up      chan struct{}    // closed when ch is set; a new one after each disconnect
+	lastErr error            // why the last connection ended or the last dial failed
 	pending map[string]*pending
 	// closeWatch is the close watch of the channel requests last went
 	// out on (see channelClose).
@@ -224,6 +234,10 @@ type Requester struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// Owned by the goroutine that runs the sessions: the reply queue was
+	// declared, and deleted since.
+	declared, deleted bool
 }
 
 // NewRequester connects to vhost, declares and consumes the session's reply
@@ -248,6 +262,7 @@ func (c *Client) NewRequester(ctx context.Context, vhost string, opts RequesterO
 		_ = c.Supervise(runCtx, conn, "requests "+vhost, vhost, func(ctx context.Context, conn *amqp.Connection, up func()) error {
 			return r.session(ctx, conn, ready, up)
 		}, r.onState)
+		r.deleteLeftover()
 	}()
 	select {
 	case err = <-ready:
@@ -436,7 +451,7 @@ func (r *Requester) send(ctx context.Context, expired <-chan time.Time, queue st
 func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestOptions, pub amqp.Publishing) (*pending, error) {
 	p := &pending{queue: queue, done: make(chan result, 1)}
 	r.mu.Lock()
-	ch := r.ch
+	conn, ch := r.conn, r.ch
 	if ch == nil {
 		r.mu.Unlock()
 		return nil, nil
@@ -451,7 +466,7 @@ func (r *Requester) publish(ctx context.Context, queue, id string, opts RequestO
 	r.mu.Unlock()
 
 	if opts.DeclareTarget {
-		if err := declareNeonQueue(ch, queue); err != nil {
+		if err := declareTarget(conn, queue); err != nil {
 			r.forget(id, p)
 			return nil, r.explainRefusal(err, "create", fmt.Sprintf("queue %q", queue))
 		}

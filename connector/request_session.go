@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -26,7 +27,7 @@ func (r *Requester) session(ctx context.Context, conn *amqp.Connection, ready ch
 	}
 	returns := ch.NotifyReturn(make(chan amqp.Return, 64))
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
-	r.setChannel(ch)
+	r.setChannel(conn, ch)
 	defer r.disconnect()
 	up()
 	signal(nil)
@@ -34,7 +35,7 @@ func (r *Requester) session(ctx context.Context, conn *amqp.Connection, ready ch
 		select {
 		case <-ctx.Done():
 			// Delete the reply queue as the library does after its reply.
-			_, _ = ch.QueueDelete(r.queue, false, false, false)
+			r.deleteReplyQueue(conn, ch)
 			return nil
 		case e, ok := <-connClosed:
 			return explainClose("connection", e, ok)
@@ -58,6 +59,7 @@ func (r *Requester) setup(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Del
 		ch.Close()
 		return nil, nil, err
 	}
+	r.declared, r.deleted = true, false
 	replies, err := ch.Consume(r.queue, r.client.ConsumerTag("replies"), false, false, false, false, nil)
 	if err != nil {
 		ch.Close()
@@ -66,11 +68,63 @@ func (r *Requester) setup(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Del
 	return ch, replies, nil
 }
 
-// setChannel makes ch the channel requests go out on and wakes the
-// requests waiting for a connection.
-func (r *Requester) setChannel(ch *amqp.Channel) {
+// deleteReplyQueue deletes the reply queue on ch, or on a channel of its
+// own when the broker has closed ch.
+func (r *Requester) deleteReplyQueue(conn *amqp.Connection, ch *amqp.Channel) {
+	if _, err := ch.QueueDelete(r.queue, false, false, false); err == nil {
+		r.deleted = true
+		return
+	}
+	if fresh, err := conn.Channel(); err == nil {
+		defer fresh.Close()
+		if _, err := fresh.QueueDelete(r.queue, false, false, false); err == nil {
+			r.deleted = true
+		}
+	}
+}
+
+// leftoverDeleteTimeout bounds how long Close tries to delete a reply queue
+// that the last connection could not.
+const leftoverDeleteTimeout = 3 * time.Second
+
+// deleteLeftover deletes the reply queue on a connection of its own when
+// the Requester was closed while disconnected: otherwise the queue would
+// stay for ever (see Requester on why it cannot expire).
+func (r *Requester) deleteLeftover() {
+	if !r.declared || r.deleted {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), leftoverDeleteTimeout)
+	defer cancel()
+	conn, err := r.client.Dial(ctx, r.vhost)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if ch, err := conn.Channel(); err == nil {
+		r.deleteReplyQueue(conn, ch)
+	}
+}
+
+// declareTarget declares a request's target queue with Neon's flags, as the
+// Python library does before it publishes. It uses a channel of its own:
+// a refusal (406 other arguments, 405 exclusive to another connection)
+// closes the channel it came on, and must not close the one that consumes
+// the reply queue.
+func declareTarget(conn *amqp.Connection, queue string) error {
+	ch, err := conn.Channel()
+	if err != nil {
+		return fmt.Errorf("declare queue %q: %w", queue, err)
+	}
+	defer ch.Close()
+	return declareNeonQueue(ch, queue)
+}
+
+// setChannel makes ch, on conn, the channel requests go out on and wakes
+// the requests waiting for a connection.
+func (r *Requester) setChannel(conn *amqp.Connection, ch *amqp.Channel) {
 	r.mu.Lock()
-	r.ch = ch
+	r.conn, r.ch = conn, ch
 	select {
 	case <-r.up: // already woken: sessions never overlap, but never close twice
 	default:

@@ -32,7 +32,10 @@ func testClientWith(t testing.TB, configJSON string, opts ...connector.Option) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewBroker(c, brokertest.ManagementURL)
+	b := NewBroker(c, brokertest.ManagementURL)
+	// What the tests' tracers leave is theirs alone, not the user's.
+	b.StateDir = t.TempDir()
+	return b
 }
 
 // testContext is a context that ends with the test.

@@ -12,7 +12,12 @@ import (
 // no longer reach the service. Each is acknowledged only after the sink has
 // had it, so none is lost if mqscope stops mid-stream.
 func (w *Watch) runConsume(ctx context.Context, conn *amqp.Connection, ready func(error)) error {
-	ch, deliveries, err := w.openConsume(conn)
+	if w.spec.WaitForQueue {
+		if ok, err := w.awaitQueue(ctx, conn, ready); !ok {
+			return err
+		}
+	}
+	ch, deliveries, err := w.openConsume(ctx, conn)
 	ready(err)
 	if err != nil {
 		return err
@@ -26,11 +31,14 @@ func (w *Watch) runConsume(ctx context.Context, conn *amqp.Connection, ready fun
 	})
 }
 
-func (w *Watch) openConsume(conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Delivery, error) {
-	ch, err := w.openQueue(conn)
+// openConsume consumes the queue, and finds out what that really does
+// (see consumeCaveat).
+func (w *Watch) openConsume(ctx context.Context, conn *amqp.Connection) (*amqp.Channel, <-chan amqp.Delivery, error) {
+	ch, consumers, err := w.openQueue(conn)
 	if err != nil {
 		return nil, nil, err
 	}
+	w.setQueueCaveat(w.consumeCaveat(ctx, consumers))
 	deliveries, err := w.consumeQueue(ch, w.spec.Queue)
 	if err != nil {
 		ch.Close()

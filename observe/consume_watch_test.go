@@ -103,3 +103,33 @@ func BenchmarkConsumeWatch(b *testing.B) {
 	b.StopTimer()
 	_ = w.Close()
 }
+
+// A consume with a limit must not be delivered anything past it: a message
+// delivered and put back reaches the service later marked redelivered.
+func TestConsumeLimitNeverTouchesAMessageBeyondIt(t *testing.T) {
+	for _, tc := range []struct{ n, limit int }{{10, 3}, {400, 130}} {
+		t.Run(fmt.Sprintf("%d of %d", tc.limit, tc.n), func(t *testing.T) {
+			c := testClient(t)
+			q := queueIn(t, c, testVHost, "limit")
+			ch := channelIn(t, c, testVHost)
+			publishNumbered(t, ch, "", q, "lim", tc.n)
+			waitMessages(t, c, testVHost, q, tc.n)
+			w, msgs := startWatch(t, c, WatchSpec{VHost: testVHost, Queue: q, Mode: capture.ModeConsume, Limit: tc.limit})
+			for i := range tc.limit {
+				waitMessage(t, msgs, fmt.Sprintf("message %d", i), bodyIs(fmt.Sprintf("lim-%d", i), capture.EventConsume))
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for i := tc.limit; i < tc.n; i++ {
+				d, ok, err := ch.Get(q, true)
+				if err != nil || !ok {
+					t.Fatalf("message %d: %v %v", i, ok, err)
+				}
+				if want := fmt.Sprintf("lim-%d", i); string(d.Body) != want || d.Redelivered {
+					t.Fatalf("got %s (redelivered %v), want %s never delivered before", d.Body, d.Redelivered, want)
+				}
+			}
+		})
+	}
+}

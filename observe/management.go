@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,10 +166,42 @@ type QueueSummary struct {
 	Durable   bool   `json:"durable"`
 }
 
+// QueueDetail is what the management API says about one queue's kind.
+type QueueDetail struct {
+	Name      string         `json:"name"`
+	Type      string         `json:"type"` // classic, quorum, stream
+	Arguments map[string]any `json:"arguments"`
+}
+
+// Queue describes one queue of vhost.
+func (m *Management) Queue(ctx context.Context, vhost, name string) (QueueDetail, error) {
+	var out QueueDetail
+	return out, m.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), nil, &out)
+}
+
 // Queues lists the queues of vhost.
 func (m *Management) Queues(ctx context.Context, vhost string) ([]QueueSummary, error) {
 	var out []QueueSummary
 	return out, m.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost), nil, &out)
+}
+
+// BoundQueues lists the queues bound to exchange in vhost (each once).
+func (m *Management) BoundQueues(ctx context.Context, vhost, exchange string) ([]string, error) {
+	var bindings []struct {
+		Destination     string `json:"destination"`
+		DestinationType string `json:"destination_type"`
+	}
+	path := "/api/exchanges/" + url.PathEscape(vhost) + "/" + url.PathEscape(exchange) + "/bindings/source"
+	if err := m.do(ctx, "GET", path, nil, &bindings); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, b := range bindings {
+		if b.DestinationType == "queue" && !slices.Contains(out, b.Destination) {
+			out = append(out, b.Destination)
+		}
+	}
+	return out, nil
 }
 
 // ExchangeSummary is what the management API says about an exchange.

@@ -22,7 +22,12 @@ const peekRoundMax = 100
 // consumer cannot have them; WatchSpec.Warning says so. A message that stays
 // in the queue is seen again every round.
 func (w *Watch) runPeek(ctx context.Context, conn *amqp.Connection, ready func(error)) error {
-	ch, err := w.openQueue(conn)
+	if w.spec.WaitForQueue {
+		if ok, err := w.awaitQueue(ctx, conn, ready); !ok {
+			return err
+		}
+	}
+	ch, _, err := w.openQueue(conn)
 	if err == nil {
 		// The first round is part of the setup: basic.get is where the
 		// broker checks the read permission.

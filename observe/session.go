@@ -29,7 +29,7 @@ type SessionOptions struct {
 // feeding the live view and a Requester with the session's reply queue.
 type Session struct {
 	broker    *Broker
-	requester *connector.Requester
+	requester *Requester
 
 	mu      sync.Mutex
 	watches []*Watch
@@ -40,7 +40,7 @@ type Session struct {
 // fails to start is reported through OnState as StateFailed and the others go
 // on, so one missing queue does not hide the rest.
 func (b *Broker) OpenSession(ctx context.Context, opts SessionOptions) (*Session, error) {
-	req, err := b.Client.NewRequester(ctx, opts.VHost, requesterOptions(opts))
+	req, err := b.OpenRequester(ctx, opts.VHost, requesterOptions(opts))
 	if err != nil {
 		return nil, err
 	}

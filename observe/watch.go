@@ -41,6 +41,11 @@ type WatchSpec struct {
 	// acknowledged, so `tail --mode consume --count N` takes exactly N and
 	// leaves the rest in the queue.
 	Limit int
+	// WaitForQueue, for peek and consume, waits for a queue that does not
+	// exist yet instead of failing: the watch reports StateReconnecting
+	// with a *QueueMissingError (see Waiting) and looks again every
+	// QueuePollInterval.
+	WaitForQueue bool
 	// Queues, for firehose, are more queues whose traffic to keep besides
 	// Queue. One firehose watch reads every trace message of its vhost, so
 	// OpenSession merges the firehose watches of one vhost into one watch
@@ -130,12 +135,18 @@ func (s WatchSpec) validate() error {
 // the end of the context it was started with.
 type Watch struct {
 	client  *connector.Client
+	mgmt    *Management
 	spec    WatchSpec
 	sink    func(capture.Message)
 	report  func(connector.State)
 	private string       // name of the watch's private queue (firehose, tap)
 	tracer  *tracerLease // firehose: this watch's hold on the vhost's tracer
 	filter  *traceFilter // firehose: what to keep
+
+	// caveat, set before the watch starts, is what limits what it can see
+	// (the tracer's state is unknown, say): its "connected" states carry
+	// it as Err, so that the UI and tail show it as a warning.
+	caveat error
 
 	taken     atomic.Int64 // consume: messages taken, for Limit
 	signalled atomic.Bool  // the first setup's outcome was sent to Watch
@@ -146,9 +157,11 @@ type Watch struct {
 	lostAt      time.Time      // when the last session ended: a gap's start
 	privateLive bool           // the private queue was declared and not yet deleted
 	unacked     map[uint64]int // marks of deliveries shown but not acknowledged (see keepUnacked)
+	budget      *consumeBudget // consume with a limit: the current channel's budget
 
-	mu      sync.Mutex
-	failure error // why the watch stopped by itself, if it did
+	mu          sync.Mutex
+	failure     error // why the watch stopped by itself, if it did
+	queueCaveat error // what the watched queue limits: missing, a stream, a standby consumer
 
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -193,13 +206,13 @@ func (b *Broker) Watch(ctx context.Context, spec WatchSpec, sink func(capture.Me
 	if err != nil {
 		return nil, err
 	}
-	w := &Watch{client: c, spec: spec, sink: sink, report: report, done: make(chan struct{})}
+	w := &Watch{client: c, mgmt: b.Mgmt, spec: spec, sink: sink, report: report, done: make(chan struct{})}
 	if spec.Mode == capture.ModeFirehose || spec.Mode == capture.ModeTap {
 		w.private = privateQueuePrefix + string(spec.Mode) + "." + connector.NewMessageID()[:12]
 	}
 	if spec.Mode == capture.ModeFirehose {
 		w.filter = newTraceFilter(spec)
-		if w.tracer, err = acquireTracer(ctx, b, spec.VHost); err != nil {
+		if w.tracer, err = acquireTracer(ctx, b, spec.VHost, w); err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -292,6 +305,10 @@ func (w *Watch) emit(s connector.State) {
 func (w *Watch) session(ready chan<- error) connector.Session {
 	return func(ctx context.Context, conn *amqp.Connection, up func()) error {
 		signal := func(err error) {
+			if Waiting(err) {
+				w.waiting(ready, err)
+				return
+			}
 			// The first setup decides: after a failed one, Watch returns
 			// the error and a later success must not report anything.
 			first := !w.signalled.Swap(true)
@@ -303,7 +320,7 @@ func (w *Watch) session(ready chan<- error) connector.Session {
 			}
 			if err == nil && (first || w.started.Load()) {
 				w.started.Store(true)
-				w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateConnected, Time: time.Now()})
+				w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateConnected, Err: w.caveats(), Time: time.Now()})
 			}
 		}
 		err := w.run(ctx, conn, signal)
@@ -313,6 +330,39 @@ func (w *Watch) session(ready chan<- error) connector.Session {
 		}
 		return err
 	}
+}
+
+// waiting reports that the watch is connected but waits for its queue to
+// appear: the first time, Watch returns, as the watch has started.
+func (w *Watch) waiting(ready chan<- error, err error) {
+	if !w.signalled.Swap(true) {
+		ready <- nil
+	}
+	w.started.Store(true)
+	w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateReconnecting, Err: err, Retry: QueuePollInterval, Time: time.Now()})
+}
+
+// caveats is what limits what the watch sees, nil when nothing does: the
+// tracer's state unknown, the queue missing, a stream, a standby consumer.
+// A "connected" state carries it as Err, which the UI and tail show as a
+// warning.
+func (w *Watch) caveats() error {
+	w.mu.Lock()
+	q := w.queueCaveat
+	w.mu.Unlock()
+	switch {
+	case w.caveat == nil:
+		return q
+	case q == nil:
+		return w.caveat
+	}
+	return fmt.Errorf("%v; %v", w.caveat, q)
+}
+
+func (w *Watch) setQueueCaveat(err error) {
+	w.mu.Lock()
+	w.queueCaveat = err
+	w.mu.Unlock()
 }
 
 // run dispatches to the mode.

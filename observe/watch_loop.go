@@ -48,23 +48,73 @@ func notify(conn *amqp.Connection, ch *amqp.Channel) notifications {
 // consumeQueue starts a manual-ack consumer on queue with the watch
 // prefetch and returns its deliveries.
 func (w *Watch) consumeQueue(ch *amqp.Channel, queue string) (<-chan amqp.Delivery, error) {
-	if err := ch.Qos(w.prefetch(), 0, false); err != nil {
+	w.budget = nil
+	if w.limited() {
+		w.budget = &consumeBudget{left: w.spec.Limit - int(w.taken.Load())}
+	}
+	if err := ch.Qos(w.budget.prefetch(), 0, false); err != nil {
 		return nil, fmt.Errorf("set prefetch on vhost %q: %w", w.spec.VHost, err)
 	}
-	deliveries, err := ch.Consume(queue, w.client.ConsumerTag(string(w.spec.Mode)), false, false, false, false, nil)
+	tag := w.client.ConsumerTag(string(w.spec.Mode))
+	deliveries, err := ch.Consume(queue, tag, false, false, false, false, nil)
 	if err != nil {
 		return nil, w.explain(err, resource{kind: "queue", name: queue, verb: "read"})
+	}
+	if w.budget != nil {
+		w.budget.ch, w.budget.tag, w.budget.prefetchNow = ch, tag, w.budget.prefetch()
 	}
 	return deliveries, nil
 }
 
-// prefetch is the watch's prefetch: watchPrefetch, capped by a consume
-// limit so that no more than the limit is ever delivered to mqscope.
-func (w *Watch) prefetch() int {
-	if w.spec.Mode == capture.ModeConsume && w.spec.Limit > 0 {
-		return min(watchPrefetch, w.spec.Limit)
+// limited reports whether the watch takes a limited number of messages.
+func (w *Watch) limited() bool { return w.spec.Mode == capture.ModeConsume && w.spec.Limit > 0 }
+
+// consumeBudget keeps a consume watch with a limit from being delivered a
+// single message past it: each one delivered and then put back would reach
+// the service later marked redelivered. The broker delivers while fewer
+// than the prefetch are unacknowledged, so before each acknowledgement the
+// prefetch comes down to what is left to take, and before the one that
+// completes the limit the consumer is cancelled.
+type consumeBudget struct {
+	ch          *amqp.Channel
+	tag         string
+	left        int // messages this channel may still be delivered, when it started consuming
+	acked       int // acknowledged on this channel
+	prefetchNow int
+}
+
+// prefetch is the prefetch to consume with: watchPrefetch, or what the
+// limit leaves when that is fewer. A nil budget is no limit.
+func (b *consumeBudget) prefetch() int {
+	if b == nil {
+		return watchPrefetch
 	}
-	return watchPrefetch
+	return max(1, min(watchPrefetch, b.left))
+}
+
+// beforeAck makes sure that acknowledging n more messages cannot bring a
+// delivery past the limit. The channel-wide (global) prefetch is what
+// lowers it: RabbitMQ applies a per-consumer one only to consumers started
+// after it, and both limits hold at once.
+func (b *consumeBudget) beforeAck(n int) error {
+	if b == nil {
+		return nil
+	}
+	b.acked += n
+	switch left := b.left - b.acked; {
+	case left <= 0:
+		// Cancel waits for the broker's cancel-ok, after which it
+		// delivers nothing more to this consumer.
+		if err := b.ch.Cancel(b.tag, false); err != nil {
+			return fmt.Errorf("stop consuming: %w", err)
+		}
+	case left < b.prefetchNow:
+		if err := b.ch.Qos(left, 0, true); err != nil {
+			return fmt.Errorf("lower the prefetch: %w", err)
+		}
+		b.prefetchNow = left
+	}
+	return nil
 }
 
 // consumeLoop hands each delivery to handle and acknowledges it afterwards,
@@ -74,6 +124,7 @@ func (w *Watch) prefetch() int {
 // when the channel closes.
 func (w *Watch) consumeLoop(ctx context.Context, ch *amqp.Channel, queue string, deliveries <-chan amqp.Delivery, n notifications, handle func(*amqp.Delivery) (more bool)) error {
 	acks := newAcker(ch)
+	acks.budget = w.budget
 	defer func() {
 		acks.stop()
 		w.keepUnacked(acks.marks)
@@ -142,7 +193,8 @@ func (w *Watch) stopConsuming(ctx context.Context, ch *amqp.Channel, acks *acker
 // frame per message.
 type acker struct {
 	ch      *amqp.Channel
-	last    uint64 // highest handled, unacknowledged delivery tag
+	budget  *consumeBudget // nil without a limit
+	last    uint64         // highest handled, unacknowledged delivery tag
 	pending int
 	timer   *time.Timer // armed while pending > 0
 	// marks are the marks (Watch.mark) of the handled, unacknowledged
@@ -177,7 +229,11 @@ func (a *acker) flush() error {
 	if a.pending == 0 {
 		return nil
 	}
+	n := a.pending
 	a.pending = 0
+	if err := a.budget.beforeAck(n); err != nil {
+		return err
+	}
 	if err := a.ch.Ack(a.last, true); err != nil {
 		return fmt.Errorf("acknowledge: %w", err)
 	}
@@ -192,16 +248,17 @@ func (a *acker) stop() {
 	_ = a.flush()
 }
 
-// privateQueueTTL is how long the broker keeps a watch's private queue
-// once nothing consumes it (x-expires): long enough to ride out a
+// PrivateQueueTTL is how long the broker keeps a queue that mqscope
+// declared for itself once nothing consumes it (x-expires): a watch's
+// private queue, a session's reply queue. Long enough to ride out a
 // disconnect with the messages published meanwhile, short enough that an
 // mqscope that was killed leaves nothing behind for long.
-const privateQueueTTL = time.Minute
+const PrivateQueueTTL = time.Minute
 
 // privateQueueArgs are the private queue's arguments. The queue is
 // non-exclusive and not auto-delete, so that it outlives the connection
 // that declared it and the next connection can read what it kept.
-var privateQueueArgs = amqp.Table{"x-expires": int32(privateQueueTTL / time.Millisecond)}
+var privateQueueArgs = amqp.Table{"x-expires": int32(PrivateQueueTTL / time.Millisecond)}
 
 // openPrivate sets up the watch's private queue, bound to exchange with
 // each key, and consumes it. After a reconnect it takes up the queue the
@@ -350,14 +407,16 @@ func (w *Watch) shownBefore(d *amqp.Delivery, mark uint64) bool {
 
 // openQueue opens a channel on an existing queue: a passive declare, so a
 // typo fails with `no queue "x" in vhost "/y"` instead of creating a queue.
-func (w *Watch) openQueue(conn *amqp.Connection) (*amqp.Channel, error) {
+// It returns the queue's consumer count before the watch's own.
+func (w *Watch) openQueue(conn *amqp.Connection) (*amqp.Channel, int, error) {
 	ch, err := conn.Channel()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if _, err := ch.QueueDeclarePassive(w.spec.Queue, false, false, false, false, nil); err != nil {
+	q, err := ch.QueueDeclarePassive(w.spec.Queue, false, false, false, false, nil)
+	if err != nil {
 		ch.Close()
-		return nil, w.explain(err, resource{kind: "queue", name: w.spec.Queue, verb: "read"})
+		return nil, 0, w.explain(err, resource{kind: "queue", name: w.spec.Queue, verb: "read"})
 	}
-	return ch, nil
+	return ch, q.Consumers, nil
 }

@@ -12,8 +12,10 @@ AMQP_PORT=5672
 MGMT_PORT=15672
 # Vhosts used by the tests and by `scripts/demo.sh`.
 # Firehose tests get a vhost per package: tracing is per vhost, and test
-# packages run in parallel.
-VHOSTS=(/mqscope_test /mqscope_fh /mqscope_cli /neon_api)
+# packages run in parallel. /mqscope_tracer and /mqscope_tracer_cli belong to
+# the tracer ownership tests (observe, cli): they check who switches tracing
+# on and off, so nothing else may.
+VHOSTS=(/mqscope_test /mqscope_fh /mqscope_cli /neon_api /mqscope_tracer /mqscope_tracer_cli)
 # A user without the administrator tag, for permission tests.
 LIMITED_USER=mqscope_limited
 LIMITED_PASS=mqscope-limited-secret
@@ -88,7 +90,10 @@ ensure_limited_user() {
   if ! grep -q "^$LIMITED_USER[[:space:]]" <<<"$users"; then
     rabbitmqctl -q add_user "$LIMITED_USER" "$LIMITED_PASS" >/dev/null
   fi
-  rabbitmqctl -q set_permissions -p /mqscope_test "$LIMITED_USER" '.*' '.*' '.*' >/dev/null
+  local v
+  for v in /mqscope_test /mqscope_tracer; do
+    rabbitmqctl -q set_permissions -p "$v" "$LIMITED_USER" '.*' '.*' '.*' >/dev/null
+  done
 }
 
 # --- TLS listener ------------------------------------------------------------

@@ -120,6 +120,13 @@ func (c *conns) problem(now time.Time) string {
 			return "↻ " + w + " " + retryIn(s, now) + ": " + errText(s.Err)
 		}
 	}
+	// Connected with a caveat (observe.Watch): it watches, but something
+	// limits what it can see.
+	for _, w := range c.order {
+		if s := c.states[w]; s.Kind == connector.StateConnected && s.Err != nil {
+			return "⚠ " + w + ": " + errText(s.Err)
+		}
+	}
 	return ""
 }
 
