@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -122,6 +123,13 @@ func (t *VHostTags) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// NotFound reports whether err is the management API saying that what was
+// asked for (a vhost, queue or exchange) does not exist.
+func NotFound(err error) bool {
+	var api *APIError
+	return errors.As(err, &api) && api.Status == http.StatusNotFound
+}
+
 // VHosts lists the vhosts the user may see.
 func (m *Management) VHosts(ctx context.Context) ([]VHostInfo, error) {
 	var out []VHostInfo
@@ -175,6 +183,19 @@ func (m *Management) Queues(ctx context.Context, vhost string) ([]QueueSummary, 
 type ExchangeSummary struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
+}
+
+// Queue describes one queue of vhost; NotFound(err) when there is none.
+func (m *Management) Queue(ctx context.Context, vhost, name string) (QueueSummary, error) {
+	var out QueueSummary
+	return out, m.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), nil, &out)
+}
+
+// Exchange describes one exchange of vhost, with its type; NotFound(err)
+// when there is none.
+func (m *Management) Exchange(ctx context.Context, vhost, name string) (ExchangeSummary, error) {
+	var out ExchangeSummary
+	return out, m.do(ctx, "GET", "/api/exchanges/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), nil, &out)
 }
 
 // Exchanges lists the exchanges of vhost.
