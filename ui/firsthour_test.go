@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -255,7 +256,7 @@ func TestStatusMessageTooLongIsWrappedAndReadableInFull(t *testing.T) {
 	}
 	checkFrame(t, m, "long status")
 	press(m, "!")
-	if s := screen(m); !strings.Contains(s, "last message") || !strings.Contains(s, "no system clipboard") {
+	if s := screen(m); !strings.Contains(s, "last message: copied") || !strings.Contains(s, "no system clipboard") {
 		t.Fatalf("! should show the last message in full:\n%s", s)
 	}
 }
@@ -267,4 +268,19 @@ func mustPalette(t *testing.T, name string) themes.Palette {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestLongConnectionProblemIsReadableInFull (item 3): the alert line has
+// three lines; what does not fit is a key press away.
+func TestLongConnectionProblemIsReadableInFull(t *testing.T) {
+	m, _ := testModel(t, 60, 15, "dark", 0)
+	long := "TLS: certificate of mq.example.org:5671 signed by unknown authority (x509: certificate signed by unknown authority, possibly because of \"crypto/rsa: verification error\" while trying to verify candidate authority certificate \"mqscope test CA\") — set mqscope.tls.ca_file to the CA that signed it"
+	m.Update(sessionMsg{err: errors.New(long)})
+	if s := screen(m); !strings.Contains(s, "… ! shows it all") {
+		t.Fatalf("the cut alert should say how to read it all:\n%s", s)
+	}
+	press(m, "!")
+	if s := strings.Join(strings.Fields(screen(m)), " "); !strings.Contains(s, "set mqscope.tls.ca_file to the CA that signed it") {
+		t.Fatalf("! should show the whole problem:\n%s", screen(m))
+	}
 }

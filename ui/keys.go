@@ -46,7 +46,7 @@ func newKeyMap() keyMap {
 		Compose:      b("c", "compose", "c"),
 		Pair:         b("p", "jump request ⇄ reply", "p"),
 		Watch:        b("w", "change what is watched", "w"),
-		LastMessage:  b("!", "last message in full", "!"),
+		LastMessage:  b("!", "messages in full", "!"),
 		Send:         b("ctrl+s", "send", "ctrl+s"),
 		Resend:       b("ctrl+r", "re-send last (new id)", "ctrl+r"),
 		SaveTemplate: b("ctrl+t", "save template", "ctrl+t"),

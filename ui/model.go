@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"mqscope/observe"
@@ -348,16 +347,17 @@ func (m *Model) alertLines() []string {
 	}
 	// Broker errors quote names anyone may declare.
 	problem := textsafe.Row(m.conns.problem(m.env.now()))
-	if problem == "" || m.width <= 0 {
-		return nil
+	if problem == "" || m.width <= 0 || m.mode == modeMessage {
+		return nil // the message view shows it whole
 	}
 	if m.conns.openErr != nil && m.env.newPicker != nil {
 		problem += " · w picks again"
 	}
-	lines := strings.Split(ansi.Wordwrap(problem, m.width, " "), "\n")
+	lines := wrapText(problem, m.width)
 	if len(lines) > maxAlertLines {
 		lines = lines[:maxAlertLines]
-		lines[maxAlertLines-1] = ansi.Truncate(lines[maxAlertLines-1]+" …", m.width, "…")
+		note := m.cutNote()
+		lines[maxAlertLines-1] = ansi.Truncate(lines[maxAlertLines-1], max(m.width-textWidth(note), 0), "") + note
 	}
 	for i, l := range lines {
 		lines[i] = m.st.Alert.Render(l)

@@ -556,6 +556,14 @@ func (p *picker) reask(f pickFrame) tea.Cmd {
 	return cmd
 }
 
+// startAtVHost opens the picker on the vhost question, with the cursor on
+// vhost: for when the session could not start there.
+func (p *picker) startAtVHost(service, vhost string) tea.Cmd {
+	p.history = []pickFrame{{step: stepService, reload: true, answer: service}}
+	p.choice, p.answer = pickChoice{service: service}, vhost
+	return p.enterVHost()
+}
+
 // startAtWatch opens the picker on the watch question for service and
 // vhost, as chosen before, with what is watched now marked; esc goes back
 // to the vhost and the service.

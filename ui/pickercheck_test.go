@@ -239,3 +239,25 @@ func TestCheckNamesAgainstTheBroker(t *testing.T) {
 		t.Fatalf("neither: %+v", got)
 	}
 }
+
+// TestWAfterASessionThatCouldNotStartAsksTheVHost: "cannot start: vhost
+// does not exist" is fixed on the vhost question.
+func TestWAfterASessionThatCouldNotStartAsksTheVHost(t *testing.T) {
+	m, _ := pickerModel(t, pickChoice{service: "mq_handler", vhost: "/nope"})
+	press(m, "space", "enter", "enter")
+	m.env.newPicker = func(preset pickChoice) *picker {
+		return newPicker(testConfig(), preset, func(service, vhost string) tea.Cmd {
+			return func() tea.Msg {
+				return discoveredMsg{items: []pickItem{{label: "/", value: "/"}, {label: "/llm", value: "/llm"}}}
+			}
+		}, nil)
+	}
+	m.Update(sessionMsg{err: errors.New(`vhost "/nope" does not exist`), gen: m.session})
+	if s := screen(m); !strings.Contains(s, "w picks again") {
+		t.Fatalf("the alert should say how to pick again:\n%s", s)
+	}
+	answer(t, m, press(m, "w"), discoveredMsg{})
+	if p := m.picker; p == nil || p.step != stepVHost || p.choice.service != "mq_handler" {
+		t.Fatalf("picker %+v, want the vhost question", m.picker)
+	}
+}

@@ -145,19 +145,24 @@ func (m *Model) cutNote() string {
 	return cutNoteTyped
 }
 
-// renderLastMessage shows the last status message in full, wrapped, for
-// when the status bar had to cut it.
+// renderLastMessage shows the connection problem and the last status
+// message in full, wrapped, for when the alert line or the status bar had
+// to cut them.
 func (m *Model) renderLastMessage(height int) string {
-	last := m.lastStatus
-	lines := []string{m.st.Title.Render("last message") + m.st.Muted.Render("  (any key closes)"), ""}
-	if last.text == "" {
-		lines = append(lines, m.st.Muted.Render("no message yet"))
-	} else {
+	lines := []string{m.st.Title.Render("in full") + m.st.Muted.Render("  (any key closes)")}
+	// Broker errors quote names anyone may declare.
+	if problem := textsafe.Row(m.conns.problem(m.env.now())); problem != "" {
+		lines = append(lines, styleLines(wrapText("connection: "+problem, m.width), m.st.Alert)...)
+	}
+	if last := m.lastStatus; last.text != "" {
 		style := m.st.Text
 		if last.isErr {
 			style = m.st.Danger
 		}
-		lines = append(lines, styleLines(wrapText(textsafe.Lines(last.text), m.width), style)...)
+		lines = append(lines, styleLines(wrapText("last message: "+textsafe.Row(last.text), m.width), style)...)
+	}
+	if len(lines) == 1 {
+		lines = append(lines, m.st.Muted.Render("no message yet"))
 	}
 	return fitBlock(strings.Join(lines, "\n"), m.width, height)
 }

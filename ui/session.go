@@ -112,7 +112,9 @@ func (m *Model) openPicker(p *picker) {
 
 // repick returns to the picker, on the question of what to watch, to
 // change it without restarting: the session is replaced once the picker
-// settles, and esc returns to the live view unchanged.
+// settles, and esc returns to the live view unchanged. When the session
+// could not start at all (a vhost that does not exist, say), it opens on
+// the vhost.
 func (m *Model) repick() tea.Cmd {
 	if m.env.newPicker == nil {
 		return m.setStatus("the watches were given on the command line of a test: nothing to pick", true)
@@ -120,6 +122,9 @@ func (m *Model) repick() tea.Cmd {
 	p := m.env.newPicker(pickChoice{})
 	p.live = true
 	m.openPicker(p)
+	if m.conns.openErr != nil {
+		return p.startAtVHost(m.env.service, m.env.pickedVHost)
+	}
 	var own []string
 	if m.req != nil {
 		own = []string{m.req.ReplyQueue()}
