@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -123,6 +124,13 @@ func (t *VHostTags) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// NotFound reports whether err is the management API saying that what was
+// asked for (a vhost, queue or exchange) does not exist.
+func NotFound(err error) bool {
+	var api *APIError
+	return errors.As(err, &api) && api.Status == http.StatusNotFound
+}
+
 // VHosts lists the vhosts the user may see.
 func (m *Management) VHosts(ctx context.Context) ([]VHostInfo, error) {
 	var out []VHostInfo
@@ -166,14 +174,15 @@ type QueueSummary struct {
 	Durable   bool   `json:"durable"`
 }
 
-// QueueDetail is what the management API says about one queue's kind.
+// QueueDetail is what the management API says about one queue, with its
+// kind and arguments.
 type QueueDetail struct {
-	Name      string         `json:"name"`
+	QueueSummary
 	Type      string         `json:"type"` // classic, quorum, stream
 	Arguments map[string]any `json:"arguments"`
 }
 
-// Queue describes one queue of vhost.
+// Queue describes one queue of vhost; NotFound(err) when there is none.
 func (m *Management) Queue(ctx context.Context, vhost, name string) (QueueDetail, error) {
 	var out QueueDetail
 	return out, m.do(ctx, "GET", "/api/queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), nil, &out)
@@ -208,6 +217,13 @@ func (m *Management) BoundQueues(ctx context.Context, vhost, exchange string) ([
 type ExchangeSummary struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
+}
+
+// Exchange describes one exchange of vhost, with its type; NotFound(err)
+// when there is none.
+func (m *Management) Exchange(ctx context.Context, vhost, name string) (ExchangeSummary, error) {
+	var out ExchangeSummary
+	return out, m.do(ctx, "GET", "/api/exchanges/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), nil, &out)
 }
 
 // Exchanges lists the exchanges of vhost.

@@ -4,11 +4,20 @@
 # would, and reads the screen back. Checks that live rows appear, that c +
 # ctrl+s shows a correlated reply with its latency, that y reaches tmux's
 # buffer through OSC52, that q exits cleanly, and that the password of the
-# user the TUI logs in as never appears on screen.
+# user the TUI logs in as never appears on screen. And the first hour
+# without surprises: compose from a reply starts from its request and from
+# a filtered list from the selected match, saying so (item 1); p jumps
+# between a request and its reply, and the status bar says when following
+# stopped and what arrived since (item 8); w returns to the picker, which
+# refuses a vhost or a name that does not exist, goes back with esc,
+# offers exchanges with their type and no tap for a queue, and replaces
+# the session without a restart (item 2).
 #
 # Called by scripts/test.sh; run alone with scripts/e2e.sh (needs tmux,
 # rabbitmqctl and a broker set up by scripts/broker.sh). Skips, exit 0, when
 # tmux or rabbitmqctl is missing. Set E2E_SHOW=1 to print the captures.
+# Only one run at a time: the demo it starts owns /neon_api's demo queues,
+# so a second run waits for the first (a lock in $TMPDIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin
@@ -17,8 +26,17 @@ skip() { echo "e2e.sh: SKIP: $*"; exit 0; }
 command -v tmux >/dev/null || skip "tmux is not installed (Debian: apt-get install tmux)"
 command -v rabbitmqctl >/dev/null || skip "rabbitmqctl is not available to create the e2e user"
 
+# One run at a time: two demos cannot share /neon_api.
+exec 9>"${TMPDIR:-/tmp}/mqscope-e2e.lock"
+if ! flock -n 9; then
+  echo "e2e.sh: another e2e run holds the lock; waiting for it"
+  flock 9
+fi
+
 VHOST=/neon_api
 QUEUE=neon_api_input
+# An exchange the picker must offer with its type.
+E2E_EXCHANGE=mqscope_e2e_persona_updated
 E2E_USER=mqscope_e2e
 # Distinctive, so that finding it in a capture cannot be a coincidence.
 E2E_PASS="e2e-Pw-7Qx9-Zebra-Kettle-31"
@@ -39,6 +57,7 @@ cleanup() {
     done
   fi
   tmux kill-session -t "$SESSION" 2>/dev/null || true
+  mgmt DELETE "/api/exchanges/%2Fneon_api/$E2E_EXCHANGE" >/dev/null 2>&1 || true
   if [ -n "$DEMO_PID" ]; then
     kill "$DEMO_PID" 2>/dev/null || true
     wait "$DEMO_PID" 2>/dev/null || true
@@ -59,6 +78,21 @@ fail() {
   echo "----- demo log (tail) -----" >&2
   tail -n 20 "$WORK/demo.log" >&2 2>/dev/null || true
   exit 1
+}
+
+# wait_for_re NAME SECONDS REGEX: as wait_for, for an extended regex.
+wait_for_re() {
+  local name=$1 seconds=$2 re=$3 deadline
+  deadline=$((SECONDS + seconds))
+  until capture "$name" | grep -qE -- "$re"; do
+    [ "$SECONDS" -ge "$deadline" ] && fail "no /$re/ on screen after ${seconds}s ($name)"
+    sleep 0.2
+  done
+}
+
+# mgmt METHOD PATH [JSON]: one management API call as guest.
+mgmt() {
+  curl -sf -u guest:guest -X "$1" -H 'content-type: application/json' ${3:+-d "$3"} "http://127.0.0.1:15672$2"
 }
 
 # capture saves the screen under a name, for the password check and E2E_SHOW.
@@ -149,6 +183,119 @@ until tmux show-buffer 2>/dev/null | grep -q '"message_id"'; do
   sleep 0.2
 done
 
+# keys NAME...: sends keys one at a time, as typed; a key right after
+# Escape would arrive as alt+key, so keys are paced.
+keys() {
+  local k
+  for k in "$@"; do
+    tmux send-keys -t "$SESSION" "$k"
+    sleep 0.15
+  done
+}
+
+# type TEXT: types literal text into the focused field.
+type_text() { tmux send-keys -t "$SESSION" -l "$1"; sleep 0.2; }
+
+echo "e2e.sh: item 1: c on a reply starts from its request"
+# Replies (on a Neon reply queue) of the watched service, whose requests
+# are in the list: the newest of them is selected.
+keys /
+type_text 'queue:/^[0-9a-f]{32}$/ status_code'
+keys Enter
+wait_for replies 20 "match" "P /neon_api/" "↩ "
+keys c
+wait_for compose-from-reply 10 "request the selected reply answers ("
+# The target is the request's service queue, never a reply queue, and the
+# body is the request's.
+grep -qE "compose → /neon_api / (neon_api_input|chat_gpt_input|neon_users_input)" "$WORK/capture-compose-from-reply.txt" ||
+  fail "compose from a reply does not target the request's queue"
+# The body editor is the left column of compose (the right one may still
+# show the previous reply).
+body_column() { perl -ne 'print "$1\n" if /^│ (.*?) │ /' "$WORK/capture-$1.txt"; }
+if body_column compose-from-reply | grep -qE '"(status_code|success|response)"'; then
+  fail "compose from a reply holds the reply's body"
+fi
+body_column compose-from-reply | grep -qE '"(service|query|operation)"' ||
+  fail "compose from a reply does not hold the request's body"
+keys C-s
+wait_for reply-from-reply 15 "↩ reply in"
+
+echo "e2e.sh: item 1: a filter applied while following, then c"
+keys Escape
+wait_for list3 10 "c compose"
+keys /
+tmux send-keys -t "$SESSION" C-u
+type_text "api_test_endpoint event:publish"
+keys Enter
+wait_for filtered 20 "api_test_endpoint event:publish" "P /neon_api/neon_api_input"
+keys c
+wait_for compose-filtered 10 "body from the " '"service": "api_test_endpoint"'
+
+echo "e2e.sh: item 8: p jumps request ⇄ reply; following and pausing say so"
+keys Escape
+wait_for list4 10 "c compose"
+# The API service's requests and replies only: every one has its other
+# side in the list.
+keys /
+tmux send-keys -t "$SESSION" C-u
+type_text "event:publish -query -response -user"
+keys Enter
+wait_for publishes 10 "/event:publish -query"
+keys p
+wait_for jump1 10 "→ its"
+if grep -q "→ its request" "$WORK/capture-jump1.txt"; then back="→ its reply"; else back="→ its request"; fi
+keys p
+wait_for jump2 10 "$back (p goes back)"
+keys k
+wait_for stopped 10 "↑ not following since"
+wait_for_re stopped-new 15 "↑ not following since [0-9:]{8} · [1-9][0-9]* new rows? · G follows"
+keys G space
+wait_for paused 10 "⏸ paused at" "space resume"
+keys space
+wait_for resumed 10 "space pause"
+# At 100×24 the Properties tab is longer than the pane.
+tmux resize-window -t "$SESSION" -x 100 -y 24
+keys l l l
+wait_for detail-scrolls 10 "lines 1–" "tab, then j/k scrolls"
+keys h h h
+tmux resize-window -t "$SESSION" -x 160 -y 45
+
+echo "e2e.sh: item 2: w returns to the picker"
+keys /
+tmux send-keys -t "$SESSION" C-u
+keys Enter
+wait_for unfiltered 10 "c compose"
+mgmt PUT "/api/exchanges/%2Fneon_api/$E2E_EXCHANGE" '{"type":"fanout","durable":false,"auto_delete":false}' >/dev/null ||
+  fail "could not declare the exchange $E2E_EXCHANGE through the management API"
+keys w
+wait_for picker-watch 15 "What to watch" "[x] $QUEUE" "$E2E_EXCHANGE  fanout exchange"
+type_text "no_such_queue_e2e"
+keys Enter
+wait_for picker-refused 10 "no queue or exchange \"no_such_queue_e2e\" in vhost \"/neon_api\""
+tmux send-keys -t "$SESSION" C-u
+keys Escape
+wait_for picker-vhost 15 "Virtual host" "/neon_api"
+type_text "/nope"
+keys Enter
+wait_for picker-nope 10 "vhost \"/nope\" does not exist"
+if grep -q "404" "$WORK/capture-picker-nope.txt"; then
+  fail "the picker shows a raw 404"
+fi
+tmux send-keys -t "$SESSION" C-u
+keys Enter
+wait_for picker-watch2 15 "What to watch" "service neon_api_e2e · vhost /neon_api"
+type_text "chat_gpt_input"
+keys Enter
+wait_for picker-mode 10 "Observation mode" "firehose" "peek"
+if grep -qE "^ +tap " "$WORK/capture-picker-mode.txt"; then
+  fail "the picker offers tap for a queue"
+fi
+keys Enter
+wait_for rewatched 30 "firehose:chat_gpt_input" "● connected" "/neon_api/chat_gpt_input"
+if grep -q "firehose:$QUEUE" "$WORK/capture-rewatched.txt"; then
+  fail "the old watch is still in the header"
+fi
+
 echo "e2e.sh: q: quitting"
 tmux send-keys -t "$SESSION" q
 wait_for quit 10 "MQSCOPE_EXIT=0"
@@ -157,7 +304,7 @@ if grep -lF -- "$E2E_PASS" "$WORK"/capture-*.txt; then
   fail "the password of $E2E_USER appeared on screen (files above)"
 fi
 if [ "${E2E_SHOW:-}" = 1 ]; then
-  for name in live reply; do
+  for name in live reply compose-from-reply compose-filtered jump2 stopped-new paused detail-scrolls picker-watch picker-refused picker-nope picker-mode rewatched; do
     echo "----- capture: $name -----"
     cat "$WORK/capture-$name.txt"
   done

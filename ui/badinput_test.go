@@ -255,8 +255,8 @@ func TestEscapesInDiscoveredNamesNeverReachTheScreen(t *testing.T) {
 			return discoveredMsg{items: []pickItem{{label: evil, value: evil, hint: "queue " + evil}}}
 		}
 	}
-	m.openPicker(newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover))
-	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
+	m.openPicker(newPicker(testConfig(), pickChoice{service: "mq_handler"}, discover, nil))
+	m.env.start = func(pickChoice, []observe.WatchSpec, int) tea.Cmd { return nil }
 	m.Update(collect(t, m.picker.start(), isType(discoveredMsg{})))
 	checkNoInjection(t, m.render(), "picker listing vhosts")
 	m.Update(collect(t, press(m, "enter"), isType(discoveredMsg{}))) // the evil vhost; its queues

@@ -122,7 +122,7 @@ func TestOnlyKeysWriteTheClipboard(t *testing.T) {
 		sink(hostileMsg([]byte(neonwiretest.Escapes)))
 		for _, msg := range []tea.Msg{
 			storeChangedMsg{}, frameMsg{at: t0}, rateTickMsg{at: t0.Add(time.Duration(i) * time.Second)},
-			eventsMsg{stateMsg{connector.State{Worker: "w", Kind: connector.StateConnected}}, unmatchedMsg{msg: hostileMsg(nil)}},
+			eventsMsg{stateMsg{state: connector.State{Worker: "w", Kind: connector.StateConnected}}, unmatchedMsg{msg: hostileMsg(nil)}},
 			sessionMsg{req: &fakeRequester{}}, replyMsg{id: i, resp: resp}, pendingTickMsg{id: i},
 			statusClearMsg{id: i}, templatesLoadedMsg{bodies: []string{"{}"}}, templateSavedMsg{bodies: []string{"{}"}},
 			tea.PasteMsg{Content: neonwiretest.Escapes}, tea.WindowSizeMsg{Width: 60 + i%100, Height: 15 + i%30},

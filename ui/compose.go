@@ -15,6 +15,7 @@ import (
 
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
+	"mqscope/internal/textsafe"
 )
 
 // replyMsg is the outcome of a request sent from compose; id says which.
@@ -64,6 +65,12 @@ type composePane struct {
 	body   textarea.Model
 	inputs [fieldResult]textinput.Model // fieldQueue … fieldTimeout; slot 0 unused
 
+	// source says where the body came from (the selected row, its request,
+	// a template, the history); sourceWarn when compose could not start
+	// from the row and says why.
+	source     string
+	sourceWarn bool
+
 	value    *neonwire.Dict // the body as parsed; nil when invalid
 	parseErr error
 	wire     string // the exact wire body that ctrl+s would send
@@ -76,11 +83,16 @@ type composePane struct {
 
 	templates []string // bodies saved for the current service/queue
 	tplIndex  int
+
+	// outcomes are the outcomes of the requests sent, by message_id: the
+	// list shows them on the sent rows, with the latency shown here.
+	outcomes outcomeLog
 }
 
 type pendingRequest struct {
 	id               int
 	queue, messageID string
+	replyQueue       string // where its reply will arrive
 	started          time.Time
 }
 
@@ -150,27 +162,29 @@ func (c *composePane) applyStyles(st *Styles) {
 	}
 }
 
-// open fills compose for a new request: the target queue, a body (from the
-// selected message or {}), a fresh message_id, the session's reply queue.
-func (c *composePane) open(queue, body, replyQueue string) tea.Cmd {
-	c.inputs[fieldQueue].SetValue(queue)
+// open fills compose for a new request: the target queue and body of
+// start, a fresh message_id, the session's reply queue.
+func (c *composePane) open(start composeStart, replyQueue string) tea.Cmd {
+	c.inputs[fieldQueue].SetValue(start.queue)
+	c.source, c.sourceWarn = start.note, start.warn
 	c.inputs[fieldID].SetValue(connector.NewMessageID())
 	c.inputs[fieldRoutingKey].SetValue(replyQueue)
 	if c.inputs[fieldExpiration].Value() == "" {
 		c.inputs[fieldExpiration].SetValue(defaultExpiration)
 		c.inputs[fieldTimeout].SetValue(defaultTimeout)
 	}
-	c.body.SetValue(body)
+	c.body.SetValue(start.body)
 	c.body.MoveToBegin()
 	c.templates, c.tplIndex = nil, 0
 	c.revalidate()
 	return c.focus(fieldBody)
 }
 
-// setDefaultRoutingKey fills routing_key when compose was opened before
-// the session (and so its reply queue) existed.
-func (c *composePane) setDefaultRoutingKey(replyQueue string) {
-	if strings.TrimSpace(c.inputs[fieldRoutingKey].Value()) == "" {
+// setDefaultRoutingKey fills routing_key with the session's reply queue
+// when it is empty (compose was opened before the session existed) or
+// still holds the reply queue of a session that was replaced.
+func (c *composePane) setDefaultRoutingKey(replyQueue, old string) {
+	if rk := strings.TrimSpace(c.inputs[fieldRoutingKey].Value()); rk == "" || (old != "" && rk == old) {
 		c.inputs[fieldRoutingKey].SetValue(replyQueue)
 		if c.value != nil {
 			c.revalidate()
@@ -277,6 +291,9 @@ func (c *composePane) send(ctx context.Context, r requester, now time.Time) (tea
 	if c.value == nil {
 		return nil, fmt.Errorf("body: %v", c.parseErr)
 	}
+	if len(c.value.Items) == 0 {
+		return nil, errors.New("body: {} is empty, and a Neon service has nothing to act on: type the request's fields")
+	}
 	queue := c.queue()
 	if queue == "" {
 		return nil, errors.New("queue: name the queue to send to")
@@ -286,10 +303,16 @@ func (c *composePane) send(ctx context.Context, r requester, now time.Time) (tea
 		return nil, err
 	}
 	body := c.request()
+	msgID := ownMessageID(body)
+	if msgID == "" {
+		// The connector would make one up; making it here lets the model
+		// announce the request by its id before it goes out.
+		msgID = connector.NewMessageID()
+		body.Set("message_id", msgID)
+	}
 	c.nextID++
 	id := c.nextID
-	msgID := neonwire.MessageID(body)
-	c.pending = &pendingRequest{id: id, queue: queue, messageID: msgID, started: now}
+	c.pending = &pendingRequest{id: id, queue: queue, messageID: msgID, replyQueue: replyQueueOf(body, r.ReplyQueue()), started: now}
 	c.history = append([]sentRequest{{
 		at: now, queue: queue, messageID: msgID, source: c.body.Value(),
 		expiration: opts.Expiration, limit: c.inputs[fieldTimeout].Value(), id: id,
@@ -321,6 +344,7 @@ func (c *composePane) loadHistory() bool {
 	c.inputs[fieldExpiration].SetValue(h.expiration)
 	c.inputs[fieldTimeout].SetValue(h.limit)
 	c.body.SetValue(h.source)
+	c.source, c.sourceWarn = "body from the history: sent at "+h.at.Format("15:04:05")+" to "+textsafe.Row(h.queue), false
 	c.inputs[fieldID].SetValue(connector.NewMessageID())
 	c.revalidate()
 	return true
@@ -331,20 +355,30 @@ func (c *composePane) pickHistory(delta int) {
 	c.histSel = min(max(c.histSel+delta, 0), max(len(c.history)-1, 0))
 }
 
-// finish records the outcome of request id; a late answer to an older
-// request only updates its history line.
-func (c *composePane) finish(msg replyMsg) {
+// finish records the outcome of request id and returns its message_id; a
+// late answer to an older request only updates its history line.
+func (c *composePane) finish(msg replyMsg) string {
 	outcome := replyOutcome(msg)
+	msgID := ""
 	for i := range c.history {
 		if c.history[i].id == msg.id {
 			c.history[i].outcome = outcome
+			msgID = c.history[i].messageID
 		}
 	}
+	if msgID != "" {
+		o := sentOutcome{text: outcome, failed: msg.err != nil}
+		if msg.err == nil && msg.resp != nil {
+			o.replied, o.latency = true, msg.resp.Latency
+		}
+		c.outcomes.put(msgID, o)
+	}
 	if c.pending == nil || c.pending.id != msg.id {
-		return
+		return msgID
 	}
 	c.result = &requestResult{queue: c.pending.queue, messageID: c.pending.messageID, resp: msg.resp, err: msg.err}
 	c.pending = nil
+	return msgID
 }
 
 func replyOutcome(msg replyMsg) string {
@@ -354,11 +388,11 @@ func replyOutcome(msg replyMsg) string {
 	case msg.err == nil && msg.resp != nil:
 		return "↩ " + fmtLatency(msg.resp.Latency)
 	case errors.As(msg.err, &timeout):
-		return "timed out"
+		return "✗ timed out"
 	case errors.As(msg.err, &noRoute):
-		return "no route"
+		return "✗ no route"
 	}
-	return "failed"
+	return "✗ failed"
 }
 
 // requestCmd sends one request; the session does the waiting.
@@ -391,6 +425,24 @@ func prefillBody(v neonwire.Value) string {
 		return string(js)
 	}
 	return neonwire.Repr(clone)
+}
+
+// ownMessageID is a request body's own message_id: the id the connector
+// sends it under and its reply carries back.
+func ownMessageID(d *neonwire.Dict) string {
+	v, _ := d.Get("message_id")
+	s, _ := v.(string)
+	return s
+}
+
+// replyQueueOf is the queue the reply to body will arrive on: its
+// routing_key, else the requester's own queue, which the connector adds.
+func replyQueueOf(body *neonwire.Dict, own string) string {
+	v, _ := body.Get("routing_key")
+	if s, ok := v.(string); ok && s != "" {
+		return s
+	}
+	return own
 }
 
 // pyTypeName names a value's Python type for error messages.

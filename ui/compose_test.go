@@ -147,7 +147,7 @@ func TestLateReplyToOlderRequestDoesNotReplaceNewer(t *testing.T) {
 	if m.compose.result != nil || m.compose.pending == nil {
 		t.Fatal("an answer to request 1 must not replace request 2")
 	}
-	if m.compose.history[1].outcome != "failed" {
+	if m.compose.history[1].outcome != "✗ failed" {
 		t.Fatalf("the old request's history line should record its outcome, got %q", m.compose.history[1].outcome)
 	}
 }

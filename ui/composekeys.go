@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -10,29 +9,19 @@ import (
 	"mqscope/connector/neonwire"
 )
 
-// openCompose shows compose prefilled from the selected message (its queue
-// and body), else the first watched queue and {}. A reply's queue is some
-// client's private reply queue, so for a reply the watched queue is kept.
+// openCompose shows compose prefilled as composeStart decides: from the
+// selected row's request, saying so.
 func (m *Model) openCompose() tea.Cmd {
 	if refused := m.refuseSend(); refused != nil {
 		return refused
-	}
-	queue, body := "", "{}"
-	if len(m.env.names) > 0 {
-		queue = m.env.names[0]
-	}
-	if e, _ := m.selected(); e != nil {
-		if e.Msg.Queue != "" && (e.ReplyQueue != "" || slices.Contains(m.env.names, e.Msg.Queue)) {
-			queue = e.Msg.Queue
-		}
-		body = prefillBody(e.Decoded.Value)
 	}
 	replyQueue := ""
 	if m.req != nil {
 		replyQueue = m.req.ReplyQueue()
 	}
+	start := m.composeStart()
 	m.setMode(modeCompose)
-	return m.compose.open(queue, body, replyQueue)
+	return m.compose.open(start, replyQueue)
 }
 
 // closeCompose takes compose off the screen and gives the keyboard back to
@@ -86,10 +75,15 @@ func (m *Model) saveTemplate() tea.Cmd {
 	return saveTemplateCmd(m.env.service, c.queue(), c.body.Value())
 }
 
-// sendCmd reports a request that could not start, or starts it.
+// sendCmd reports a request that could not start, or starts it. The
+// request is announced before cmd runs, so that the firehose's copies of
+// it sort after its own row.
 func (m *Model) sendCmd(cmd tea.Cmd, err error) tea.Cmd {
 	if err != nil {
 		return m.setStatus("not sent: "+err.Error(), true)
+	}
+	if p := m.compose.pending; p != nil && m.env.own != nil {
+		m.env.own.expect(p.messageID, p.replyQueue)
 	}
 	return tea.Batch(cmd, m.setStatus("sent; waiting for the reply", false))
 }

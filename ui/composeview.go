@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,36 +14,97 @@ import (
 	"mqscope/internal/textsafe"
 )
 
-// render draws compose in width × height cells: the body editor on the
-// left, and on the right the target, the fields that will be added, the
-// wire preview, the reply and the history.
+// render draws compose in width × height cells: the title and where the
+// body came from, the body editor on the left, and on the right the
+// target, the fields that will be added, the wire preview, the reply and
+// the history, as many of them as the height allows (the reply first).
 func (c *composePane) render(vhost string, width, height int, st *Styles, focused bool, now time.Time) string {
 	if width < 20 || height < 4 {
 		return fitBlock("", width, height)
 	}
 	inner, rows := width-4, height-2
 	title := st.Title.Render("compose") + st.Muted.Render(" → "+vhost+" / ") + st.Bold.Render(textsafe.Row(c.queue()))
-	leftW := max(inner*11/20, 20)
-	rightW := max(inner-leftW-3, 1)
-	left := c.renderEditor(leftW, rows-1, st)
-	right := c.renderSide(rightW, rows-1, st, now)
-	body := lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(left, leftW, rows-1), st.Subtle.Render(strings.Repeat(" │ \n", rows-2)+" │ "), fitBlock(right, rightW, rows-1))
-	return drawPane(fitLine(title, inner)+"\n"+body, width, height, borderSpan(st, focused))
-}
-
-// renderEditor is the body editor and, under it, whether the body parses.
-func (c *composePane) renderEditor(width, height int, st *Styles) string {
-	c.body.SetWidth(width)
-	c.body.SetHeight(max(height-2, 1))
-	label := c.label(fieldBody, st) + st.Subtle.Render("  JSON or Python dict")
-	return label + "\n" + c.body.View() + "\n" + c.validation(width, st)
-}
-
-func (c *composePane) validation(width int, st *Styles) string {
-	if c.parseErr != nil {
-		return st.Danger.Render(ansi.Truncate("✗ "+c.parseErr.Error(), width, "…"))
+	head := []string{fitLine(title, inner)}
+	sourceRoom := maxSourceLines
+	if rows < 14 {
+		sourceRoom = 1 // a small screen keeps its rows for the body and the reply
 	}
-	return st.OK.Render("✓ valid Neon dict")
+	head = append(head, c.sourceLines(inner, st, sourceRoom)...)
+	colRows := rows - len(head)
+	leftW := max(inner*11/20, 20)
+	if inner < 70 {
+		leftW = max(inner/2, 20) // the reply needs room as much as the body
+	}
+	rightW := max(inner-leftW-3, 1)
+	left := c.renderEditor(leftW, colRows, st)
+	right := c.renderSide(rightW, colRows, st, now)
+	sep := st.Subtle.Render(strings.TrimSuffix(strings.Repeat(" │ \n", max(colRows, 1)), "\n"))
+	body := lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(left, leftW, colRows), sep, fitBlock(right, rightW, colRows))
+	return drawPane(strings.Join(head, "\n")+"\n"+body, width, height, borderSpan(st, focused))
+}
+
+// maxSourceLines bounds the note on where the body came from.
+const maxSourceLines = 2
+
+// sourceLines is the note on where the body came from, wrapped to width.
+func (c *composePane) sourceLines(width int, st *Styles, room int) []string {
+	if c.source == "" || room <= 0 {
+		return nil
+	}
+	style := st.Muted
+	text := c.source
+	if c.sourceWarn {
+		style, text = st.Warn, "⚠ "+text
+	}
+	lines := wrapText(textsafe.Row(text), width)
+	if n := min(maxSourceLines, room); len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = ansi.Truncate(lines[n-1]+" …", width, "…")
+	}
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
+}
+
+// renderEditor is the body editor and, under it, whether the body parses:
+// an error is wrapped onto as many lines as it needs, its line:col first.
+func (c *composePane) renderEditor(width, height int, st *Styles) string {
+	check := c.validation(width, st)
+	if len(check) > max(height-2, 1) {
+		check = check[:max(height-2, 1)]
+	}
+	c.body.SetWidth(width)
+	c.body.SetHeight(max(height-1-len(check), 1))
+	label := c.label(fieldBody, st) + st.Subtle.Render("  JSON or Python dict")
+	return label + "\n" + c.body.View() + "\n" + strings.Join(check, "\n")
+}
+
+func (c *composePane) validation(width int, st *Styles) []string {
+	if c.parseErr != nil {
+		return styleLines(wrapText("✗ "+positionFirst(c.parseErr.Error()), width), st.Danger)
+	}
+	return []string{st.OK.Render("✓ valid Neon dict")}
+}
+
+// positionFirst moves a "line L:C: " position to the front of a parse
+// error, so that on a narrow screen the position is the part always seen.
+func positionFirst(msg string) string {
+	loc := parsePosition.FindStringIndex(msg)
+	if loc == nil || loc[0] == 0 {
+		return msg
+	}
+	return msg[loc[0]:loc[1]] + strings.TrimSuffix(msg[:loc[0]], ": ") + ": " + msg[loc[1]:]
+}
+
+var parsePosition = regexp.MustCompile(`line \d+:\d+: `)
+
+// styleLines renders each line in style.
+func styleLines(lines []string, style lipgloss.Style) []string {
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
 }
 
 // label is a field's name, highlighted when it has the keyboard.
@@ -53,45 +115,121 @@ func (c *composePane) label(f composeField, st *Styles) string {
 	return st.Label.Render("  " + fieldLabels[f])
 }
 
+// minResultLines is what the reply always gets, however short the pane.
+const minResultLines = 3
+
+// compactSide is the height below which the right column shows only the
+// target, the field with the keyboard and the reply: tab still reaches
+// every field, one at a time.
+const compactSide = 12
+
+// renderSide is the right column in height rows. The target queue and the
+// reply come first; the other fields, the wire preview and the history
+// follow while they fit (the field with the keyboard always does), and
+// the reply takes whatever is left.
 func (c *composePane) renderSide(width, height int, st *Styles, now time.Time) string {
-	var lines []string
-	for f := fieldQueue; f < fieldResult; f++ {
-		c.inputs[f].SetWidth(max(width-19, 4))
-		lines = append(lines, pad(c.label(f, st), 16, false)+" "+c.inputs[f].View())
+	result := c.renderResult(width, st, now)
+	budget := height - 1 - min(len(result), minResultLines)
+	fields := []string{c.fieldLine(fieldQueue, width, st)}
+	shown := map[composeField]bool{}
+	if c.field > fieldQueue && c.field < fieldResult {
+		shown[c.field] = true
+		budget--
 	}
+	for f := fieldID; f < fieldResult && height >= compactSide; f++ {
+		if !shown[f] && budget > 0 {
+			shown[f] = true
+			budget--
+		}
+	}
+	for f := fieldID; f < fieldResult; f++ {
+		if shown[f] {
+			fields = append(fields, c.fieldLine(f, width, st))
+		}
+	}
+	var wire, history []string
+	if budget >= 3 && height >= compactSide {
+		wire = c.wireLines(width, st)
+		budget -= len(wire)
+	}
+	if h := c.historyLines(st); len(h) > 0 && budget >= len(h)+min(len(result), 8) {
+		history = h
+		budget -= len(h)
+	}
+	lines := append(fields, wire...)
+	visible := result[:min(len(result), minResultLines+max(budget, 0))]
+	if len(visible) < len(result) && c.pending == nil && c.result != nil && c.result.err != nil {
+		// The status bar has the same error, and ! shows it whole.
+		visible[len(visible)-1] = st.Muted.Render(strings.TrimSpace(cutNoteTyped))
+	}
+	lines = append(lines, visible...)
+	return strings.Join(append(lines, history...), "\n")
+}
+
+// fieldLabelWidth is the width of the longest field label, its marker
+// included.
+const fieldLabelWidth = 15
+
+// fieldLine is one labelled field.
+// A field without the keyboard shows its value from the start, cut with
+// an ellipsis: the text input would show wherever its cursor last left it.
+func (c *composePane) fieldLine(f composeField, width int, st *Styles) string {
+	w := max(width-fieldLabelWidth-3, 4)
+	label := pad(c.label(f, st), fieldLabelWidth, false) + " "
+	if c.field != f {
+		return label + st.Input.Render(pad(textsafe.Row(c.inputs[f].Value()), w+1, false))
+	}
+	c.inputs[f].SetWidth(w)
+	return label + c.inputs[f].View()
+}
+
+// wireLines is the exact wire body, with a blank line after it.
+func (c *composePane) wireLines(width int, st *Styles) []string {
 	wire := c.wire
 	if wire == "" {
 		wire = "(fix the body to see it)"
 	}
-	lines = append(lines, st.Label.Render("  wire body")+st.Subtle.Render(fmt.Sprintf(" (%d bytes, base64 of the repr)", len(c.wire))))
-	lines = append(lines, st.Muted.Render(ansi.Truncate(wire, width, "…")))
-	lines = append(lines, "")
-	lines = append(lines, c.renderResult(width, st, now)...)
-	if len(c.history) > 0 {
-		lines = append(lines, "", c.label(fieldResult, st)+st.Subtle.Render(fmt.Sprintf("  history (%d) · ↑/↓ pick · enter edit · ctrl+r re-sends", len(c.history))))
-		first := max(0, min(c.histSel-4, len(c.history)-5))
-		for i, h := range c.history[first:min(len(c.history), first+5)] {
-			lines = append(lines, historyLine(h, st, c.field == fieldResult && first+i == c.histSel))
-		}
+	return []string{
+		st.Label.Render("  wire body") + st.Subtle.Render(fmt.Sprintf(" (%d bytes, base64 of the repr)", len(c.wire))),
+		st.Muted.Render(ansi.Truncate(wire, width, "…")),
+		"",
 	}
-	return strings.Join(lines, "\n")
+}
+
+// historyLines is the history of sent requests, a blank line first.
+func (c *composePane) historyLines(st *Styles) []string {
+	if len(c.history) == 0 {
+		return nil
+	}
+	lines := []string{"", c.label(fieldResult, st) + st.Subtle.Render(fmt.Sprintf("  history (%d) · ↑/↓ pick · enter edit · ctrl+r re-sends", len(c.history)))}
+	first := max(0, min(c.histSel-4, len(c.history)-5))
+	for i, h := range c.history[first:min(len(c.history), first+5)] {
+		lines = append(lines, historyLine(h, st, c.field == fieldResult && first+i == c.histSel))
+	}
+	return lines
 }
 
 // renderResult is the state of the newest request: waiting, its decoded
-// reply with the latency, or why it failed.
+// reply with the latency, or why it failed, wrapped onto as many lines as
+// it needs.
 func (c *composePane) renderResult(width int, st *Styles, now time.Time) []string {
 	switch {
 	case c.pending != nil:
-		return []string{st.Warn.Render(fmt.Sprintf("⏳ waiting for the reply to %s on %s · %s",
-			shortID(c.pending.messageID), textsafe.Row(c.pending.queue), fmtElapsed(now.Sub(c.pending.started))))}
+		return styleLines(wrapText(fmt.Sprintf("⏳ waiting for the reply to %s on %s · %s",
+			shortID(c.pending.messageID), textsafe.Row(c.pending.queue), fmtElapsed(now.Sub(c.pending.started))), width), st.Warn)
 	case c.result == nil:
-		return []string{st.Subtle.Render("ctrl+s sends · the reply shows here")}
+		return styleLines(wrapText("ctrl+s sends · the reply shows here", width), st.Subtle)
 	case c.result.err != nil:
-		return []string{st.Danger.Render("✗ " + textsafe.Row(describeRequestError(c.result.err)))}
+		return styleLines(wrapText("✗ "+textsafe.Row(describeRequestError(c.result.err)), width), st.Danger)
 	}
 	r := c.result.resp
-	head := st.Reply.Render("↩ reply in "+fmtLatency(r.Latency)) + st.Muted.Render(" · message_id "+textsafe.Row(r.MessageID))
-	return append([]string{head}, c.result.replyLines(width, st)...)
+	head := "↩ reply in " + fmtLatency(r.Latency)
+	id := " · message_id " + textsafe.Row(r.MessageID)
+	if textWidth(head+id) > width {
+		id = " · " + shortID(r.MessageID) // one line, so the reply gets the rest
+	}
+	lines := wrapText(st.Reply.Render(head)+st.Muted.Render(id), width)
+	return append(lines, c.result.replyLines(width, st)...)
 }
 
 // describeRequestError turns a request failure into one line with what to do.

@@ -69,7 +69,6 @@ func (d *detailPane) render(e, pair *store.Entry, width, height int, st *Styles,
 		return fitBlock("", width, height)
 	}
 	inner, rows := width-4, height-3 // border, one column of padding each side, tab bar
-	tabs := d.renderTabs(st, inner)
 	var content []string
 	if e == nil {
 		content = []string{st.Muted.Render("No message selected.")}
@@ -78,11 +77,27 @@ func (d *detailPane) render(e, pair *store.Entry, width, height int, st *Styles,
 	}
 	d.scroll = min(d.scroll, max(len(content)-rows, 0))
 	visible := content[d.scroll:min(d.scroll+rows, len(content))]
+	tabs := d.renderTabs(st, inner, scrollNote(d.scroll, len(visible), len(content), focused))
 	body := tabs + "\n" + strings.Join(visible, "\n")
 	return drawPane(body, width, height, borderSpan(st, focused))
 }
 
-func (d *detailPane) renderTabs(st *Styles, width int) string {
+// scrollNote says that the pane holds more than it shows, which part is
+// on screen, and how to scroll it; "" when everything is shown.
+func scrollNote(scroll, shown, total int, focused bool) string {
+	if shown >= total {
+		return ""
+	}
+	note := fmt.Sprintf("lines %d–%d of %d", scroll+1, scroll+shown, total)
+	if focused {
+		return note + " · j/k scroll"
+	}
+	return note + " · tab, then j/k scrolls"
+}
+
+// renderTabs is the tab bar, with the scroll note at its right end when
+// there is room for both.
+func (d *detailPane) renderTabs(st *Styles, width int, note string) string {
 	parts := make([]string, tabCount)
 	for i, name := range tabNames {
 		if detailTab(i) == d.tab {
@@ -91,7 +106,20 @@ func (d *detailPane) renderTabs(st *Styles, width int) string {
 			parts[i] = st.TabIdle.Render(name)
 		}
 	}
-	return fitLine(strings.Join(parts, st.Subtle.Render(" │ ")), width)
+	tabs := strings.Join(parts, st.Subtle.Render(" │ "))
+	if note != "" {
+		gap := width - textWidth(tabs) - textWidth(note)
+		if gap < 2 {
+			// Narrow: the note wins over the last tabs' names, which
+			// h/l still reach.
+			tabs = ansi.Truncate(tabs, max(width-textWidth(note)-2, 0), "…")
+			gap = width - textWidth(tabs) - textWidth(note)
+		}
+		if gap >= 1 {
+			tabs += strings.Repeat(" ", gap) + st.Muted.Render(note)
+		}
+	}
+	return fitLine(tabs, width)
 }
 
 // layout returns the content lines of e for the current tab, from the
@@ -149,12 +177,59 @@ func decodedLines(e *store.Entry, width int, st *Styles) []string {
 	return append(head, jsonLines(e.Decoded.Value, width, st)...)
 }
 
-// jsonLines is v as coloured, indented JSON, hard-wrapped to width; past
-// maxDetailBytes a line says how much is left.
+// jsonLines is v as coloured, indented JSON, wrapped to width (see
+// wrapJSONLine); past maxDetailBytes a line says how much is left.
 func jsonLines(v neonwire.Value, width int, st *Styles) []string {
 	text, rest := clipDetail(string(neonwire.ToJSONIndent(v, "  ")))
-	lines := strings.Split(ansi.Hardwrap(colorJSON(text, st), max(width, 1), true), "\n")
+	width = max(width, 1)
+	var lines []string
+	for _, line := range strings.Split(colorJSON(text, st), "\n") {
+		lines = appendWrappedJSON(lines, line, width)
+	}
 	return appendMore(lines, rest, "y copies the whole body", st)
+}
+
+// minHangWidth is the narrowest text a hanging continuation line is given;
+// below it continuation lines start at the left edge.
+const minHangWidth = 12
+
+// appendWrappedJSON appends one line of indented JSON fitted to width. A
+// long line breaks at spaces where it can and its continuation lines hang
+// two columns in from its indentation, so the structure stays readable;
+// and no piece is a lone comma or bracket, which read as a line of its own.
+func appendWrappedJSON(out []string, line string, width int) []string {
+	if textWidth(line) <= width {
+		return append(out, line)
+	}
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	hang := indent + 2
+	if width-hang < minHangWidth {
+		indent, hang = 0, 0
+	}
+	body := line[indent:]
+	limit := width - hang
+	pieces := strings.Split(ansi.Wrap(body, limit, ""), "\n")
+	if orphan(pieces) && limit > 4 {
+		pieces = strings.Split(ansi.Wrap(body, limit-3, ""), "\n")
+	}
+	for i, p := range pieces {
+		lead := hang
+		if i == 0 {
+			lead = indent
+		}
+		out = append(out, strings.Repeat(" ", lead)+p)
+	}
+	return out
+}
+
+// orphan reports whether the last of several wrapped pieces is only a
+// little punctuation, such as the "," after a value that filled the line.
+func orphan(pieces []string) bool {
+	if len(pieces) < 2 {
+		return false
+	}
+	last := strings.TrimSpace(ansi.Strip(pieces[len(pieces)-1]))
+	return len(last) <= 2 && strings.Trim(last, ",:{}[]") == ""
 }
 
 // wireLines is the body as received: text wrapped to width, or a pointer to

@@ -18,13 +18,13 @@ func TestReconnectingCountsDownToTheNextAttempt(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 1)
 	now := m.env.now()
 	worker := "firehose /neon_api neon_api_input"
-	m.Update(eventsMsg{stateMsg{connector.State{Worker: worker, Kind: connector.StateReconnecting, Err: errForced,
+	m.Update(eventsMsg{stateMsg{state: connector.State{Worker: worker, Kind: connector.StateReconnecting, Err: errForced,
 		Retry: 2500 * time.Millisecond, Time: now.Add(-time.Second)}}})
 	s := screen(m)
 	if !strings.Contains(s, "↻ "+worker+" reconnecting in 2s: connection closed by broker: CONNECTION_FORCED") {
 		t.Fatalf("the alert should count down to the next attempt and say why:\n%s", s)
 	}
-	if !strings.Contains(s, "↻ reconnecting (0 of 1 up)") {
+	if !strings.Contains(s, "↻ firehose reconnecting") {
 		t.Fatalf("the header should say reconnecting:\n%s", s)
 	}
 	for at, want := range map[time.Duration]string{
@@ -42,13 +42,13 @@ func TestReconnectedIsSaidOnceEveryWorkerIsBack(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 1)
 	t1 := t0.Add(time.Minute)
 	for _, w := range []string{"requests /neon_api", "firehose /neon_api"} {
-		m.Update(eventsMsg{stateMsg{connector.State{Worker: w, Kind: connector.StateReconnecting, Err: errForced, Retry: time.Second, Time: t1}}})
+		m.Update(eventsMsg{stateMsg{state: connector.State{Worker: w, Kind: connector.StateReconnecting, Err: errForced, Retry: time.Second, Time: t1}}})
 	}
-	m.Update(eventsMsg{stateMsg{connector.State{Worker: "requests /neon_api", Kind: connector.StateConnected, Time: t1.Add(time.Second)}}})
+	m.Update(eventsMsg{stateMsg{state: connector.State{Worker: "requests /neon_api", Kind: connector.StateConnected, Time: t1.Add(time.Second)}}})
 	if s := screen(m); strings.Contains(s, "reconnected") || !strings.Contains(s, "↻ firehose /neon_api reconnecting") {
 		t.Fatalf("one worker is still down:\n%s", s)
 	}
-	m.Update(eventsMsg{stateMsg{connector.State{Worker: "firehose /neon_api", Kind: connector.StateConnected, Time: t1.Add(1400 * time.Millisecond)}}})
+	m.Update(eventsMsg{stateMsg{state: connector.State{Worker: "firehose /neon_api", Kind: connector.StateConnected, Time: t1.Add(1400 * time.Millisecond)}}})
 	s := screen(m)
 	if !strings.Contains(s, "● reconnected after 1.4s") || !strings.Contains(s, "● connected") || strings.Contains(s, "↻") {
 		t.Fatalf("all back: the status bar should say after how long, and the alert go:\n%s", s)
@@ -67,7 +67,7 @@ func TestConnectionStatesNeverBreakTheScreen(t *testing.T) {
 	for _, size := range [][2]int{{160, 40}, {60, 15}, {20, 5}, {1, 1}} {
 		m, _ := testModel(t, size[0], size[1], "dark", 1)
 		for _, s := range odd {
-			m.Update(eventsMsg{stateMsg{s}})
+			m.Update(eventsMsg{stateMsg{state: s}})
 			checkFrame(t, m, "odd state")
 		}
 	}

@@ -60,17 +60,6 @@ func place(m *capture.Message) string {
 	return textsafe.Row(m.VHost + "/" + q)
 }
 
-// eventLabel is the event column: mqscope's own sends and replies say so.
-func eventLabel(m *capture.Message) string {
-	switch m.Mode {
-	case capture.ModeSent:
-		return "sent"
-	case capture.ModeReply:
-		return "reply"
-	}
-	return string(m.Event)
-}
-
 // maxSummary bounds the work spent on one row's summary: only so much of a
 // body can be seen on one line anyway.
 const maxSummary = 400
@@ -110,4 +99,24 @@ func msgIDOf(m capture.Message) string {
 		return ""
 	}
 	return neonwire.MessageID(v)
+}
+
+// isNeonReplyQueue reports whether a queue name is what Neon clients name
+// their private reply queues: 32 lowercase hex digits (a uuid4 hex).
+func isNeonReplyQueue(name string) bool {
+	if len(name) != 32 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// dictOf returns v as a Neon dict.
+func dictOf(v neonwire.Value) (*neonwire.Dict, bool) {
+	d, ok := v.(*neonwire.Dict)
+	return d, ok
 }

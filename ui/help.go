@@ -31,7 +31,8 @@ func renderShortHelp(h help.Model, bindings []key.Binding, width int) string {
 }
 
 // renderFullHelp lays out the groups as columns when they fit side by side
-// and stacks them otherwise, then cuts to the height given.
+// and stacks them otherwise, adds the legend of the list's event markers,
+// then cuts to the height given.
 func renderFullHelp(s Styles, groups []helpGroup, width, height int) string {
 	cols := make([]string, len(groups))
 	for i, g := range groups {
@@ -42,7 +43,8 @@ func renderFullHelp(s Styles, groups []helpGroup, width, height int) string {
 		body = strings.Join(cols, "\n\n")
 	}
 	title := s.Title.Render("mqscope keys") + s.Muted.Render("  (any key closes)")
-	return fitBlock(title+"\n\n"+body, width, height)
+	legend := strings.Join(styleLines(wrapText("The list's event marker: "+markerLegend, width), s.Muted), "\n")
+	return fitBlock(title+"\n\n"+body+"\n\n"+legend, width, height)
 }
 
 func renderHelpGroup(s Styles, g helpGroup) string {

@@ -100,7 +100,7 @@ func testModel(t testing.TB, width, height int, theme string, pairs int) (*Model
 	fillStore(s, pairs)
 	e := env{
 		ctx: ctx, store: s, events: newEventQueue(), service: "neon_api_connector", vhost: "/neon_api",
-		watches: []string{"firehose:neon_api_input"}, names: []string{"neon_api_input"},
+		watches: []string{"firehose:neon_api_input"}, names: []string{"neon_api_input"}, queues: []string{"neon_api_input"},
 		theme: theme, loc: time.UTC, now: func() time.Time { return t0.Add(time.Minute) },
 	}
 	m := newModel(e)

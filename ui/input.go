@@ -16,7 +16,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	return route(m.mode).key(m, msg)
+	cmd := route(m.mode).key(m, msg)
+	m.noteFollow()
+	return cmd
 }
 
 // onPaste gives a paste to the text field of the mode, if it has one.
@@ -28,6 +30,9 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 // keyboard: the global bindings, then moving.
 func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
+	if m.env.offline != "" && (msg.String() == "c" || msg.String() == "w") {
+		return m.setStatus("browsing a recording: there is no broker to send to or watch", true)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
@@ -47,6 +52,12 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.nextTheme()
 	case key.Matches(msg, k.Compose):
 		return m.openCompose()
+	case key.Matches(msg, k.Pair):
+		return m.jumpToPair()
+	case key.Matches(msg, k.Watch):
+		return m.repick()
+	case key.Matches(msg, k.LastMessage):
+		m.openOverlay(modeMessage)
 	case key.Matches(msg, k.CopyBody):
 		return m.copySelected(copyBody)
 	case key.Matches(msg, k.CopyWire):
@@ -131,6 +142,7 @@ func (m *Model) onWheel(mouse tea.Mouse) {
 	} else if !m.composeOpen() {
 		m.detail.scrollBy(delta)
 	}
+	m.noteFollow()
 }
 
 // nextPane moves the keyboard between the list and the detail pane.
@@ -147,6 +159,7 @@ func (m *Model) back() { m.setMode(modeList) }
 
 func (m *Model) togglePause() {
 	m.paused = !m.paused
+	m.keys.setPaused(m.paused)
 	if !m.paused {
 		m.list.sync(m.view)
 	}
@@ -195,8 +208,19 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Apply):
 		return m.applyFilter(m.filterInput.Value())
 	}
+	return m.editFilter(msg)
+}
+
+// editFilter types into the filter line. An error belongs to the filter
+// it was found in: once the text changes it no longer applies.
+func (m *Model) editFilter(msg tea.Msg) tea.Cmd {
+	before := m.filterInput.Value()
 	var cmd tea.Cmd
 	m.filterInput, cmd = m.filterInput.Update(msg)
+	if m.filterInput.Value() != before && m.filterErr != "" {
+		m.filterErr = ""
+		m.resize(m.width, m.height)
+	}
 	return cmd
 }
 
@@ -207,6 +231,7 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 		parsed, err := store.ParseFilter(q)
 		if err != nil {
 			m.filterErr = err.Error()
+			m.resize(m.width, m.height)
 			return nil
 		}
 		f = parsed
@@ -222,7 +247,5 @@ func (m *Model) applyFilter(q string) tea.Cmd {
 
 // filterPaste types a paste into the filter line.
 func (m *Model) filterPaste(msg tea.PasteMsg) tea.Cmd {
-	var cmd tea.Cmd
-	m.filterInput, cmd = m.filterInput.Update(msg)
-	return cmd
+	return m.editFilter(msg)
 }

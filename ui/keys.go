@@ -11,7 +11,7 @@ type keyMap struct {
 	PrevTab, NextTab                   key.Binding
 	Filter, Pause, Clear, Theme        key.Binding
 	CopyBody, CopyWire, CopyID         key.Binding
-	Compose                            key.Binding
+	Compose, Pair, Watch, LastMessage  key.Binding
 	Send, Resend, SaveTemplate         key.Binding
 	NextTemplate, NextField, PrevField key.Binding
 	Apply                              key.Binding
@@ -44,6 +44,9 @@ func newKeyMap() keyMap {
 		CopyWire:     b("Y", "copy wire body", "Y"),
 		CopyID:       b("i", "copy message_id", "i"),
 		Compose:      b("c", "compose", "c"),
+		Pair:         b("p", "jump request ⇄ reply", "p"),
+		Watch:        b("w", "change what is watched", "w"),
+		LastMessage:  b("!", "messages in full", "!"),
 		Send:         b("ctrl+s", "send", "ctrl+s"),
 		Resend:       b("ctrl+r", "re-send last (new id)", "ctrl+r"),
 		SaveTemplate: b("ctrl+t", "save template", "ctrl+t"),
@@ -60,12 +63,12 @@ func newKeyMap() keyMap {
 
 // listShort is the footer while the list has focus.
 func (k keyMap) listShort() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Filter, k.Compose, k.CopyBody, k.Pause, k.NextPane, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Filter, k.Compose, k.Pair, k.CopyBody, k.Pause, k.Watch, k.NextPane, k.Help, k.Quit}
 }
 
 // detailShort is the footer while the detail pane has focus.
 func (k keyMap) detailShort() []key.Binding {
-	return []key.Binding{k.PrevTab, k.NextTab, k.Up, k.Down, k.CopyBody, k.CopyWire, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.PrevTab, k.NextTab, k.Up, k.Down, k.Pair, k.CopyBody, k.CopyWire, k.Back, k.Help, k.Quit}
 }
 
 // composeShort is the footer while compose has focus.
@@ -88,11 +91,29 @@ func (k keyMap) helpShort() []key.Binding {
 	return []key.Binding{k.CloseHelp, k.ForceQuit}
 }
 
+// offline hides and turns off what needs a broker, for browsing a
+// recording: nothing arrives, so there is nothing to pause, to send or to
+// watch.
+func (k *keyMap) offline() {
+	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend} {
+		b.SetEnabled(false)
+	}
+}
+
+// setPaused makes the pause key say what it will do.
+func (k *keyMap) setPaused(paused bool) {
+	if paused {
+		k.Pause.SetHelp("space", "resume")
+	} else {
+		k.Pause.SetHelp("space", "pause")
+	}
+}
+
 // full is the help screen: one titled column per group.
 func (k keyMap) full() []helpGroup {
 	return []helpGroup{
 		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextPane, k.PrevTab, k.NextTab}},
-		{"Live", []key.Binding{k.Filter, k.Pause, k.Clear, k.Theme, k.Help, k.Back, k.Quit}},
+		{"Live", []key.Binding{k.Filter, k.Pair, k.Pause, k.Watch, k.LastMessage, k.Clear, k.Theme, k.Help, k.Back, k.Quit}},
 		{"Copy", []key.Binding{k.CopyBody, k.CopyWire, k.CopyID}},
 		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate}},
 	}

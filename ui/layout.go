@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -17,27 +18,40 @@ const (
 type layout struct {
 	width    int
 	header   int // always 1
-	alert    int // 1 when a connection problem is shown
-	list     int // rows of the message list, its column header included
+	alert    int // the filter line or a connection problem, and their wrapped errors
+	list     int // rows of the message list, its column header included; 0 when compose hides it
 	lower    int // rows of the detail or compose pane, borders included
-	status   int // always 1
+	status   int // 1, or more while a transient message needs them
 	footer   int // always 1
 	tooSmall bool
 }
 
+// minPanes is the fewest rows the list and the lower pane share: alert
+// and status lines give way below it.
+const minPanes = 8
+
+// composeHidesList is the height below which compose takes the list's rows
+// too: two rows of list are of no use, and the reply needs the room.
+const composeHidesList = 20
+
 // computeLayout shares height rows between the panes. Compose gets more of
 // the screen than the detail pane because it holds an editor.
-func computeLayout(width, height, alert int, compose bool) layout {
+func computeLayout(width, height, alert, status int, compose bool) layout {
 	l := layout{width: width, header: 1, status: 1, footer: 1}
 	if width < minWidth || height < minHeight {
 		l.tooSmall = true
 		return l
 	}
-	l.alert = alert
+	spare := height - l.header - l.footer - minPanes - 1
+	l.status = max(min(status, spare-alert), 1)
+	l.alert = max(min(alert, spare-l.status+1), 0)
 	rest := height - l.header - l.alert - l.status - l.footer
-	if compose {
+	switch {
+	case compose && height < composeHidesList:
+		l.list = 0
+	case compose:
 		l.list = max(3, rest/4)
-	} else {
+	default:
 		// The live list is what people watch; the detail pane needs only
 		// a typical Neon dict's dozen lines.
 		l.list = max(4, rest/2)
@@ -94,13 +108,14 @@ func fitBlock(s string, width, height int) string {
 	return b.String()
 }
 
-// tooSmallView says what size is needed, cut to whatever space there is
-// (down to one cell).
+// tooSmallView says how large the terminal is and what size is needed,
+// wrapped to whatever space there is (down to one cell).
 func tooSmallView(s Styles, width, height int) string {
-	msg := s.Warn.Render("terminal too small") + "\n" +
-		s.Muted.Render("mqscope needs at least 60×15") + "\n" +
-		s.Muted.Render("(q quits)")
-	return fitBlock(msg, width, height)
+	lines := styleLines(wrapText(fmt.Sprintf("terminal too small: %d×%d", width, height), width), s.Warn)
+	need := fmt.Sprintf("mqscope needs at least %d×%d", minWidth, minHeight)
+	lines = append(lines, styleLines(wrapText(need, width), s.Muted)...)
+	lines = append(lines, styleLines(wrapText("(q quits)", width), s.Muted)...)
+	return fitBlock(strings.Join(lines, "\n"), width, height)
 }
 
 // drawPane frames content with a rounded border and one column of padding
@@ -123,4 +138,19 @@ func drawPane(content string, width, height int, border span) string {
 	b.WriteByte('\n')
 	b.WriteString(border.render("╰" + strings.Repeat("─", width-2) + "╯"))
 	return b.String()
+}
+
+// wrapText word-wraps s (which may hold escape sequences) to width,
+// breaking a word only when it is longer than a line, and drops the
+// spaces a break leaves at the end of a line. No text is lost: errors are
+// wrapped onto as many lines as they need.
+func wrapText(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	lines := strings.Split(ansi.Wrap(s, width, ""), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return lines
 }

@@ -12,15 +12,37 @@ import (
 	"mqscope/store"
 )
 
+// rowCtx is what drawing a row needs besides the row.
+type rowCtx struct {
+	loc      *time.Location
+	dated    bool        // the rows span more than one day, or are not from today
+	outcomes *outcomeLog // outcomes of requests sent from compose; may be nil
+}
+
+// Time formats of the time column.
+const (
+	timeOfDay   = "15:04:05.000"
+	timeAndDate = "2006-01-02 15:04:05.000"
+)
+
+func (c rowCtx) timeFormat() string {
+	if c.dated {
+		return timeAndDate
+	}
+	return timeOfDay
+}
+
 // cellText is the text of column col for e.
-func cellText(e *store.Entry, col string, loc *time.Location) string {
+func cellText(e *store.Entry, col string, c rowCtx) string {
 	switch col {
 	case "time":
-		return e.Msg.Time.In(loc).Format("15:04:05.000")
+		return e.Msg.Time.In(c.loc).Format(c.timeFormat())
+	case "":
+		return eventMarker(&e.Msg)
 	case "where":
 		return place(&e.Msg)
 	case "event":
-		return eventLabel(&e.Msg)
+		return string(e.Msg.Event)
 	case "size":
 		return humanBytes(e.Size)
 	case "enc":
@@ -28,22 +50,23 @@ func cellText(e *store.Entry, col string, loc *time.Location) string {
 	case "id":
 		return shortID(e.MessageID)
 	case "pair":
-		return pairText(e)
+		text, _ := pairCell(e, c)
+		return text
 	}
 	return ""
 }
 
 // cellStyle is the style column col of e is drawn in.
-func cellStyle(e *store.Entry, col string, s *spans) span {
+func cellStyle(e *store.Entry, col string, s *spans, c rowCtx) span {
 	switch col {
-	case "where":
+	case "", "where":
 		return whereStyle(e, s)
 	case "enc":
 		return encodingStyle(e, s)
 	case "id":
 		return s.Accent
 	case "pair":
-		return pairStyle(e, s)
+		return pairStyle(e, s, c)
 	}
 	return s.Muted
 }
@@ -60,6 +83,35 @@ func whereStyle(e *store.Entry, s *spans) span {
 	return s.Text
 }
 
+// eventMarker is the one-character event column, kept at every width so
+// that a publish and its deliver never look alike: P publish, D deliver,
+// C consume, G get (peek), S sent by mqscope, R reply to mqscope, !
+// unreadable. The letters are listed in the help.
+func eventMarker(m *capture.Message) string {
+	switch {
+	case m.Mode == capture.ModeSent:
+		return "S"
+	case m.Mode == capture.ModeReply:
+		return "R"
+	}
+	switch m.Event {
+	case capture.EventPublish:
+		return "P"
+	case capture.EventDeliver:
+		return "D"
+	case capture.EventConsume:
+		return "C"
+	case capture.EventPeek:
+		return "G"
+	case capture.EventUnreadable:
+		return "!"
+	}
+	return "?"
+}
+
+// markerLegend explains the event markers, for the help.
+const markerLegend = "P publish · D deliver · C consume · G get (peek) · S sent from compose · R its reply · ! unreadable"
+
 // encodingStyle flags bodies that are not Neon-encoded: real services would
 // reject them.
 func encodingStyle(e *store.Entry, s *spans) span {
@@ -72,25 +124,36 @@ func encodingStyle(e *store.Entry, s *spans) span {
 	return s.Warn
 }
 
-// pairText is the pairing marker: ⇄ on a request whose reply is known, ↩
-// on a reply, each with the latency; unroutable messages say so.
-func pairText(e *store.Entry) string {
-	switch {
-	case e.Msg.Unroutable:
-		return "✗ no route"
-	case e.Pair == nil:
-		return ""
-	case e.Pair.IsReply:
-		return "↩ " + fmtLatency(e.Pair.Latency)
+// pairCell is the pairing marker: ⇄ on a request whose reply is known, ↩
+// on a reply, each with the latency; unroutable messages say so. A
+// request sent from compose shows its outcome, and its pair the latency
+// compose showed, so that one request reads the same everywhere.
+func pairCell(e *store.Entry, c rowCtx) (text string, failed bool) {
+	if e.Msg.Unroutable {
+		return "✗ no route", true
 	}
-	return "⇄ " + fmtLatency(e.Pair.Latency)
+	if c.outcomes != nil {
+		if text, failed, ok := c.outcomes.ownPairText(e); ok {
+			return text, failed
+		}
+	}
+	switch {
+	case e.Pair == nil:
+		return "", false
+	case e.Pair.IsReply:
+		return "↩ " + fmtLatency(e.Pair.Latency), false
+	}
+	return "⇄ " + fmtLatency(e.Pair.Latency), false
 }
 
-func pairStyle(e *store.Entry, s *spans) span {
+func pairStyle(e *store.Entry, s *spans, c rowCtx) span {
+	text, failed := pairCell(e, c)
 	switch {
 	case e.Msg.Unroutable:
 		return s.Unroutable
-	case e.Pair != nil && e.Pair.IsReply:
+	case failed:
+		return s.Danger
+	case strings.HasPrefix(text, "↩"):
 		return s.Reply
 	}
 	return s.Request

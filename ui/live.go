@@ -26,11 +26,18 @@ type rateTickMsg struct{ at time.Time }
 // queued since the last drain, in order.
 type eventsMsg []tea.Msg
 
-// stateMsg is a connection state change of one worker.
-type stateMsg struct{ state connector.State }
+// stateMsg is a connection state change of one worker of session gen.
+type stateMsg struct {
+	state connector.State
+	gen   int
+}
 
-// unmatchedMsg is a reply on the session's queue that matched no request.
-type unmatchedMsg struct{ msg capture.Message }
+// unmatchedMsg is a reply on the queue of session gen that matched no
+// request.
+type unmatchedMsg struct {
+	msg capture.Message
+	gen int
+}
 
 // frameInterval caps redraws at about 30 per second whatever the broker
 // rate: many appends between two frames become one pull.
@@ -95,100 +102,129 @@ func (q *eventQueue) wait(ctx context.Context) tea.Cmd {
 	}
 }
 
-// rateMeter measures msg/s overall and per watched queue, averaged over
-// the last rateWindow one-second buckets: Neon traffic is often a message
-// every few seconds per queue, which a single one-second window shows as a
-// flicker between 0 and 1.
+// rateMeter measures rows per second and splits them by what they are, so
+// that the parts add up to the whole: first sightings on each watched
+// queue (or exchange), replies, other first sightings, and deliveries
+// (later sightings of a message already listed: the firehose's deliver
+// after its publish, the firehose's copy of a request sent from compose).
+// Rates are averaged over the last rateWindow one-second buckets: Neon
+// traffic is often a message every few seconds per queue, which a single
+// one-second window shows as a flicker between 0 and 1.
 type rateMeter struct {
 	cursor      uint64 // last seq counted
 	windowStart time.Time
-	lastTotal   uint64
-	counts      map[string]int // the open bucket, by watched name
+	counts      map[string]int // the open bucket, by watched name or rate kind
 	watched     []string
 	buckets     []rateBucket // closed buckets, oldest first, at most rateWindow
 
 	overall  float64
-	perQueue map[string]float64
+	perQueue map[string]float64 // by watched name
+	kinds    map[string]float64 // by rate kind (rateReplies, rateOther, rateDeliver)
 }
+
+// The rate kinds besides the watched names. They start with NUL so that no
+// watched name can be one of them.
+const (
+	rateReplies = "\x00replies"
+	rateOther   = "\x00other"
+	rateDeliver = "\x00deliver"
+)
+
+// rateKinds are the kinds in the order the status bar shows them, with
+// their labels.
+var rateKinds = [...][2]string{{rateReplies, "replies"}, {rateOther, "other"}, {rateDeliver, "deliver"}}
 
 // rateBucket is one closed measuring interval.
 type rateBucket struct {
 	seconds float64
-	total   uint64
 	counts  map[string]int
 }
 
 // rateWindow is how many buckets the rates average over.
 const rateWindow = 10
 
-// sampleLimit bounds how many new entries one frame inspects for the
-// per-queue counts; a larger burst is counted overall only.
+// sampleLimit bounds how many new entries one frame inspects; the rest of
+// a larger burst is counted as "other" without being looked at.
 const sampleLimit = 4096
 
 func newRateMeter(watched []string) rateMeter {
-	return rateMeter{watched: watched, counts: map[string]int{}, perQueue: map[string]float64{}}
+	return rateMeter{watched: watched, counts: map[string]int{}, perQueue: map[string]float64{}, kinds: map[string]float64{}}
 }
 
-// observe counts the entries appended since the last call by watched name.
-// Each message counts once: later sightings of it (the firehose's deliver
-// after its publish) have an Origin. Gap markers are no messages.
+// observe counts the entries appended since the last call. Gap markers are
+// no messages.
 func (r *rateMeter) observe(s *store.Store) {
-	if len(r.watched) == 0 {
-		return
-	}
 	entries, next := s.SinceN(r.cursor, sampleLimit)
 	r.cursor = next
 	if len(entries) == sampleLimit {
-		r.cursor = s.Stats().Total // skip the rest of a burst
+		total := s.Stats().Total
+		r.counts[rateOther] += int(total - min(next, total))
+		r.cursor = total // skip the rest of a burst
 	}
 	for i := range entries {
-		e := &entries[i]
-		if e.Origin != 0 || e.Msg.Event == capture.EventGap {
-			continue
-		}
-		for _, w := range r.watched {
-			if e.Msg.Queue == w || e.Msg.Exchange == w {
-				r.counts[w]++
-				break
-			}
+		if e := &entries[i]; e.Msg.Event != capture.EventGap {
+			r.counts[r.kindOf(e)]++
 		}
 	}
+}
+
+// kindOf is what e counts as: the watched name it was first seen on, or a
+// rate kind.
+func (r *rateMeter) kindOf(e *store.Entry) string {
+	if e.Origin != 0 {
+		return rateDeliver
+	}
+	for _, w := range r.watched {
+		if e.Msg.Queue == w || e.Msg.Exchange == w {
+			return w
+		}
+	}
+	if isReplyRow(e) {
+		return rateReplies
+	}
+	return rateOther
 }
 
 // tick closes the open bucket when a second has passed and recomputes the
 // averages over the buckets kept.
-func (r *rateMeter) tick(now time.Time, total uint64) {
+func (r *rateMeter) tick(now time.Time) {
 	if r.windowStart.IsZero() {
-		r.windowStart, r.lastTotal = now, total
+		// The first tick opens the first bucket: what arrived before it
+		// has no interval to be a rate over.
+		r.windowStart, r.counts = now, map[string]int{}
 		return
 	}
 	elapsed := now.Sub(r.windowStart).Seconds()
 	if elapsed < 0.5 {
 		return
 	}
-	r.buckets = append(r.buckets, rateBucket{seconds: elapsed, total: total - min(r.lastTotal, total), counts: r.counts})
+	r.buckets = append(r.buckets, rateBucket{seconds: elapsed, counts: r.counts})
 	if len(r.buckets) > rateWindow {
 		r.buckets = r.buckets[len(r.buckets)-rateWindow:]
 	}
 	r.counts = map[string]int{}
-	r.windowStart, r.lastTotal = now, total
+	r.windowStart = now
 	r.average()
 }
 
-// average recomputes the rates from the closed buckets.
+// average recomputes the rates from the closed buckets: the overall rate
+// is the sum of the parts.
 func (r *rateMeter) average() {
 	var seconds float64
-	var total uint64
-	perQueue := map[string]int{}
+	sums := map[string]int{}
+	total := 0
 	for _, b := range r.buckets {
 		seconds += b.seconds
-		total += b.total
-		for q, n := range b.counts {
-			perQueue[q] += n
+		for k, n := range b.counts {
+			sums[k] += n
+			total += n
 		}
 	}
 	r.overall = float64(total) / seconds
 	for _, w := range r.watched {
-		r.perQueue[w] = float64(perQueue[w]) / seconds
+		r.perQueue[w] = float64(sums[w]) / seconds
+	}
+	for _, k := range rateKinds {
+		r.kinds[k[0]] = float64(sums[k[0]]) / seconds
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"mqscope/capture"
 	"mqscope/connector"
 )
 
 func TestRatesCountEachMessageOnceOverallAndPerWatchedQueue(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 0)
+	press(m, "x") // a store with nothing the fill below repeats
 	m.Update(rateTickMsg{at: t0})
 	fillStore(m.env.store, 4) // 4 requests to neon_api_input, 12 messages in all
 	m.Update(frameMsg{})
@@ -18,8 +20,29 @@ func TestRatesCountEachMessageOnceOverallAndPerWatchedQueue(t *testing.T) {
 	if m.rates.overall != 6 || m.rates.perQueue["neon_api_input"] != 2 {
 		t.Fatalf("overall %.1f/s, neon_api_input %.1f/s; want 6 and 2", m.rates.overall, m.rates.perQueue["neon_api_input"])
 	}
-	if s := screen(m); !strings.Contains(s, "6.0 msg/s") || !strings.Contains(s, "neon_api_input 2.0/s") {
-		t.Fatalf("the status bar should show both rates:\n%s", s)
+	// The parts add up to the whole, and each says what it counts.
+	if s := screen(m); !strings.Contains(s, "6.0 rows/s = neon_api_input 2.0 + replies 2.0 + other 2.0") {
+		t.Fatalf("the status bar should show the rate as the sum of its parts:\n%s", s)
+	}
+}
+
+// TestRatesSplitDeliveriesFromNewMessages counts the firehose's deliver of
+// a message apart from its publish, so that the rows per second add up.
+func TestRatesSplitDeliveriesFromNewMessages(t *testing.T) {
+	m, _ := testModel(t, 200, 40, "dark", 0)
+	m.Update(rateTickMsg{at: t0})
+	sink := m.env.store.Sink(nil)
+	for i := range 4 {
+		pub := neonMsg(t0, "neon_api_input", dict("service", "api_test_endpoint", "message_id", fmt.Sprintf("%032x", i)))
+		del := pub
+		del.Event = capture.EventDeliver
+		sink(pub)
+		sink(del)
+	}
+	m.Update(frameMsg{})
+	m.Update(rateTickMsg{at: t0.Add(2 * time.Second)})
+	if s := screen(m); !strings.Contains(s, "4.0 rows/s = neon_api_input 2.0 + deliver 2.0") {
+		t.Fatalf("want publishes and delivers apart, adding up:\n%s", s)
 	}
 }
 
@@ -48,8 +71,8 @@ func TestRatesAverageSparseTrafficOverTheWindow(t *testing.T) {
 func TestStateEventsReachTheHeaderInOrder(t *testing.T) {
 	m, _ := testModel(t, 160, 40, "dark", 0)
 	q := m.env.events
-	q.push(stateMsg{connector.State{Worker: "w", Kind: connector.StateReconnecting, Retry: time.Second}})
-	q.push(stateMsg{connector.State{Worker: "w", Kind: connector.StateConnected}})
+	q.push(stateMsg{state: connector.State{Worker: "w", Kind: connector.StateReconnecting, Retry: time.Second}})
+	q.push(stateMsg{state: connector.State{Worker: "w", Kind: connector.StateConnected}})
 	msg := collect(t, q.wait(m.env.ctx), isType(eventsMsg{}))
 	if n := len(msg.(eventsMsg)); n != 2 {
 		t.Fatalf("drained %d events, want both", n)

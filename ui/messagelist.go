@@ -124,10 +124,11 @@ const minSummary = 16
 
 // listColumns picks the columns that fit width; the summary takes what is
 // left. On narrow screens the least useful columns go first, then the
-// "where" column shrinks.
-func listColumns(width int) (cols []column, summary int) {
+// "where" column shrinks. The one-character event marker (title "") stays
+// at every width, so that a publish and its deliver never look alike.
+func listColumns(width, timeWidth int) (cols []column, summary int) {
 	cols = []column{
-		{"time", 12, false}, {"where", 28, false}, {"event", 7, false}, {"size", 8, true},
+		{"time", timeWidth, false}, {"", 1, false}, {"where", 28, false}, {"event", 7, false}, {"size", 8, true},
 		{"enc", 7, false}, {"id", 8, false}, {"pair", 11, false},
 	}
 	for _, drop := range []string{"enc", "event", "id", "size"} {
@@ -137,7 +138,7 @@ func listColumns(width int) (cols []column, summary int) {
 		cols = dropColumn(cols, drop)
 	}
 	if short := minSummary - (width - columnsWidth(cols)); short > 0 {
-		cols[1].width = max(10, cols[1].width-short)
+		cols[2].width = max(10, cols[2].width-short)
 	}
 	return cols, max(width-columnsWidth(cols), 0)
 }
@@ -161,28 +162,24 @@ func dropColumn(cols []column, title string) []column {
 	return out
 }
 
-// renderList draws the column header and the visible rows.
-func (l *messageList) render(rows []store.Entry, width int, st *Styles, focused bool, loc *time.Location) string {
-	cols, sumWidth := listColumns(width)
+// renderList draws the column header and the visible rows; empty is what
+// to say when there are none.
+func (l *messageList) render(rows []store.Entry, width int, st *Styles, focused bool, c rowCtx, empty string) string {
+	cols, sumWidth := listColumns(width, len(c.timeFormat()))
 	var b strings.Builder
 	b.WriteString(renderListHeader(cols, sumWidth, st))
 	for i := range rows {
 		b.WriteByte('\n')
 		e := &rows[i]
 		selected := l.offset+i == l.cursor
-		b.WriteString(l.renderRow(e, cols, sumWidth, width, st, selected, focused, loc))
+		b.WriteString(l.renderRow(e, cols, sumWidth, width, st, selected, focused, c))
 	}
-	if len(rows) == 0 {
-		b.WriteString("\n" + st.Muted.Render(emptyListHint(l.total)))
+	if len(rows) == 0 && empty != "" {
+		for _, line := range wrapText("  "+empty, width) {
+			b.WriteString("\n" + st.Muted.Render(line))
+		}
 	}
 	return b.String()
-}
-
-func emptyListHint(total int) string {
-	if total == 0 {
-		return "  waiting for messages…"
-	}
-	return ""
 }
 
 func renderListHeader(cols []column, sumWidth int, st *Styles) string {
@@ -197,30 +194,30 @@ func renderListHeader(cols []column, sumWidth int, st *Styles) string {
 
 // renderRow draws one message. Cells are padded as plain text and each is
 // styled once, which keeps a 50-row frame well under a millisecond.
-func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width int, st *Styles, selected, focused bool, loc *time.Location) string {
+func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width int, st *Styles, selected, focused bool, c rowCtx) string {
 	if g, ok := capture.GapOf(&e.Msg); ok {
-		return renderGapRow(g, width, st, selected, focused, loc)
+		return renderGapRow(g, width, st, selected, focused, c.loc)
 	}
 	if selected {
-		plain := l.plainRow(e, cols, sumWidth, loc)
+		plain := l.plainRow(e, cols, sumWidth, c)
 		if focused {
 			return st.Fast.Selected.render(fitLine(plain, width))
 		}
 		return st.Fast.SelectedBlur.render(fitLine(plain, width))
 	}
 	var b strings.Builder
-	for _, c := range cols {
-		b.WriteString(cellStyle(e, c.title, &st.Fast).render(pad(cellText(e, c.title, loc), c.width, c.right)))
+	for _, col := range cols {
+		b.WriteString(cellStyle(e, col.title, &st.Fast, c).render(pad(cellText(e, col.title, c), col.width, col.right)))
 		b.WriteByte(' ')
 	}
 	b.WriteString(st.Fast.Text.render(pad(l.summary(e), sumWidth, false)))
 	return b.String()
 }
 
-func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, loc *time.Location) string {
+func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, c rowCtx) string {
 	var b strings.Builder
-	for _, c := range cols {
-		b.WriteString(pad(cellText(e, c.title, loc), c.width, c.right))
+	for _, col := range cols {
+		b.WriteString(pad(cellText(e, col.title, c), col.width, col.right))
 		b.WriteByte(' ')
 	}
 	b.WriteString(pad(l.summary(e), sumWidth, false))

@@ -18,11 +18,12 @@ const (
 	modeCompose               // compose replaces the detail pane and has the keys
 	modeFilter                // the filter line is typed over the panes of Model.under
 	modeHelp                  // the full help covers the panes of Model.under
+	modeMessage               // the last status message, in full, covers the panes of Model.under
 )
 
 var modeNames = [...]string{
 	modePicker: "picker", modeList: "list", modeDetail: "detail", modeCompose: "compose",
-	modeFilter: "filter", modeHelp: "help",
+	modeFilter: "filter", modeHelp: "help", modeMessage: "message",
 }
 
 func (md uiMode) String() string {
@@ -34,7 +35,7 @@ func (md uiMode) String() string {
 
 // overlay reports whether md covers another mode (the filter line, the
 // help) rather than being one of the pane layouts.
-func (md uiMode) overlay() bool { return md == modeFilter || md == modeHelp }
+func (md uiMode) overlay() bool { return md == modeFilter || md == modeHelp || md == modeMessage }
 
 // modeRoute is where one mode sends input, and what it offers in the
 // footer.
@@ -55,7 +56,7 @@ func route(md uiMode) modeRoute {
 		return modeRoute{(*Model).filterKey, (*Model).filterPaste, keyMap.filterShort}
 	case modeCompose:
 		return modeRoute{(*Model).composeKey, (*Model).composePaste, keyMap.composeShort}
-	case modeHelp:
+	case modeHelp, modeMessage:
 		return modeRoute{(*Model).helpKey, (*Model).dropPaste, keyMap.helpShort}
 	case modeDetail:
 		return modeRoute{(*Model).paneKey, (*Model).dropPaste, keyMap.detailShort}

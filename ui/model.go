@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"mqscope/observe"
@@ -22,6 +21,7 @@ import (
 type sessionMsg struct {
 	req requester
 	err error
+	gen int // the choice of what to watch it was opened for
 }
 
 // env is what the model runs on. Run builds it from Options; tests build
@@ -32,8 +32,13 @@ type env struct {
 	events  *eventQueue
 	service string
 	vhost   string
-	watches []string          // labels shown in the header
-	names   []string          // watched queue/exchange names, for the rates
+	watches []string // labels shown in the header
+	names   []string // watched queue/exchange names, for the rates
+	queues  []string // the watched queues (not exchanges): compose's default target
+	// own orders the session's own rows before the firehose's copies of
+	// them; compose announces each request to it. nil in tests that do
+	// not need it.
+	own     *ownOrder
 	record  func() recordNote // the recording's status-bar note; nil when not recording
 	offline string            // set when browsing a recording: no broker
 	theme   string            // theme asked for: a name, or "" / "auto"
@@ -42,8 +47,14 @@ type env struct {
 	now     func() time.Time
 	initial tea.Cmd // the first work: opening the session, or the picker's first discovery
 	picker  *picker // non-nil when the start-up picker runs first
-	// start opens the session the picker settled on.
-	start func(pickChoice, []observe.WatchSpec) tea.Cmd
+	// start opens the session the picker settled on, as choice number gen,
+	// closing the one before it.
+	start func(ch pickChoice, specs []observe.WatchSpec, gen int) tea.Cmd
+	// newPicker makes a picker for w (change what is watched); nil when
+	// there is no config to pick from.
+	newPicker   func(preset pickChoice) *picker
+	pickedVHost string   // the vhost as chosen (vhost is its shown form)
+	targets     []string // the watch targets as chosen (queue names, exchange:NAME)
 
 	scheme string // "amqp" or "amqps" for a live session; "" when offline
 	// insecure is set when the config turns TLS certificate checks off: the
@@ -80,11 +91,19 @@ type Model struct {
 	filterErr   string
 
 	paused bool
-	status statusLine
-	conns  conns
-	rates  rateMeter
-	req    requester
-	picker *picker
+	follow followState
+	// lastStatus is the newest status message, kept after it leaves the
+	// bar: ! shows it in full.
+	lastStatus statusLine
+	session    int // the choice of what to watch the running session is for
+	// lastReplyQueue is the reply queue of the newest session, which
+	// compose's routing_key defaults to.
+	lastReplyQueue string
+	status         statusLine
+	conns          conns
+	rates          rateMeter
+	req            requester
+	picker         *picker
 }
 
 // newModel builds the root model over e.
@@ -100,9 +119,14 @@ func newModel(e env) *Model {
 	m.compose = newComposePane(&m.st)
 	m.filterInput = textinput.New()
 	m.filterInput.Prompt = "/"
-	m.filterInput.Placeholder = `queue:neon_api_input status_code:401 "text"`
+	// The placeholder must not read as typed text: the cursor sits on its
+	// first character, so it starts with a word no filter starts with.
+	m.filterInput.Placeholder = `e.g.  queue:neon_api_input -event:deliver "not found"   (enter applies, esc cancels)`
 	m.rates = newRateMeter(e.names)
 	m.conns.offline = e.offline
+	if e.offline != "" {
+		m.keys.offline()
+	}
 	return m
 }
 
@@ -198,6 +222,7 @@ func (m *Model) View() tea.View {
 
 func (m *Model) resize(w, h int) {
 	m.width, m.height = max(w, 0), max(h, 0)
+	m.filterInput.SetWidth(max(m.width-2, 1))
 	m.list.setHeight(m.view, m.layout().list-1)
 }
 
@@ -210,13 +235,15 @@ func (m *Model) onBackground(dark bool) {
 
 // onRateTick closes the rates' second and arms the next tick.
 func (m *Model) onRateTick(msg rateTickMsg) tea.Cmd {
-	m.rates.tick(msg.at, m.env.store.Stats().Total)
+	m.rates.tick(msg.at)
 	return rateTickCmd()
 }
 
 // onFrame pulls what changed since the last frame and re-arms the wait.
 func (m *Model) onFrame() tea.Cmd {
-	m.rates.observe(m.env.store)
+	if m.env.offline == "" {
+		m.rates.observe(m.env.store)
+	}
 	if !m.paused {
 		m.list.sync(m.view)
 	}
@@ -228,10 +255,16 @@ func (m *Model) onEvents(msgs eventsMsg) tea.Cmd {
 	for _, msg := range msgs {
 		switch msg := msg.(type) {
 		case stateMsg:
+			if msg.gen != m.session {
+				continue // a replaced session closing down
+			}
 			if lasted, back := m.conns.update(msg.state); back {
 				cmds = append(cmds, m.setStatus("● reconnected after "+lasted.Round(100*time.Millisecond).String(), false))
 			}
 		case unmatchedMsg:
+			if msg.gen != m.session {
+				continue
+			}
 			cmds = append(cmds, m.setStatus("a reply matched no request in flight (message_id "+shortID(msgIDOf(msg.msg))+"): shown in the list", false))
 		}
 	}
@@ -240,18 +273,24 @@ func (m *Model) onEvents(msgs eventsMsg) tea.Cmd {
 }
 
 func (m *Model) onSession(msg sessionMsg) {
+	if msg.gen != m.session {
+		return // a session replaced before it opened
+	}
 	m.conns.opening = false
 	m.conns.openErr = msg.err
 	if msg.err == nil && msg.req != nil {
 		m.req = msg.req
-		m.compose.setDefaultRoutingKey(m.req.ReplyQueue())
+		m.compose.setDefaultRoutingKey(m.req.ReplyQueue(), m.lastReplyQueue)
+		m.lastReplyQueue = m.req.ReplyQueue()
 	}
 	m.resize(m.width, m.height)
 }
 
 // onReply records a request's outcome and says it in the status bar.
 func (m *Model) onReply(msg replyMsg) tea.Cmd {
-	m.compose.finish(msg)
+	if id := m.compose.finish(msg); id != "" && m.env.own != nil {
+		m.env.own.finish(id)
+	}
 	if msg.err != nil {
 		return m.setStatus("request failed: "+describeRequestError(msg.err), true)
 	}
@@ -276,6 +315,8 @@ func (m *Model) onCopied(msg copiedMsg) tea.Cmd {
 // setStatus shows a transient message and schedules its removal.
 func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 	m.status = statusLine{id: m.status.id + 1, text: text, isErr: isErr}
+	m.lastStatus = m.status
+	m.resize(m.width, m.height) // a long message takes more of the status bar
 	id := m.status.id
 	return tea.Tick(statusTTL, func(time.Time) tea.Msg { return statusClearMsg{id: id} })
 }
@@ -283,12 +324,13 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 func (m *Model) onStatusClear(msg statusClearMsg) {
 	if msg.id == m.status.id {
 		m.status.text = ""
+		m.resize(m.width, m.height)
 	}
 }
 
 // layout shares the current screen between the panes.
 func (m *Model) layout() layout {
-	return computeLayout(m.width, m.height, len(m.alertLines()), m.composeOpen())
+	return computeLayout(m.width, m.height, len(m.alertLines()), len(m.statusLines()), m.composeOpen())
 }
 
 // maxAlertLines bounds the connection-problem text: enough for the
@@ -299,21 +341,26 @@ const maxAlertLines = 3
 // the connection problem word-wrapped so that the advice at its end shows.
 func (m *Model) alertLines() []string {
 	if m.mode == modeFilter {
-		line := m.filterInput.View()
-		if m.filterErr != "" {
-			line += "  " + m.st.Danger.Render(m.filterErr)
+		lines := []string{m.filterInput.View()}
+		if m.filterErr != "" && m.width > 0 {
+			// The whole error: it says what to change.
+			lines = append(lines, styleLines(wrapText("✗ "+textsafe.Row(m.filterErr), m.width), m.st.Danger)...)
 		}
-		return []string{line}
+		return lines
 	}
 	// Broker errors quote names anyone may declare.
 	problem := textsafe.Row(m.conns.problem(m.env.now()))
-	if problem == "" || m.width <= 0 {
-		return nil
+	if problem == "" || m.width <= 0 || m.mode == modeMessage {
+		return nil // the message view shows it whole
 	}
-	lines := strings.Split(ansi.Wordwrap(problem, m.width, " "), "\n")
+	if m.conns.openErr != nil && m.env.newPicker != nil {
+		problem += " · w picks again"
+	}
+	lines := wrapText(problem, m.width)
 	if len(lines) > maxAlertLines {
 		lines = lines[:maxAlertLines]
-		lines[maxAlertLines-1] = ansi.Truncate(lines[maxAlertLines-1]+" …", m.width, "…")
+		note := m.cutNote()
+		lines[maxAlertLines-1] = ansi.Truncate(lines[maxAlertLines-1], max(m.width-textWidth(note), 0), "") + note
 	}
 	for i, l := range lines {
 		lines[i] = m.st.Alert.Render(l)

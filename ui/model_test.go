@@ -201,7 +201,7 @@ func TestConnectionFailureShowsOneClearLine(t *testing.T) {
 		t.Fatalf("the failure should be on screen with the state:\n%s", s)
 	}
 	m.Update(sessionMsg{})
-	m.Update(eventsMsg{stateMsg{connector.State{Worker: "firehose /neon_api neon_api_input", Kind: connector.StateFailed,
+	m.Update(eventsMsg{stateMsg{state: connector.State{Worker: "firehose /neon_api neon_api_input", Kind: connector.StateFailed,
 		Err: errors.New(`user "neon" has no permission to read queue "amq.rabbitmq.trace"`)}}})
 	if s := screen(m); !strings.Contains(s, "✖ firehose /neon_api neon_api_input failed: user \"neon\" has no permission") {
 		t.Fatalf("a failed watch should be named with its reason:\n%s", s)

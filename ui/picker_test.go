@@ -36,8 +36,8 @@ func pickerModel(t *testing.T, preset pickChoice) (*Model, *pickChoice) {
 			return discoveredMsg{items: []pickItem{{label: "chat_gpt_input", value: "chat_gpt_input"}, {label: "fastchat_input", value: "fastchat_input"}}}
 		}
 	}
-	m.openPicker(newPicker(testConfig(), preset, discover))
-	m.env.start = func(ch pickChoice, _ []observe.WatchSpec) tea.Cmd { started = ch; return nil }
+	m.openPicker(newPicker(testConfig(), preset, discover, nil))
+	m.env.start = func(ch pickChoice, _ []observe.WatchSpec, _ int) tea.Cmd { started = ch; return nil }
 	if cmd := m.picker.start(); cmd != nil {
 		m.Update(cmd())
 	}
@@ -78,7 +78,7 @@ func TestPickerDiscoversVHostsAndQueuesAndAcceptsTypedNames(t *testing.T) {
 	cmd = press(m, "down", "enter")
 	m.Update(collect(t, cmd, isType(discoveredMsg{})))
 	typeText(m, "my_queue, other")
-	press(m, "enter", "down", "down", "enter") // typed names win; then peek
+	press(m, "enter", "down", "enter") // typed names win; then peek (no tap: they are queues)
 	if m.picker != nil {
 		t.Fatalf("picker still at step %v", m.picker.step)
 	}

@@ -58,16 +58,17 @@ func TestReadOnlyPickerRefusesConsumeAndPeek(t *testing.T) {
 	cfg := testConfig()
 	cfg.ReadOnly = testReadOnly
 	m, _ := testModel(t, 100, 30, "dark", 0)
-	m.openPicker(newPicker(cfg, pickChoice{service: "mq_handler", vhost: "/v", watch: []string{"q"}}, nil))
+	m.openPicker(newPicker(cfg, pickChoice{service: "mq_handler", vhost: "/v", watch: []string{"q"}}, nil, nil))
 	var started []pickChoice
-	m.env.start = func(ch pickChoice, _ []observe.WatchSpec) tea.Cmd { started = append(started, ch); return nil }
+	m.env.start = func(ch pickChoice, _ []observe.WatchSpec, _ int) tea.Cmd { started = append(started, ch); return nil }
 	m.picker.start()
 	for _, tc := range []struct {
 		keys []string
 		want string
 	}{
-		{[]string{"down", "down", "enter"}, "read-only: peek takes messages"},
-		{[]string{"down", "down", "down", "enter"}, "read-only: consume takes messages away"},
+		// A queue is watched: no tap is offered, so firehose, peek, consume.
+		{[]string{"down", "enter"}, "read-only: peek takes messages"},
+		{[]string{"down", "down", "enter"}, "read-only: consume takes messages away"},
 	} {
 		press(m, tc.keys...)
 		if m.picker == nil || m.picker.step != stepMode || !strings.HasPrefix(m.picker.note, tc.want) {

@@ -70,9 +70,9 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		e.scheme, e.insecure = transport(opts.Config)
 		e.readOnly = opts.Config.ReadOnly
-		sink := st.Sink(store.OptionalRecorder(rec))
-		e.start = func(ch pickChoice, specs []observe.WatchSpec) tea.Cmd {
-			return openSessionCmd(ctx, opts.Config, ch, specs, sink, e.events, sessions.keep)
+		e.own = newOwnOrder(st.Sink(store.OptionalRecorder(rec)), time.Now)
+		e.start = func(ch pickChoice, specs []observe.WatchSpec, gen int) tea.Cmd {
+			return openSessionCmd(ctx, opts.Config, ch, specs, e.own.sink, e.events, &sessions, gen)
 		}
 		startOrPick(opts, &e)
 	}
@@ -104,7 +104,10 @@ func startOrPick(opts Options, e *env) {
 		mode = capture.ModeFirehose
 	}
 	preset := pickChoice{service: service, vhost: opts.VHost, watch: opts.Watch, mode: mode}
-	e.picker = newPicker(opts.Config, preset, discoverCmd(e.ctx, opts.Config))
+	e.newPicker = func(preset pickChoice) *picker {
+		return newPicker(opts.Config, preset, discoverCmd(e.ctx, opts.Config), checkCmd(e.ctx, opts.Config))
+	}
+	e.picker = e.newPicker(preset)
 }
 
 // transport is how the config connects: the URI scheme, and whether TLS
@@ -144,25 +147,51 @@ func loadRecording(path string, st *store.Store) error {
 }
 
 // sessionKeeper remembers every session opened so that all are closed on
-// the way out (deleting reply queues and private taps).
+// the way out (deleting reply queues and private taps), and so that a new
+// choice of what to watch replaces the session instead of adding one.
+// Sessions are numbered by the choice that opened them (gen).
 type sessionKeeper struct {
 	mu       sync.Mutex
 	sessions []*observe.Session
+	latest   int // the newest choice: a session of an older one is closed at once
 }
 
-func (k *sessionKeeper) keep(s *observe.Session) {
+// keep adds s, opened for choice gen; a session of a choice already
+// replaced is closed instead, and keep reports false.
+func (k *sessionKeeper) keep(s *observe.Session, gen int) bool {
 	k.mu.Lock()
+	if gen < k.latest {
+		k.mu.Unlock()
+		s.Close()
+		return false
+	}
 	k.sessions = append(k.sessions, s)
 	k.mu.Unlock()
+	return true
+}
+
+// replace closes every session older than choice gen before it opens.
+func (k *sessionKeeper) replace(gen int) {
+	k.mu.Lock()
+	k.latest = max(k.latest, gen)
+	old := k.sessions
+	k.sessions = nil
+	k.mu.Unlock()
+	closeSessions(old)
 }
 
 func (k *sessionKeeper) closeAll() {
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	for _, s := range k.sessions {
+	old := k.sessions
+	k.sessions = nil
+	k.mu.Unlock()
+	closeSessions(old)
+}
+
+func closeSessions(sessions []*observe.Session) {
+	for _, s := range sessions {
 		s.Close()
 	}
-	k.sessions = nil
 }
 
 // recordNote is what the status bar says about the recording.

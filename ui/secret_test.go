@@ -53,8 +53,8 @@ func TestPasswordNeverOnScreenOrInTemplates(t *testing.T) {
 	}
 
 	m, _ := testModel(t, 200, 50, "dark", 2)
-	m.openPicker(newPicker(cfg, pickChoice{}, func(string, string) tea.Cmd { return nil }))
-	m.env.start = func(pickChoice, []observe.WatchSpec) tea.Cmd { return nil }
+	m.openPicker(newPicker(cfg, pickChoice{}, func(string, string) tea.Cmd { return nil }, nil))
+	m.env.start = func(pickChoice, []observe.WatchSpec, int) tea.Cmd { return nil }
 	m.picker.start()
 	for _, keys := range [][]string{{}, {"enter"}, {"enter"}, {"space", "enter"}, {"down", "down", "down", "enter"}, {"down", "enter"}} {
 		press(m, keys...)
@@ -65,8 +65,8 @@ func TestPasswordNeverOnScreenOrInTemplates(t *testing.T) {
 	}
 
 	_, credErr := cfg.NewClient("no_such_service")
-	m.Update(sessionMsg{err: credErr})
-	m.Update(eventsMsg{stateMsg{connector.State{Worker: "firehose /neon_api", Kind: connector.StateFailed, Err: credErr}}})
+	m.Update(sessionMsg{err: credErr, gen: m.session})
+	m.Update(eventsMsg{stateMsg{state: connector.State{Worker: "firehose /neon_api", Kind: connector.StateFailed, Err: credErr}, gen: m.session}})
 	for _, theme := range []string{"dark", "light", "high-contrast", "colorblind", "mono"} {
 		m.env.theme = theme
 		press(m, "t")

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -82,25 +81,60 @@ func (c *conns) summary(st *Styles) string {
 	case c.opening:
 		return st.Warn.Render("◌ connecting…")
 	}
-	up, failed, waiting := 0, 0, 0
-	for _, s := range c.states {
-		switch s.Kind {
+	var up, failed, waiting []string
+	for _, w := range c.order {
+		switch c.states[w].Kind {
 		case connector.StateConnected:
-			up++
+			up = append(up, workerKind(w))
 		case connector.StateFailed, connector.StateClosed:
-			failed++
+			failed = append(failed, workerKind(w))
 		default:
-			waiting++
+			waiting = append(waiting, workerKind(w))
 		}
 	}
-	n := len(c.states)
 	switch {
-	case n == 0 || up == n:
+	case len(failed) == 0 && len(waiting) == 0:
 		return st.OK.Render("● connected")
-	case failed > 0:
-		return st.Danger.Render(fmt.Sprintf("✖ %d of %d failed", failed, n))
+	case len(failed) > 0:
+		return st.Danger.Render("✖ "+countedList(failed)+" failed") + upNote(up, st)
 	}
-	return st.Warn.Render(fmt.Sprintf("↻ reconnecting (%d of %d up)", up, n))
+	return st.Warn.Render("↻ "+countedList(waiting)+" reconnecting") + upNote(up, st)
+}
+
+// workerKind names a worker by what it does: "requests" for the request
+// side, else the watch's mode ("firehose", "tap", "peek", "consume").
+func workerKind(worker string) string {
+	kind, _, _ := strings.Cut(worker, " ")
+	if kind == "" {
+		return worker
+	}
+	return kind
+}
+
+// countedList joins kinds, counting repeats: "requests, 2 tap".
+func countedList(kinds []string) string {
+	counts := map[string]int{}
+	var order []string
+	for _, k := range kinds {
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	for i, k := range order {
+		if counts[k] > 1 {
+			order[i] = fmt.Sprintf("%d %s", counts[k], k)
+		}
+	}
+	return strings.Join(order, ", ")
+}
+
+// upNote names what still works beside a failure.
+func upNote(up []string, st *Styles) string {
+	if len(up) == 0 {
+		return ""
+	}
+	return st.Muted.Render(" · " + countedList(up) + " up")
 }
 
 // problem is the alert line: the first thing that is wrong and what to do,
@@ -218,27 +252,56 @@ func renderHeader(h headerInfo, c *conns, st *Styles, width int) string {
 
 // statusInfo is what the status bar counts.
 type statusInfo struct {
-	overall  float64
-	perQueue map[string]float64
-	count    int
-	evicted  uint64
-	record   recordNote
-	line     statusLine
+	rates   *rateMeter // nil when browsing a recording: nothing arrives
+	count   int
+	evicted uint64
+	record  recordNote
+	line    statusLine
+	// stopped says that the list stopped following the newest row, when
+	// and how many rows arrived since; "" while following.
+	stopped string
+	cutNote string // ends a message cut short: cutNote or cutNoteTyped
 }
 
-// renderStatus is the bottom bar: rates, counts, recording, and the last
-// transient message.
-func renderStatus(s statusInfo, st *Styles, width int) string {
-	parts := []string{st.BarValue.Render(fmt.Sprintf("%.1f msg/s", s.overall))}
-	names := make([]string, 0, len(s.perQueue))
-	for q := range s.perQueue {
-		names = append(names, q)
+// Notes that end a message cut short, saying how to read it all: ! where
+// it is a command, and first esc where keys type text.
+const (
+	cutNote      = " … ! shows it all"
+	cutNoteTyped = " … esc, ! shows it all"
+)
+
+// cutWithNote cuts line to width with note at its end.
+func cutWithNote(line, note string, width int, st *Styles) string {
+	return ansi.Truncate(line, max(width-textWidth(note), 0), "") + st.BarKey.Render(note)
+}
+
+// maxStatusLines bounds the status bar: its counts, and a transient
+// message wrapped onto as many of the rest as it needs.
+const maxStatusLines = 4
+
+// statusLines is the bottom bar: whether the list follows, the last
+// transient message, counts, recording and rates. The message comes
+// before the counts, which give way to it; when it is longer than the
+// line it goes on lines of its own, wrapped, so that no error is cut.
+func statusLines(s statusInfo, st *Styles, width, maxLines int) []string {
+	var lead, parts []string
+	if s.stopped != "" {
+		lead = append(lead, st.BarError.Render(s.stopped))
 	}
-	slices.Sort(names)
-	for _, q := range names {
-		parts = append(parts, st.BarKey.Render(textsafe.Row(q)+" ")+st.BarValue.Render(fmt.Sprintf("%.1f/s", s.perQueue[q])))
+	var message []string
+	if s.line.text != "" {
+		style := st.BarValue
+		if s.line.isErr {
+			style = st.BarError
+		}
+		text := textsafe.Row(s.line.text)
+		if textWidth(text)+textWidth(strings.Join(lead, " · "))+4 <= width {
+			lead = append(lead, style.Render(text))
+		} else {
+			message = styleLines(wrapText(text, max(width-2, 1)), style)
+		}
 	}
-	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" msgs"))
+	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" rows"))
 	if s.evicted > 0 {
 		parts = append(parts, st.BarKey.Render("evicted ")+st.BarValue.Render(fmt.Sprint(s.evicted)))
 	}
@@ -249,15 +312,42 @@ func renderStatus(s statusInfo, st *Styles, width int) string {
 		}
 		parts = append(parts, style.Render(s.record.text))
 	}
-	left := st.Bar.Render(" ") + strings.Join(parts, st.BarKey.Render(" · "))
-	if s.line.text != "" {
-		style := st.BarValue
-		if s.line.isErr {
-			style = st.BarError
-		}
-		left += st.BarKey.Render("  │ ") + style.Render(textsafe.Row(s.line.text))
+	if s.rates != nil {
+		parts = append(parts, renderRates(s.rates, st))
 	}
-	return fillBar(left, width, st)
+	sep := st.BarKey.Render(" · ")
+	lines := []string{fillBar(st.Bar.Render(" ")+strings.Join(append(lead, parts...), sep), width, st)}
+	if n := max(min(maxLines, maxStatusLines)-1, 0); len(message) > n {
+		if n == 0 { // no room below: the message takes the first line
+			return []string{fillBar(st.Bar.Render(" ")+cutWithNote(message[0], s.cutNote, width-1, st), width, st)}
+		}
+		message = message[:n]
+		message[n-1] = cutWithNote(message[n-1], s.cutNote, width-2, st)
+	}
+	for _, l := range message {
+		lines = append(lines, fillBar(st.Bar.Render("  ")+l, width, st))
+	}
+	return lines
+}
+
+// renderRates says what the rates count, as a sum: rows per second, made
+// of the messages first seen on each watched queue, replies, other
+// messages, and deliveries of messages already listed.
+func renderRates(r *rateMeter, st *Styles) string {
+	var terms []string
+	for _, q := range r.watched {
+		terms = append(terms, st.BarKey.Render(textsafe.Row(q)+" ")+st.BarValue.Render(fmt.Sprintf("%.1f", r.perQueue[q])))
+	}
+	for _, k := range rateKinds {
+		if v := r.kinds[k[0]]; v > 0 {
+			terms = append(terms, st.BarKey.Render(k[1]+" ")+st.BarValue.Render(fmt.Sprintf("%.1f", v)))
+		}
+	}
+	out := st.BarValue.Render(fmt.Sprintf("%.1f", r.overall)) + st.BarKey.Render(" rows/s")
+	if len(terms) > 0 {
+		out += st.BarKey.Render(" = ") + strings.Join(terms, st.BarKey.Render(" + "))
+	}
+	return out
 }
 
 // fillBar cuts or pads a bar to width; the padding keeps the bar colour.
