@@ -66,8 +66,8 @@ func copyText(e *store.Entry, kind copyKind) (what, text string, ok bool) {
 			s, _ := e.Decoded.Value.(string)
 			return "text body", s, true
 		}
-		if e.Decoded.Encoding == neonwire.EncBinary {
-			return "", "", false
+		if e.Decoded.Encoding == neonwire.EncBinary || e.Decoded.Encoding == store.EncUndecoded {
+			return "", "", false // nothing decoded: Y copies the wire body
 		}
 		return "body as JSON", string(neonwire.ToJSONIndent(e.Decoded.Value, "  ")), true
 	case copyWire:

@@ -171,6 +171,10 @@ func decodedLines(e *store.Entry, width int, st *Styles) []string {
 		s, _ := e.Decoded.Value.(string)
 		head = append(head, st.Warn.Render(e.Decoded.Label()+": shown as text, never evaluated"))
 		return append(head, wrapLines(s, width, st, "y copies the whole body")...)
+	case store.EncUndecoded:
+		// The decode error already says why and how large: the Wire and Hex
+		// tabs show it as sent.
+		return append(head, st.Muted.Render("see the Wire or Hex tab; Y copies the wire body"))
 	default:
 		return append(head, st.Muted.Render(fmt.Sprintf("binary body (%s): see the Hex tab", humanBytes(e.Size))))
 	}

@@ -103,3 +103,13 @@ func TestMillisecondTimestampShowsItsNumber(t *testing.T) {
 		t.Errorf("timeText = %q", got)
 	}
 }
+
+func TestUndecodedBodyIsNamedNotShownAsBinary(t *testing.T) {
+	e := store.Entry{Size: 50 << 20, Decoded: neonwire.Decoded{Encoding: store.EncUndecoded}}
+	if got := summarize(&e); got != "<not decoded, 52.4 MB>" {
+		t.Errorf("summary %q", got)
+	}
+	if _, _, ok := copyText(&e, copyBody); ok {
+		t.Error("y offered a decoded body that does not exist")
+	}
+}

@@ -76,6 +76,8 @@ func summarize(e *store.Entry) string {
 		// this cut a 16 MiB body would be split into millions of fields.
 		s = clip(s, 8*maxSummary)
 		return textsafe.Row(clip(strings.Join(strings.Fields(s), " "), maxSummary))
+	case store.EncUndecoded:
+		return fmt.Sprintf("<not decoded, %s>", humanBytes(e.Size))
 	default:
 		return fmt.Sprintf("<binary, %s>", humanBytes(e.Size))
 	}
