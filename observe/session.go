@@ -148,3 +148,9 @@ func requesterOptions(opts SessionOptions) connector.RequesterOptions {
 	}
 	return ro
 }
+
+// CheckSend says what stands in the way of a request to queue in the
+// session's vhost (see Broker.CheckSend).
+func (s *Session) CheckSend(ctx context.Context, queue, expiration string) (SendCheck, error) {
+	return s.broker.CheckSend(ctx, s.VHost(), queue, expiration)
+}

@@ -21,7 +21,7 @@ func (m *Model) openCompose() tea.Cmd {
 	}
 	start := m.composeStart()
 	m.setMode(modeCompose)
-	return m.compose.open(start, replyQueue)
+	return tea.Batch(m.compose.open(start, replyQueue), m.checkComposeTarget())
 }
 
 // closeCompose takes compose off the screen and gives the keyboard back to

@@ -198,6 +198,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onStatusClear(msg)
 	case templatesLoadedMsg:
 		return m, m.onTemplatesLoaded(msg)
+	case sendCheckedMsg:
+		return m, m.onSendChecked(msg)
 	case templateSavedMsg:
 		return m, m.onTemplateSaved(msg)
 	default:
