@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -203,7 +204,7 @@ func sortBoard(rows []BoardRow) {
 func (b *Broker) passiveBoard(ctx context.Context, vhosts []string, services map[string]string, why error) (Board, error) {
 	board := Board{Missing: "the management API is not available (" + mgmtReason(why) +
 		"): only the queues the config names are shown, without unacked counts, rates, or reply queues"}
-	queues := slices.Sorted(mapsKeys(services))
+	queues := slices.Sorted(maps.Keys(services))
 	for _, vhost := range vhosts {
 		infos, err := b.InspectQueues(ctx, vhost, queues...)
 		if err != nil {
@@ -230,16 +231,6 @@ func mgmtReason(err error) string {
 		return "this user may not use it for this; permissions are shown to administrators only"
 	}
 	return err.Error()
-}
-
-func mapsKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // DeleteOrphanReplyQueue deletes a reply queue only if it is still an

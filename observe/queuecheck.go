@@ -73,26 +73,17 @@ func (w *Watch) checkFirehoseQueues(ctx context.Context, conn *amqp.Connection) 
 		return
 	}
 	w.setQueueCaveat(w.missingCaveat(missing))
-	go func() {
-		t := time.NewTicker(QueuePollInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if conn.IsClosed() {
-				return // the next connection checks again
-			}
-			if missing = w.missingQueues(conn); len(missing) > 0 {
-				continue
-			}
-			w.setQueueCaveat(nil)
-			w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateConnected, Err: w.caveats(), Time: time.Now()})
-			return
+	go pollEvery(ctx, QueuePollInterval, func() bool {
+		if conn.IsClosed() {
+			return true // the next connection checks again
 		}
-	}()
+		if missing = w.missingQueues(conn); len(missing) > 0 {
+			return false
+		}
+		w.setQueueCaveat(nil)
+		w.emit(connector.State{Worker: w.spec.String(), VHost: w.spec.VHost, Kind: connector.StateConnected, Err: w.caveats(), Time: time.Now()})
+		return true
+	})
 }
 
 // consumeCaveat says what a consume of the queue really does when that is
@@ -126,4 +117,20 @@ func quoteList(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, ", ")
+}
+
+// pollEvery calls step every d until it returns true or ctx ends.
+func pollEvery(ctx context.Context, d time.Duration, step func() (done bool)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if step() {
+				return
+			}
+		}
+	}
 }

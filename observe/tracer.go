@@ -132,18 +132,7 @@ func (l *tracerLease) switchOn(ctx context.Context, u *tracerUse) error {
 func (l *tracerLease) startPolling(u *tracerUse) {
 	ctx, cancel := context.WithCancel(context.Background())
 	u.stop = cancel
-	go func() {
-		t := time.NewTicker(TracerPollInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				l.check(ctx)
-			}
-		}
-	}()
+	go pollEvery(ctx, TracerPollInterval, func() bool { l.check(ctx); return false })
 }
 
 // check looks at the tracer once: found off under the running watches, it

@@ -75,7 +75,8 @@ func expirationOf(s string) time.Duration {
 
 // intValue reads an int key of d, however large.
 func intValue(d *neonwire.Dict, key string) (int64, bool) {
-	switch x := mustGet(d, key).(type) {
+	v, _ := d.Get(key)
+	switch x := v.(type) {
 	case int64:
 		return x, true
 	case *big.Int:
@@ -85,11 +86,6 @@ func intValue(d *neonwire.Dict, key string) (int64, bool) {
 		return int64(x.Sign()) << 62, true
 	}
 	return 0, false
-}
-
-func mustGet(d *neonwire.Dict, key string) neonwire.Value {
-	v, _ := d.Get(key)
-	return v
 }
 
 // errorSummary is what an error reply says, briefly.

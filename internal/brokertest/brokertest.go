@@ -10,14 +10,17 @@
 package brokertest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -52,7 +55,7 @@ var (
 func Need(t testing.TB) {
 	t.Helper()
 	reachOnce.Do(func() {
-		conn, err := amqp.DialConfig("amqp://guest:guest@"+Addr+"/", amqp.Config{Vhost: VHost, Dial: amqp.DefaultDial(5 * time.Second)})
+		conn, err := dial(VHost)
 		if err != nil {
 			reachErr = err
 			return
@@ -71,7 +74,12 @@ func Need(t testing.TB) {
 
 // Required reports whether a missing broker fails tests instead of
 // skipping them.
-func Required() bool { return getenv("MQSCOPE_REQUIRE_BROKER") == "1" }
+func Required() bool { return os.Getenv("MQSCOPE_REQUIRE_BROKER") == "1" }
+
+// dial connects to vhost as guest.
+func dial(vhost string) (*amqp.Connection, error) {
+	return amqp.DialConfig("amqp://guest:guest@"+Addr+"/", amqp.Config{Vhost: vhost, Dial: amqp.DefaultDial(5 * time.Second)})
+}
 
 // Context is a context that ends with the test (or after a minute).
 func Context(t testing.TB) context.Context {
@@ -93,7 +101,7 @@ func Name(prefix string) string {
 func Channel(t testing.TB, vhost string) *amqp.Channel {
 	t.Helper()
 	Need(t)
-	conn, err := amqp.DialConfig("amqp://guest:guest@"+Addr+"/", amqp.Config{Vhost: vhost, Dial: amqp.DefaultDial(5 * time.Second)})
+	conn, err := dial(vhost)
 	if err != nil {
 		t.Fatalf("dial %s: %v", vhost, err)
 	}
@@ -122,7 +130,7 @@ func Queue(t testing.TB, vhost, prefix string) string {
 // declared it.
 func DeleteAtEnd(t testing.TB, vhost, queue string) {
 	t.Cleanup(func() {
-		conn, err := amqp.DialConfig("amqp://guest:guest@"+Addr+"/", amqp.Config{Vhost: vhost, Dial: amqp.DefaultDial(5 * time.Second)})
+		conn, err := dial(vhost)
 		if err != nil {
 			return
 		}
@@ -152,7 +160,7 @@ type QueueState struct {
 // connection.
 func Inspect(t testing.TB, vhost, queue string) QueueState {
 	t.Helper()
-	conn, err := amqp.DialConfig("amqp://guest:guest@"+Addr+"/", amqp.Config{Vhost: vhost, Dial: amqp.DefaultDial(5 * time.Second)})
+	conn, err := dial(vhost)
 	if err != nil {
 		t.Fatalf("dial %s: %v", vhost, err)
 	}
@@ -241,11 +249,15 @@ func CloseConnectionsNamed(t testing.TB, name string) {
 // error status; out, when not nil, receives the decoded JSON answer.
 func Management(t testing.TB, method, path string, body, out any) {
 	t.Helper()
-	var reader *jsonBody
+	var reader io.Reader
 	if body != nil {
-		reader = newJSONBody(body)
+		data, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reader = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(Context(t), method, ManagementURL+path, reader.readerOrNil())
+	req, err := http.NewRequestWithContext(Context(t), method, ManagementURL+path, reader)
 	if err != nil {
 		t.Fatal(err)
 	}
