@@ -6,7 +6,9 @@
 # buffer through OSC52, that q exits cleanly, and that the password of the
 # user the TUI logs in as never appears on screen. And the first hour
 # without surprises: compose from a reply starts from its request and from
-# a filtered list from the selected match, saying so (item 1); p jumps
+# a filtered list from the selected match, saying so (item 1); compose
+# says before sending that a queue has no consumer, gives up at the
+# expiration, and checks again when the target is edited (item 6); p jumps
 # between a request and its reply, and the status bar says when following
 # stopped and what arrived since (item 8); w returns to the picker, which
 # refuses a vhost or a name that does not exist, goes back with esc,
@@ -37,6 +39,8 @@ VHOST=/neon_api
 QUEUE=neon_api_input
 # An exchange the picker must offer with its type.
 E2E_EXCHANGE=mqscope_e2e_persona_updated
+# A queue nobody consumes: compose must say its requests will expire.
+E2E_IDLE_QUEUE=mqscope_e2e_noconsumer
 E2E_USER=mqscope_e2e
 # Distinctive, so that finding it in a capture cannot be a coincidence.
 E2E_PASS="e2e-Pw-7Qx9-Zebra-Kettle-31"
@@ -58,6 +62,7 @@ cleanup() {
   fi
   tmux kill-session -t "$SESSION" 2>/dev/null || true
   mgmt DELETE "/api/exchanges/%2Fneon_api/$E2E_EXCHANGE" >/dev/null 2>&1 || true
+  mgmt DELETE "/api/queues/%2Fneon_api/$E2E_IDLE_QUEUE" >/dev/null 2>&1 || true
   if [ -n "$DEMO_PID" ]; then
     kill "$DEMO_PID" 2>/dev/null || true
     wait "$DEMO_PID" 2>/dev/null || true
@@ -231,6 +236,24 @@ wait_for filtered 20 "api_test_endpoint event:publish" "P /neon_api/neon_api_inp
 keys c
 wait_for compose-filtered 10 "body from the " '"service": "api_test_endpoint"'
 
+echo "e2e.sh: item 6: compose says there is no consumer, and gives up at the expiration"
+mgmt PUT "/api/queues/%2Fneon_api/$E2E_IDLE_QUEUE" '{"durable":false,"auto_delete":false}' >/dev/null ||
+  fail "could not declare the queue $E2E_IDLE_QUEUE through the management API"
+keys Tab
+tmux send-keys -t "$SESSION" C-e C-u
+type_text "$E2E_IDLE_QUEUE"
+wait_for no-consumer 10 "⚠ no consumer on \"$E2E_IDLE_QUEUE\": the request will expire after 1000 ms"
+keys C-s
+# The request dies unread at its 1000 ms expiration: compose says so within
+# seconds instead of counting up to the 30 s timeout.
+wait_for expired 8 "the request expired after 1000 ms" "✗ expired"
+tmux send-keys -t "$SESSION" C-e C-u
+type_text "$QUEUE"
+wait_for_re served 10 "✓ $QUEUE: [1-9][0-9]* consumers?"
+if grep -q "⚠ no consumer on" "$WORK/capture-served.txt"; then
+  fail "the warning about $E2E_IDLE_QUEUE stays once the target is $QUEUE"
+fi
+
 echo "e2e.sh: item 8: p jumps request ⇄ reply; following and pausing say so"
 keys Escape
 wait_for list4 10 "c compose"
@@ -304,7 +327,7 @@ if grep -lF -- "$E2E_PASS" "$WORK"/capture-*.txt; then
   fail "the password of $E2E_USER appeared on screen (files above)"
 fi
 if [ "${E2E_SHOW:-}" = 1 ]; then
-  for name in live reply compose-from-reply compose-filtered jump2 stopped-new paused detail-scrolls picker-watch picker-refused picker-nope picker-mode rewatched; do
+  for name in live reply compose-from-reply compose-filtered no-consumer expired served jump2 stopped-new paused detail-scrolls picker-watch picker-refused picker-nope picker-mode rewatched; do
     echo "----- capture: $name -----"
     cat "$WORK/capture-$name.txt"
   done

@@ -124,7 +124,7 @@ func TestOnlyKeysWriteTheClipboard(t *testing.T) {
 			storeChangedMsg{}, frameMsg{at: t0}, rateTickMsg{at: t0.Add(time.Duration(i) * time.Second)},
 			eventsMsg{stateMsg{state: connector.State{Worker: "w", Kind: connector.StateConnected}}, unmatchedMsg{msg: hostileMsg(nil)}},
 			sessionMsg{req: &fakeRequester{}}, replyMsg{id: i, resp: resp}, pendingTickMsg{id: i},
-			statusClearMsg{id: i}, templatesLoadedMsg{bodies: []string{"{}"}}, templateSavedMsg{bodies: []string{"{}"}},
+			statusClearMsg{id: i}, templatesLoadedMsg{templates: []template{{Name: "t", Body: "{}"}}}, templatesChangedMsg{saved: "t", templates: []template{{Name: "t", Body: "{}"}}},
 			tea.PasteMsg{Content: neonwiretest.Escapes}, tea.WindowSizeMsg{Width: 60 + i%100, Height: 15 + i%30},
 			tea.BackgroundColorMsg{Color: white}, tea.MouseWheelMsg{Button: tea.MouseWheelDown},
 			copiedMsg{what: "body", size: 3},

@@ -70,6 +70,8 @@ type composePane struct {
 	// from the row and says why.
 	source     string
 	sourceWarn bool
+	// target is what a check of the target queue found (sendcheck.go).
+	target targetCheck
 
 	value    *neonwire.Dict // the body as parsed; nil when invalid
 	parseErr error
@@ -81,8 +83,12 @@ type composePane struct {
 	history []sentRequest // newest first
 	histSel int           // the history line ↑/↓ pick in the reply field
 
-	templates []string // bodies saved for the current service/queue
-	tplIndex  int
+	templates []template // saved for the current service/queue, as last read
+	tplIndex  int        // the next one ctrl+o loads
+	loaded    string     // the name of the template in the editor ("" when none)
+	// naming is the prompt for a template's name while ctrl+t asks for it;
+	// nil otherwise.
+	naming *textinput.Model
 
 	// outcomes are the outcomes of the requests sent, by message_id: the
 	// list shows them on the sent rows, with the latency shown here.
@@ -167,6 +173,7 @@ func (c *composePane) applyStyles(st *Styles) {
 func (c *composePane) open(start composeStart, replyQueue string) tea.Cmd {
 	c.inputs[fieldQueue].SetValue(start.queue)
 	c.source, c.sourceWarn = start.note, start.warn
+	c.target = targetCheck{}
 	c.inputs[fieldID].SetValue(connector.NewMessageID())
 	c.inputs[fieldRoutingKey].SetValue(replyQueue)
 	if c.inputs[fieldExpiration].Value() == "" {
@@ -175,7 +182,7 @@ func (c *composePane) open(start composeStart, replyQueue string) tea.Cmd {
 	}
 	c.body.SetValue(start.body)
 	c.body.MoveToBegin()
-	c.templates, c.tplIndex = nil, 0
+	c.templates, c.tplIndex, c.loaded, c.naming = nil, 0, "", nil
 	c.revalidate()
 	return c.focus(fieldBody)
 }
@@ -302,6 +309,12 @@ func (c *composePane) send(ctx context.Context, r requester, now time.Time) (tea
 	if err != nil {
 		return nil, err
 	}
+	unconsumed := c.target.unconsumed(queue, opts.Expiration)
+	if unconsumed {
+		// Nobody takes it: it dies at its expiration, and no reply can
+		// come, so waiting out the timeout would only count up.
+		opts.Timeout = min(opts.Timeout, expiryWait(opts.Expiration))
+	}
 	body := c.request()
 	msgID := ownMessageID(body)
 	if msgID == "" {
@@ -321,7 +334,7 @@ func (c *composePane) send(ctx context.Context, r requester, now time.Time) (tea
 	c.histSel = 0
 	c.inputs[fieldID].SetValue(connector.NewMessageID())
 	c.revalidate()
-	return tea.Batch(requestCmd(ctx, r, id, queue, body, opts), pendingTickCmd(id)), nil
+	return tea.Batch(requestCmd(ctx, r, id, queue, body, opts, unconsumed), pendingTickCmd(id)), nil
 }
 
 // resend sends the picked history entry (the newest unless ↑/↓ chose
@@ -387,6 +400,8 @@ func replyOutcome(msg replyMsg) string {
 	switch {
 	case msg.err == nil && msg.resp != nil:
 		return "↩ " + fmtLatency(msg.resp.Latency)
+	case errors.As(msg.err, new(*expiredError)):
+		return "✗ expired"
 	case errors.As(msg.err, &timeout):
 		return "✗ timed out"
 	case errors.As(msg.err, &noRoute):
@@ -395,10 +410,15 @@ func replyOutcome(msg replyMsg) string {
 	return "✗ failed"
 }
 
-// requestCmd sends one request; the session does the waiting.
-func requestCmd(ctx context.Context, r requester, id int, queue string, body *neonwire.Dict, opts connector.RequestOptions) tea.Cmd {
+// requestCmd sends one request; the session does the waiting. unconsumed
+// says the target had no consumer when checked: a timeout then means the
+// request expired unread.
+func requestCmd(ctx context.Context, r requester, id int, queue string, body *neonwire.Dict, opts connector.RequestOptions, unconsumed bool) tea.Cmd {
 	return func() tea.Msg {
 		resp, err := r.Request(ctx, queue, body, opts)
+		if unconsumed && errors.Is(err, connector.ErrTimeout) {
+			err = &expiredError{queue: queue, expiration: opts.Expiration}
+		}
 		return replyMsg{id: id, resp: resp, err: err}
 	}
 }

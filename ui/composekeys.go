@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -33,7 +31,12 @@ func (m *Model) closeCompose() {
 
 // composePaste types a paste into the compose field that has the keyboard.
 func (m *Model) composePaste(msg tea.PasteMsg) tea.Cmd {
-	return m.compose.update(msg)
+	if m.compose.naming != nil {
+		var cmd tea.Cmd
+		*m.compose.naming, cmd = m.compose.naming.Update(msg)
+		return cmd
+	}
+	return m.editTarget(func() tea.Cmd { return m.compose.update(msg) })
 }
 
 // composeKey handles a key while compose has the keyboard: esc closes it.
@@ -41,6 +44,8 @@ func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	c := &m.compose
 	switch {
+	case c.naming != nil:
+		return m.namingKey(msg)
 	case key.Matches(msg, k.Back):
 		m.closeCompose()
 		return nil
@@ -56,6 +61,8 @@ func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.saveTemplate()
 	case key.Matches(msg, k.NextTemplate):
 		return loadTemplatesCmd(m.env.service, c.queue())
+	case key.Matches(msg, k.DeleteTemplate):
+		return m.deleteTemplate()
 	case key.Matches(msg, k.NextField):
 		return c.focus(c.field + 1)
 	case key.Matches(msg, k.PrevField):
@@ -63,16 +70,15 @@ func (m *Model) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case c.field == fieldResult:
 		return m.resultKey(msg)
 	}
-	return c.update(msg)
+	return m.editTarget(func() tea.Cmd { return c.update(msg) })
 }
 
-// saveTemplate saves the body as a template of the queue, if it parses.
-func (m *Model) saveTemplate() tea.Cmd {
-	c := &m.compose
-	if c.value == nil {
-		return m.setStatus("cannot save: the body does not parse", true)
-	}
-	return saveTemplateCmd(m.env.service, c.queue(), c.body.Value())
+// editTarget runs edit and, when it changed the target queue or the
+// expiration, has the new target checked.
+func (m *Model) editTarget(edit func() tea.Cmd) tea.Cmd {
+	queue, expiration := m.composeTarget()
+	cmd := edit()
+	return tea.Batch(cmd, m.targetEdited(queue, expiration))
 }
 
 // sendCmd reports a request that could not start, or starts it. The
@@ -98,8 +104,10 @@ func (m *Model) resultKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Down):
 		c.pickHistory(1)
 	case key.Matches(msg, m.keys.Apply):
-		if c.loadHistory() {
-			return c.focus(fieldBody)
+		var loaded bool
+		cmd := m.editTarget(func() tea.Cmd { loaded = c.loadHistory(); return nil })
+		if loaded {
+			return tea.Batch(cmd, c.focus(fieldBody))
 		}
 	default:
 		return m.copyReply(msg)
@@ -127,30 +135,4 @@ func (m *Model) copyReply(msg tea.KeyPressMsg) tea.Cmd {
 		return copyCmd("message_id", r.resp.MessageID)
 	}
 	return nil
-}
-
-func (m *Model) onTemplatesLoaded(msg templatesLoadedMsg) tea.Cmd {
-	c := &m.compose
-	switch {
-	case msg.err != nil:
-		return m.setStatus("templates: "+msg.err.Error(), true)
-	case msg.queue != c.queue() || msg.service != m.env.service:
-		return nil // the queue changed while loading
-	case len(msg.bodies) == 0:
-		return m.setStatus(fmt.Sprintf("no templates saved for %s/%s (ctrl+t saves the body)", m.env.service, msg.queue), false)
-	}
-	c.templates = msg.bodies
-	i := c.tplIndex % len(c.templates)
-	c.tplIndex = i + 1
-	c.body.SetValue(c.templates[i])
-	c.revalidate()
-	return m.setStatus(fmt.Sprintf("template %d of %d for %s", i+1, len(c.templates), msg.queue), false)
-}
-
-func (m *Model) onTemplateSaved(msg templateSavedMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.setStatus("template not saved: "+msg.err.Error(), true)
-	}
-	m.compose.templates = msg.bodies
-	return m.setStatus("template saved to "+msg.path, false)
 }

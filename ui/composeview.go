@@ -43,18 +43,41 @@ func (c *composePane) render(vhost string, width, height int, st *Styles, focuse
 	return drawPane(strings.Join(head, "\n")+"\n"+body, width, height, borderSpan(st, focused))
 }
 
-// maxSourceLines bounds the note on where the body came from.
+// maxSourceLines bounds the note on where the body came from, and the note
+// on the target.
 const maxSourceLines = 2
 
-// sourceLines is the note on where the body came from, wrapped to width.
+// sourceLines is the note on where the body came from, then what a check
+// of the target found, each wrapped onto at most room lines.
 func (c *composePane) sourceLines(width int, st *Styles, room int) []string {
-	if c.source == "" || room <= 0 {
+	if c.naming != nil {
+		// The name being typed takes the note's place until enter or esc.
+		return []string{fitLine(c.naming.View(), width)}
+	}
+	lines := noteLines(c.source, c.sourceWarn, width, st, room)
+	if t := c.target; t.queue == c.queue() {
+		text, warn := t.fine, false
+		if t.problems != "" {
+			text, warn = t.problems, true
+		}
+		lines = append(lines, noteLines(text, warn, width, st, room)...)
+	}
+	return lines
+}
+
+// noteLines is one note under compose's title, wrapped onto at most
+// maxSourceLines (and room) lines: muted, or marked and coloured as a
+// warning.
+func noteLines(text string, warn bool, width int, st *Styles, room int) []string {
+	if text == "" || room <= 0 {
 		return nil
 	}
 	style := st.Muted
-	text := c.source
-	if c.sourceWarn {
-		style, text = st.Warn, "⚠ "+text
+	if warn {
+		style = st.Warn
+		if !strings.HasPrefix(text, "⚠") {
+			text = "⚠ " + text
+		}
 	}
 	lines := wrapText(textsafe.Row(text), width)
 	if n := min(maxSourceLines, room); len(lines) > n {
@@ -237,6 +260,8 @@ func describeRequestError(err error) string {
 	var timeout *connector.TimeoutError
 	var noRoute *connector.NoRouteError
 	switch {
+	case errors.As(err, new(*expiredError)):
+		return err.Error() + " — start the service, or give a longer expiration"
 	case errors.As(err, &timeout):
 		return "timed out: " + err.Error() + " — is the service running? (a longer timeout or expiration may help)"
 	case errors.As(err, &noRoute):

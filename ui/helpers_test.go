@@ -136,6 +136,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 		"ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "ctrl+s": {Code: 's', Mod: tea.ModCtrl},
 		"ctrl+r": {Code: 'r', Mod: tea.ModCtrl}, "ctrl+t": {Code: 't', Mod: tea.ModCtrl},
 		"ctrl+o": {Code: 'o', Mod: tea.ModCtrl}, "ctrl+a": {Code: 'a', Mod: tea.ModCtrl},
+		"ctrl+x": {Code: 'x', Mod: tea.ModCtrl},
 		"ctrl+k": {Code: 'k', Mod: tea.ModCtrl},
 	}
 	if msg, ok := special[k]; ok {

@@ -5,18 +5,19 @@ import "charm.land/bubbles/v2/key"
 // keyMap declares every binding once. The same data answers key presses
 // (key.Matches), renders the short footer and the full help (help.go).
 type keyMap struct {
-	Quit, Help, NextPane, Back         key.Binding
-	Up, Down, PageUp, PageDown         key.Binding
-	Top, Bottom                        key.Binding
-	PrevTab, NextTab                   key.Binding
-	Filter, Pause, Clear, Theme        key.Binding
-	CopyBody, CopyWire, CopyID         key.Binding
-	Compose, Pair, Watch, LastMessage  key.Binding
-	Send, Resend, SaveTemplate         key.Binding
-	NextTemplate, NextField, PrevField key.Binding
-	Apply                              key.Binding
-	Move, Choose, ForceQuit            key.Binding // the picker's, where letters type
-	CloseHelp                          key.Binding // only shown: any key closes the help
+	Quit, Help, NextPane, Back        key.Binding
+	Up, Down, PageUp, PageDown        key.Binding
+	Top, Bottom                       key.Binding
+	PrevTab, NextTab                  key.Binding
+	Filter, Pause, Clear, Theme       key.Binding
+	CopyBody, CopyWire, CopyID        key.Binding
+	Compose, Pair, Watch, LastMessage key.Binding
+	Send, Resend, SaveTemplate        key.Binding
+	NextTemplate, DeleteTemplate      key.Binding
+	NextField, PrevField              key.Binding
+	Apply                             key.Binding
+	Move, Choose, ForceQuit           key.Binding // the picker's, where letters type
+	CloseHelp                         key.Binding // only shown: any key closes the help
 }
 
 func newKeyMap() keyMap {
@@ -24,40 +25,41 @@ func newKeyMap() keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return keyMap{
-		Quit:         b("q", "quit", "q", "ctrl+c"),
-		Help:         b("?", "help", "?"),
-		NextPane:     b("tab", "next pane", "tab"),
-		Back:         b("esc", "back", "esc"),
-		Up:           b("↑/k", "up", "up", "k"),
-		Down:         b("↓/j", "down", "down", "j"),
-		PageUp:       b("pgup", "page up", "pgup", "ctrl+u"),
-		PageDown:     b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Top:          b("g", "oldest", "g", "home"),
-		Bottom:       b("G", "newest (follow)", "G", "end"),
-		PrevTab:      b("←/h", "prev tab", "left", "h", "shift+tab"),
-		NextTab:      b("→/l", "next tab", "right", "l"),
-		Filter:       b("/", "filter", "/"),
-		Pause:        b("space", "pause", "space"),
-		Clear:        b("x", "clear", "x"),
-		Theme:        b("t", "next theme", "t"),
-		CopyBody:     b("y", "copy body (JSON)", "y"),
-		CopyWire:     b("Y", "copy wire body", "Y"),
-		CopyID:       b("i", "copy message_id", "i"),
-		Compose:      b("c", "compose", "c"),
-		Pair:         b("p", "jump request ⇄ reply", "p"),
-		Watch:        b("w", "change what is watched", "w"),
-		LastMessage:  b("!", "messages in full", "!"),
-		Send:         b("ctrl+s", "send", "ctrl+s"),
-		Resend:       b("ctrl+r", "re-send last (new id)", "ctrl+r"),
-		SaveTemplate: b("ctrl+t", "save template", "ctrl+t"),
-		NextTemplate: b("ctrl+o", "load next template", "ctrl+o"),
-		NextField:    b("tab", "next field", "tab"),
-		PrevField:    b("shift+tab", "prev field", "shift+tab"),
-		Apply:        b("enter", "apply", "enter"),
-		Move:         b("↑/↓", "move", "up", "down"),
-		Choose:       b("enter", "choose", "enter"),
-		ForceQuit:    b("ctrl+c", "quit", "ctrl+c"),
-		CloseHelp:    b("any key", "close help", "esc"),
+		Quit:           b("q", "quit", "q", "ctrl+c"),
+		Help:           b("?", "help", "?"),
+		NextPane:       b("tab", "next pane", "tab"),
+		Back:           b("esc", "back", "esc"),
+		Up:             b("↑/k", "up", "up", "k"),
+		Down:           b("↓/j", "down", "down", "j"),
+		PageUp:         b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown:       b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:            b("g", "oldest", "g", "home"),
+		Bottom:         b("G", "newest (follow)", "G", "end"),
+		PrevTab:        b("←/h", "prev tab", "left", "h", "shift+tab"),
+		NextTab:        b("→/l", "next tab", "right", "l"),
+		Filter:         b("/", "filter", "/"),
+		Pause:          b("space", "pause", "space"),
+		Clear:          b("x", "clear", "x"),
+		Theme:          b("t", "next theme", "t"),
+		CopyBody:       b("y", "copy body (JSON)", "y"),
+		CopyWire:       b("Y", "copy wire body", "Y"),
+		CopyID:         b("i", "copy message_id", "i"),
+		Compose:        b("c", "compose", "c"),
+		Pair:           b("p", "jump request ⇄ reply", "p"),
+		Watch:          b("w", "change what is watched", "w"),
+		LastMessage:    b("!", "messages in full", "!"),
+		Send:           b("ctrl+s", "send", "ctrl+s"),
+		Resend:         b("ctrl+r", "re-send last (new id)", "ctrl+r"),
+		SaveTemplate:   b("ctrl+t", "save template", "ctrl+t"),
+		NextTemplate:   b("ctrl+o", "load next template", "ctrl+o"),
+		DeleteTemplate: b("ctrl+x", "delete loaded template", "ctrl+x"),
+		NextField:      b("tab", "next field", "tab"),
+		PrevField:      b("shift+tab", "prev field", "shift+tab"),
+		Apply:          b("enter", "apply", "enter"),
+		Move:           b("↑/↓", "move", "up", "down"),
+		Choose:         b("enter", "choose", "enter"),
+		ForceQuit:      b("ctrl+c", "quit", "ctrl+c"),
+		CloseHelp:      b("any key", "close help", "esc"),
 	}
 }
 
@@ -115,6 +117,6 @@ func (k keyMap) full() []helpGroup {
 		{"Move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextPane, k.PrevTab, k.NextTab}},
 		{"Live", []key.Binding{k.Filter, k.Pair, k.Pause, k.Watch, k.LastMessage, k.Clear, k.Theme, k.Help, k.Back, k.Quit}},
 		{"Copy", []key.Binding{k.CopyBody, k.CopyWire, k.CopyID}},
-		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate}},
+		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate, k.DeleteTemplate}},
 	}
 }

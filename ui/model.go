@@ -198,10 +198,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onStatusClear(msg)
 	case templatesLoadedMsg:
 		return m, m.onTemplatesLoaded(msg)
+	case recheckMsg:
+		return m, m.onRecheck(msg)
 	case sendCheckedMsg:
 		return m, m.onSendChecked(msg)
-	case templateSavedMsg:
-		return m, m.onTemplateSaved(msg)
+	case templatesChangedMsg:
+		return m, m.onTemplatesChanged(msg)
 	default:
 		return m, m.onPickerMsg(msg)
 	}

@@ -78,7 +78,9 @@ func TestPasswordNeverOnScreenOrInTemplates(t *testing.T) {
 	}
 
 	press(m, "c")
-	m.Update(collect(t, press(m, "ctrl+t"), isType(templateSavedMsg{})))
+	press(m, "ctrl+t")
+	typeText(m, "with secret")
+	m.Update(collect(t, press(m, "enter"), isType(templatesChangedMsg{})))
 	draw(m)
 	for i, f := range frames {
 		if strings.Contains(f, uiSecret) {

@@ -13,26 +13,37 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// templatesLoadedMsg carries the saved bodies for one service and queue.
+// template is a request body saved under a name for one service and queue.
+type template struct {
+	Name string `json:"name"`
+	Body string `json:"body"`
+}
+
+// templatesLoadedMsg carries the saved templates of one service and queue.
 type templatesLoadedMsg struct {
 	service, queue string
-	bodies         []string
+	templates      []template
 	err            error
 }
 
-// templateSavedMsg reports a save.
-type templateSavedMsg struct {
-	path   string
-	bodies []string
-	err    error
+// templatesChangedMsg reports a save (saved set) or a delete (deleted
+// set) and the templates as they now are.
+type templatesChangedMsg struct {
+	path           string
+	saved, deleted string
+	replaced       bool // the save replaced a template of the same name
+	templates      []template
+	err            error
 }
 
 // maxTemplates per queue: the newest are kept.
 const maxTemplates = 20
 
-// templateFile is the JSON kept per service and queue.
+// templateFile is the JSON kept per service and queue. Each entry is a
+// template; a bare string is a body saved by a version of mqscope that
+// had no names, read as "template N".
 type templateFile struct {
-	Templates []string `json:"templates"`
+	Templates []json.RawMessage `json:"templates"`
 }
 
 // templatePath is $XDG_CONFIG_HOME/mqscope/templates/<service>/<queue>.json
@@ -62,7 +73,7 @@ func safeName(s string) string {
 	return out
 }
 
-func readTemplates(path string) ([]string, error) {
+func readTemplates(path string) ([]template, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -74,7 +85,17 @@ func readTemplates(path string) ([]string, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %v (fix or delete the file)", path, err)
 	}
-	return f.Templates, nil
+	out := make([]template, 0, len(f.Templates))
+	for i, raw := range f.Templates {
+		var t template
+		if err := json.Unmarshal(raw, &t.Body); err == nil {
+			t.Name = fmt.Sprintf("template %d", i+1)
+		} else if err := json.Unmarshal(raw, &t); err != nil || t.Name == "" {
+			return nil, fmt.Errorf("%s: template %d is not {\"name\": …, \"body\": …} (fix or delete the file)", path, i+1)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // loadTemplatesCmd reads the templates of service/queue.
@@ -84,37 +105,70 @@ func loadTemplatesCmd(service, queue string) tea.Cmd {
 		if err != nil {
 			return templatesLoadedMsg{service: service, queue: queue, err: err}
 		}
-		bodies, err := readTemplates(path)
-		return templatesLoadedMsg{service: service, queue: queue, bodies: bodies, err: err}
+		ts, err := readTemplates(path)
+		return templatesLoadedMsg{service: service, queue: queue, templates: ts, err: err}
 	}
 }
 
-// saveTemplateCmd adds body to the front of the templates of service/queue
-// (dropping an identical older copy) and writes the file owner-only,
-// because request bodies can hold tokens.
-func saveTemplateCmd(service, queue, body string) tea.Cmd {
+// saveTemplateCmd saves body under name at the front of the templates of
+// service/queue, replacing a template of the same name, and keeps the
+// newest maxTemplates.
+func saveTemplateCmd(service, queue, name, body string) tea.Cmd {
 	return func() tea.Msg {
-		path, err := templatePath(service, queue)
-		if err != nil {
-			return templateSavedMsg{err: err}
-		}
-		bodies, err := readTemplates(path)
-		if err != nil {
-			return templateSavedMsg{path: path, err: err}
-		}
-		bodies = slices.DeleteFunc(bodies, func(b string) bool { return b == body })
-		bodies = append([]string{body}, bodies...)
-		bodies = bodies[:min(len(bodies), maxTemplates)]
-		return templateSavedMsg{path: path, bodies: bodies, err: writeTemplates(path, bodies)}
+		msg := templatesChangedMsg{saved: name}
+		msg.path, msg.templates, msg.err = changeTemplates(service, queue, func(ts []template) []template {
+			n := len(ts)
+			ts = slices.DeleteFunc(ts, func(t template) bool { return t.Name == name })
+			msg.replaced = len(ts) < n
+			ts = append([]template{{Name: name, Body: body}}, ts...)
+			return ts[:min(len(ts), maxTemplates)]
+		})
+		return msg
 	}
 }
 
-// writeTemplates replaces the file atomically with mode 0600.
-func writeTemplates(path string, bodies []string) error {
+// deleteTemplateCmd deletes the template called name of service/queue.
+func deleteTemplateCmd(service, queue, name string) tea.Cmd {
+	return func() tea.Msg {
+		msg := templatesChangedMsg{deleted: name}
+		found := false
+		msg.path, msg.templates, msg.err = changeTemplates(service, queue, func(ts []template) []template {
+			n := len(ts)
+			ts = slices.DeleteFunc(ts, func(t template) bool { return t.Name == name })
+			found = len(ts) < n
+			return ts
+		})
+		if msg.err == nil && !found {
+			msg.err = fmt.Errorf("no template %q in %s (deleted elsewhere?)", name, msg.path)
+		}
+		return msg
+	}
+}
+
+// changeTemplates reads the templates of service/queue, lets change edit
+// them and writes them back.
+func changeTemplates(service, queue string, change func([]template) []template) (string, []template, error) {
+	path, err := templatePath(service, queue)
+	if err != nil {
+		return "", nil, err
+	}
+	ts, err := readTemplates(path)
+	if err != nil {
+		return path, nil, err
+	}
+	ts = change(ts)
+	return path, ts, writeTemplates(path, ts)
+}
+
+// writeTemplates replaces the file atomically with mode 0600, because
+// request bodies can hold tokens.
+func writeTemplates(path string, ts []template) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(templateFile{Templates: bodies}, "", "  ")
+	data, err := json.MarshalIndent(struct {
+		Templates []template `json:"templates"`
+	}{ts}, "", "  ")
 	if err != nil {
 		return err
 	}
