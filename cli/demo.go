@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mqscope/connector"
 	"mqscope/demo"
 )
 
@@ -38,6 +39,13 @@ func runDemo(ctx context.Context, args []string, _ io.Writer) error {
 	logf("demo: services %s in vhost %s, %.3g requests/s; Ctrl-C stops", *services, *vhost, *rate)
 	return demo.Run(ctx, broker.Client, *vhost, demo.Options{
 		Services: splitList(*services), Rate: *rate, Force: *force, Log: logf,
+		OpenRequester: func(ctx context.Context, vhost string, opts connector.RequesterOptions) (demo.Requester, error) {
+			r, err := broker.OpenRequester(ctx, vhost, opts)
+			if err != nil {
+				return nil, err // not a typed nil in the interface
+			}
+			return r, nil
+		},
 	})
 }
 

@@ -28,7 +28,7 @@ func TestDemoTrafficGeneratorGetsReplies(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var stats trafficStats
-	generate(ctx, c, brokertest.VHost, ServiceNames, 20, &stats, func(string, ...any) {})
+	generate(ctx, Options{}.opener(c), brokertest.VHost, ServiceNames, 20, &stats, func(string, ...any) {})
 	// Requests still in flight at the end are cut off by ctx; every one that
 	// finished must have been answered.
 	if stats.sent.Load() < 20 || stats.failed.Load() != 0 || stats.replied.Load() < stats.sent.Load()-5 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mqscope/connector"
+	"mqscope/connector/neonwire"
 )
 
 // Options choose what the demo runs.
@@ -18,6 +19,28 @@ type Options struct {
 	Log      func(format string, args ...any)
 	// Ready, if set, is called once every chosen service consumes its queue.
 	Ready func()
+	// OpenRequester, if set, opens the traffic generator's requester; by
+	// default the client's NewRequester. mqscope passes one that notes the
+	// reply queue, so that the queue of a demo killed with SIGKILL is
+	// deleted by the next run.
+	OpenRequester func(ctx context.Context, vhost string, opts connector.RequesterOptions) (Requester, error)
+}
+
+// Requester is what the traffic generator sends through: a
+// *connector.Requester or a type that wraps one.
+type Requester interface {
+	Request(ctx context.Context, queue string, value neonwire.Value, opts connector.RequestOptions) (*connector.Response, error)
+	Close()
+}
+
+// opener is OpenRequester, or client.NewRequester when it is not set.
+func (o Options) opener(client *connector.Client) func(context.Context, string, connector.RequesterOptions) (Requester, error) {
+	if o.OpenRequester != nil {
+		return o.OpenRequester
+	}
+	return func(ctx context.Context, vhost string, opts connector.RequesterOptions) (Requester, error) {
+		return client.NewRequester(ctx, vhost, opts)
+	}
 }
 
 // Run starts the chosen demo services and the traffic generator in vhost and
@@ -61,7 +84,7 @@ func Run(ctx context.Context, client *connector.Client, vhost string, opts Optio
 			opts.Ready()
 		}
 		if opts.Rate > 0 {
-			generate(ctx, client, vhost, names, opts.Rate, &trafficStats{}, logf)
+			generate(ctx, opts.opener(client), vhost, names, opts.Rate, &trafficStats{}, logf)
 		}
 	})
 	wg.Wait()

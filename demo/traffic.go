@@ -22,8 +22,9 @@ const summaryEvery = 10 * time.Second
 // services, through connector.Request, so live views always have pairs to
 // show. Each request runs on its own goroutine so a slow reply never slows
 // the rate.
-func generate(ctx context.Context, client *connector.Client, vhost string, names []string, rate float64, stats *trafficStats, logf func(string, ...any)) {
-	req, err := client.NewRequester(ctx, vhost, connector.RequesterOptions{
+func generate(ctx context.Context, open func(context.Context, string, connector.RequesterOptions) (Requester, error),
+	vhost string, names []string, rate float64, stats *trafficStats, logf func(string, ...any)) {
+	req, err := open(ctx, vhost, connector.RequesterOptions{
 		OnState: func(s connector.State) { logState(logf, s) },
 	})
 	if err != nil {
@@ -49,7 +50,7 @@ func generate(ctx context.Context, client *connector.Client, vhost string, names
 	}
 }
 
-func send(ctx context.Context, req *connector.Requester, queue string, body *neonwire.Dict, stats *trafficStats, logf func(string, ...any)) {
+func send(ctx context.Context, req Requester, queue string, body *neonwire.Dict, stats *trafficStats, logf func(string, ...any)) {
 	_, err := req.Request(ctx, queue, body, connector.RequestOptions{Timeout: 5 * time.Second})
 	switch {
 	case err == nil:
