@@ -307,3 +307,13 @@ func (b *Broker) QueueFull(ctx context.Context, vhost, queue string) (string, bo
 	}
 	return "", false
 }
+
+// RefusedHook is QueueFull as verdict.Options.Refused wants it: asked at a
+// request's deadline, it gives the broker two seconds to answer.
+func (b *Broker) RefusedHook(ctx context.Context) func(vhost, queue string) (string, bool) {
+	return func(vhost, queue string) (string, bool) {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return b.QueueFull(ctx, vhost, queue)
+	}
+}
