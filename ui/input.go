@@ -170,6 +170,7 @@ func (m *Model) clear() {
 	m.env.store.Clear()
 	m.view = m.env.store.NewView(m.view.Filter())
 	m.list.reset()
+	m.marks.reset()
 	m.detail.scroll = 0
 }
 

@@ -62,7 +62,7 @@ func (m *Model) renderList(l layout) string {
 
 // rowCtx is what the list's rows are drawn with this frame.
 func (m *Model) rowCtx() rowCtx {
-	return rowCtx{loc: m.env.loc, dated: m.rowsNeedDate(), outcomes: &m.compose.outcomes}
+	return rowCtx{loc: m.env.loc, dated: m.rowsNeedDate(), outcomes: &m.compose.outcomes, marks: &m.marks}
 }
 
 // rowsNeedDate reports whether the time column must show the date: the
@@ -109,6 +109,9 @@ func (m *Model) renderLower(l layout) string {
 		return m.compose.render(m.env.vhost, m.width, l.lower, &m.st, m.mode == modeCompose, m.env.now())
 	}
 	e, pair := m.selected()
+	if m.detail.tab == tabPair {
+		m.detail.timeline, m.detail.timelineVersion = m.timelineOf(e)
+	}
 	return m.detail.render(e, pair, m.width, l.lower, &m.st, m.panes() == modeDetail)
 }
 
