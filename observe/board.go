@@ -317,3 +317,21 @@ func (b *Broker) RefusedHook(ctx context.Context) func(vhost, queue string) (str
 		return b.QueueFull(ctx, vhost, queue)
 	}
 }
+
+// ProblemText lists the row's problems for a person, an orphan reply
+// queue with its age and message count: "no_consumer, backlog",
+// "orphan_reply_queue (idle 5m0s, 3 messages)"; "-" when there is none.
+func (r BoardRow) ProblemText(now time.Time) string {
+	var parts []string
+	for _, p := range r.Problems {
+		s := string(p)
+		if p == OrphanReplyQueue {
+			s += fmt.Sprintf(" (idle %s, %d messages)", r.Idle(now).Round(time.Second), r.Ready)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}

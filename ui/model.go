@@ -69,6 +69,12 @@ type env struct {
 	// recording (its verdict rows are in it) and in tests that do not
 	// need it.
 	verdicts *verdict.Follower
+	// boardBroker is the broker of the running session, for the service
+	// board; nil (or returning nil) when there is none.
+	boardBroker func() boardBroker
+	// services maps each queue the config's services consume to the
+	// service, for the board.
+	services map[string]string
 }
 
 // Model is the root model: it routes messages to the components and lays
@@ -94,6 +100,7 @@ type Model struct {
 	detail detailPane
 	// timelines keeps the Pair tab's timeline of the selected request.
 	timelines timelineCache
+	board     boardState
 	compose   composePane
 
 	filterInput textinput.Model
@@ -195,6 +202,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, frameTickCmd()
 	case frameMsg:
 		return m, m.onFrame()
+	case boardRefreshMsg:
+		return m, m.onBoardRefresh()
+	case boardLoadedMsg:
+		return m, m.onBoardLoaded(msg)
+	case orphanDeletedMsg:
+		return m, m.onOrphanDeleted(msg)
+	case redrivePlannedMsg:
+		return m, m.onRedrivePlanned(msg)
+	case redriveTickMsg:
+		return m, m.onRedriveTick()
+	case redriveDoneMsg:
+		return m, m.onRedriveDone(msg)
 	case verdictTickMsg:
 		return m, m.onVerdictTick()
 	case rateTickMsg:

@@ -31,6 +31,8 @@ func (m *Model) render() string {
 		parts = append(parts, renderFullHelp(m.st, m.keys.full(), m.width, body))
 	case m.mode == modeMessage:
 		parts = append(parts, m.renderLastMessage(l.list+l.lower))
+	case m.panes() == modeBoard:
+		parts = append(parts, m.renderBoard(l.list+l.lower))
 	case l.list == 0:
 		parts = append(parts, m.renderLower(l))
 	default:
@@ -173,5 +175,8 @@ func (m *Model) renderLastMessage(height int) string {
 // renderFooter is the one-line help of the mode, as route names it.
 func (m *Model) renderFooter() string {
 	bindings := route(m.mode).footer(m.keys)
+	if m.mode == modeBoard && m.board.confirm != nil {
+		bindings = m.keys.confirmShort() // the board's keys wait for the answer
+	}
 	return fitLine(" "+renderShortHelp(m.help, bindings, m.width-1), m.width)
 }

@@ -78,6 +78,13 @@ func Run(ctx context.Context, opts Options) error {
 		sink := st.Sink(store.OptionalRecorder(rec))
 		e.own = newOwnOrder(sink, time.Now)
 		e.verdicts = newFollower(ctx, opts, &sessions, sink)
+		e.services = opts.Config.ServiceQueues()
+		e.boardBroker = func() boardBroker {
+			if b := sessions.broker(); b != nil {
+				return b
+			}
+			return nil // not a non-nil interface holding a nil *Broker
+		}
 		e.start = func(ch pickChoice, specs []observe.WatchSpec, gen int) tea.Cmd {
 			return openSessionCmd(ctx, opts.Config, ch, specs, e.own.sink, e.events, &sessions, gen)
 		}

@@ -50,18 +50,22 @@ type verdictMarks struct {
 	rows *store.View // the store's verdict rows
 	last uint64      // the newest verdict row taken in
 	byID map[markKey]verdict.Verdict
+	// stats are the verdicts counted by the vhost and queue of their
+	// request, for the board: every verdict of the session, once.
+	stats map[markKey]*queueStats
 }
 
 type markKey struct{ vhost, id string }
 
 func newVerdictMarks(st *store.Store) verdictMarks {
 	f, _ := store.ParseFilter("event:" + string(capture.EventVerdict))
-	return verdictMarks{st: st, rows: st.NewView(f), byID: map[markKey]verdict.Verdict{}}
+	return verdictMarks{st: st, rows: st.NewView(f), byID: map[markKey]verdict.Verdict{}, stats: map[markKey]*queueStats{}}
 }
 
 // sync takes in the verdict rows appended since the last call.
 func (vm *verdictMarks) sync() {
 	n := vm.rows.Len()
+	counted := vm.last // rows up to it are in the stats already
 	from := 0
 	if vm.last != 0 {
 		if i := vm.rows.Index(vm.last); i >= 0 {
@@ -79,6 +83,9 @@ func (vm *verdictMarks) sync() {
 		for i := range batch {
 			if v, ok := verdict.Of(&batch[i].Msg); ok {
 				vm.byID[markKey{v.VHost, v.MessageID}] = v
+				if batch[i].Seq > counted {
+					vm.count(v)
+				}
 			}
 			vm.last = batch[i].Seq
 		}
@@ -86,8 +93,30 @@ func (vm *verdictMarks) sync() {
 	}
 }
 
-// reset forgets every verdict, as after a clear.
-func (vm *verdictMarks) reset() { *vm = newVerdictMarks(vm.st) }
+// count adds v to its queue's stats.
+func (vm *verdictMarks) count(v verdict.Verdict) {
+	k := markKey{v.VHost, v.Queue}
+	q := vm.stats[k]
+	if q == nil {
+		q = &queueStats{}
+		vm.stats[k] = q
+	}
+	q.add(v)
+}
+
+// statsOf are the stats of a queue; nil when none of its requests was
+// decided.
+func (vm *verdictMarks) statsOf(vhost, queue string) *queueStats {
+	return vm.stats[markKey{vhost, queue}]
+}
+
+// reset forgets the verdicts of the rows, as after a clear; the board's
+// stats are the session's and stay.
+func (vm *verdictMarks) reset() {
+	stats := vm.stats
+	*vm = newVerdictMarks(vm.st)
+	vm.stats = stats
+}
 
 // of returns the verdict shown on row e: a request's own, or the one a
 // verdict row carries.
