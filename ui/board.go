@@ -39,6 +39,7 @@ type boardState struct {
 	at       time.Time       // when the rows were read; zero before the first answer
 	err      string          // why the last refresh failed
 	loading  bool            // a refresh is running
+	armed    bool            // the next refresh is armed: one chain of refreshes at a time
 	cursor   int
 	offset   int // first row line on screen
 	confirm  *boardAction
@@ -140,14 +141,16 @@ func (m *Model) onBoardLoaded(msg boardLoadedMsg) tea.Cmd {
 			}
 		}
 	}
-	if m.panes() != modeBoard {
+	if m.panes() != modeBoard || m.board.armed {
 		return nil
 	}
+	m.board.armed = true
 	return tea.Tick(boardRefresh, func(time.Time) tea.Msg { return boardRefreshMsg{} })
 }
 
 // onBoardRefresh refreshes the board while it is open.
 func (m *Model) onBoardRefresh() tea.Cmd {
+	m.board.armed = false
 	if m.panes() != modeBoard {
 		return nil
 	}
