@@ -207,7 +207,9 @@ echo "e2e.sh: item 1: c on a reply starts from its request"
 keys /
 type_text 'queue:/^[0-9a-f]{32}$/ status_code'
 keys Enter
-wait_for replies 20 "match" "P /neon_api/" "↩ "
+# A row: the event marker, the verdict marker (blank on a reply), where.
+wait_for replies 20 "match" "↩ "
+wait_for_re replies 20 "P +(✓|✗|∅)? +/neon_api/"
 keys c
 wait_for compose-from-reply 10 "request the selected reply answers ("
 # The target is the request's service queue, never a reply queue, and the
@@ -232,7 +234,8 @@ keys /
 tmux send-keys -t "$SESSION" C-u
 type_text "api_test_endpoint event:publish"
 keys Enter
-wait_for filtered 20 "api_test_endpoint event:publish" "P /neon_api/neon_api_input"
+wait_for filtered 20 "api_test_endpoint event:publish"
+wait_for_re filtered 20 "P +(✓|✗|∅)? +/neon_api/neon_api_input"
 keys c
 wait_for compose-filtered 10 "body from the " '"service": "api_test_endpoint"'
 
