@@ -84,6 +84,26 @@ type (
 	redriveTickMsg struct{}
 )
 
+// onBoardMsg handles the messages of the board's background work; ok is
+// false for any other message.
+func (m *Model) onBoardMsg(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case boardRefreshMsg:
+		return m.onBoardRefresh(), true
+	case boardLoadedMsg:
+		return m.onBoardLoaded(msg), true
+	case orphanDeletedMsg:
+		return m.onOrphanDeleted(msg), true
+	case redrivePlannedMsg:
+		return m.onRedrivePlanned(msg), true
+	case redriveTickMsg:
+		return m.onRedriveTick(), true
+	case redriveDoneMsg:
+		return m.onRedriveDone(msg), true
+	}
+	return nil, false
+}
+
 // openBoard shows the board and asks the broker for its rows.
 func (m *Model) openBoard() tea.Cmd {
 	if m.env.boardBroker == nil || m.env.boardBroker() == nil {
@@ -175,7 +195,7 @@ func (m *Model) boardKey(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, k.Confirm) {
 			return m.runBoardAction(a)
 		}
-		return m.setStatus("cancelled: "+a.queue+" left as it is", false)
+		return m.setStatus("cancelled: "+textsafe.Row(a.queue)+" left as it is", false)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):

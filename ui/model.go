@@ -202,18 +202,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, frameTickCmd()
 	case frameMsg:
 		return m, m.onFrame()
-	case boardRefreshMsg:
-		return m, m.onBoardRefresh()
-	case boardLoadedMsg:
-		return m, m.onBoardLoaded(msg)
-	case orphanDeletedMsg:
-		return m, m.onOrphanDeleted(msg)
-	case redrivePlannedMsg:
-		return m, m.onRedrivePlanned(msg)
-	case redriveTickMsg:
-		return m, m.onRedriveTick()
-	case redriveDoneMsg:
-		return m, m.onRedriveDone(msg)
 	case verdictTickMsg:
 		return m, m.onVerdictTick()
 	case rateTickMsg:
@@ -237,6 +225,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case templateSavedMsg:
 		return m, m.onTemplateSaved(msg)
 	default:
+		if cmd, ok := m.onBoardMsg(msg); ok {
+			return m, cmd
+		}
 		return m, m.onPickerMsg(msg)
 	}
 	return m, nil

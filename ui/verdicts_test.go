@@ -231,3 +231,24 @@ func TestGoldenVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestVerdictTickPullsAndRearms: the model's own tick runs the follower,
+// whose verdict row reaches the list, and arms the next pull.
+func TestVerdictTickPullsAndRearms(t *testing.T) {
+	m := verdictModel(t, 80, 24)
+	bad := neonMsg(t0.Add(time.Second), "no_such_queue", dict("routing_key", rqLost, "message_id", "id-unroutable"))
+	bad.Unroutable, bad.RoutedQueues = true, nil
+	m.env.store.Sink(nil)(bad)
+	msg := collect(t, m.onVerdictTick(), isType(verdictTickMsg{}))
+	if _, next := m.Update(msg); next == nil {
+		t.Fatal("the verdict tick was not armed again")
+	}
+	m.Update(frameMsg{at: t0})
+	m.applyFilter("verdict:unroutable")
+	if m.list.total != 1 {
+		t.Fatalf("the tick's pull added %d unroutable verdict rows, want 1", m.list.total)
+	}
+	if v, ok := m.marks.of(&m.view.Range(0, 1)[0]); !ok || v.MessageID != "id-unroutable" {
+		t.Fatalf("verdict row %+v", v)
+	}
+}
