@@ -204,3 +204,18 @@ func TestGoldenBoard(t *testing.T) {
 // flat is s with every run of white space one space, so that a check does
 // not depend on where text wraps.
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestBoardNeedsABroker: browsing a recording, or before a session
+// opened, b says why there is no board instead of opening an empty one.
+func TestBoardNeedsABroker(t *testing.T) {
+	m := verdictModel(t, 80, 24)
+	press(m, "b")
+	if m.mode != modeList || !strings.Contains(m.status.text, "needs a session with the broker") {
+		t.Fatalf("b without a broker: mode %v, status %q", m.mode, m.status.text)
+	}
+	m.env.offline = "recording x.db"
+	press(m, "b")
+	if m.mode != modeList || !strings.Contains(m.status.text, "browsing a recording") {
+		t.Fatalf("b on a recording: mode %v, status %q", m.mode, m.status.text)
+	}
+}
