@@ -213,3 +213,15 @@ func sectionName(c *Config) string {
 	}
 	return "mqscope"
 }
+
+// ServiceQueues maps each queue the config's services consume to the
+// service, for the service board.
+func (c *Config) ServiceQueues() map[string]string {
+	m := map[string]string{}
+	for name, spec := range c.Services {
+		for _, q := range spec.Queues {
+			m[q] = name
+		}
+	}
+	return m
+}

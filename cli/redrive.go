@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"mqscope/observe"
 )
@@ -58,15 +57,7 @@ func runRedrive(ctx context.Context, args []string, stdout io.Writer) error {
 
 // printRedrive says what moved where and what stayed, and why.
 func printRedrive(w io.Writer, res observe.RedriveResult, opts observe.RedriveOptions) {
-	var moved []string
-	for _, q := range res.Targets() {
-		moved = append(moved, fmt.Sprintf("%d to %q", res.Moved[q], q))
-	}
-	fmt.Fprintf(w, "moved %d of %d from %q", res.MovedTotal(), res.Seen, opts.Queue)
-	if len(moved) > 0 {
-		fmt.Fprintf(w, ": %s", strings.Join(moved, ", "))
-	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, res.Summary(opts.Queue))
 	reasons := make([]string, 0, len(res.Skipped))
 	for why := range res.Skipped {
 		reasons = append(reasons, why)

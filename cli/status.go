@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -35,7 +34,7 @@ func runStatus(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	board, err := broker.Board(ctx, vhosts, serviceQueues(cfg))
+	board, err := broker.Board(ctx, vhosts, cfg.ServiceQueues())
 	if err != nil {
 		return err
 	}
@@ -73,18 +72,6 @@ func boardVHosts(ctx context.Context, broker *observe.Broker, cfg *appconfig.Con
 	return out, nil
 }
 
-// serviceQueues maps each queue the config's services consume to the
-// service.
-func serviceQueues(cfg *appconfig.Config) map[string]string {
-	m := map[string]string{}
-	for name, spec := range cfg.Services {
-		for _, q := range spec.Queues {
-			m[q] = name
-		}
-	}
-	return m
-}
-
 // printBoardJSON writes one object per queue.
 func printBoardJSON(w io.Writer, board observe.Board) error {
 	enc := json.NewEncoder(w)
@@ -102,23 +89,7 @@ func printBoard(w io.Writer, board observe.Board, now time.Time) error {
 	fmt.Fprintln(tw, "VHOST\tQUEUE\tKIND\tSERVICE\tCONSUMERS\tREADY\tUNACKED\tPUBLISH/s\tDELIVER/s\tPROBLEMS")
 	for _, r := range board.Rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\n", textsafe.Row(r.VHost), textsafe.Row(r.Queue), r.Kind,
-			textsafe.Row(r.Service), r.Consumers, r.Ready, r.Unacked, r.PublishRate, r.DeliverRate, problemText(r, now))
+			textsafe.Row(r.Service), r.Consumers, r.Ready, r.Unacked, r.PublishRate, r.DeliverRate, r.ProblemText(now))
 	}
 	return tw.Flush()
-}
-
-// problemText lists a row's problems, with an orphan's age and size.
-func problemText(r observe.BoardRow, now time.Time) string {
-	var parts []string
-	for _, p := range r.Problems {
-		s := string(p)
-		if p == observe.OrphanReplyQueue {
-			s += fmt.Sprintf(" (idle %s, %d messages)", r.Idle(now).Round(time.Second), r.Ready)
-		}
-		parts = append(parts, s)
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
 }

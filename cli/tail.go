@@ -114,8 +114,8 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		window = cfg.ReplyWindow
 	}
 	out := liveOutput{stdout: stdout, stderr: os.Stderr, rec: rec,
-		verdicts: verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: refusedBy(ctx, broker)}),
-		sink:     st.Sink(store.OptionalRecorder(rec))}
+		verdicts: verdict.NewFollower(verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: broker.RefusedHook(ctx)}),
+			st.Sink(store.OptionalRecorder(rec)))}
 	return printLive(ctx, st, out, t.count, failed)
 }
 
@@ -149,8 +149,9 @@ func reportState(s connector.State, failed chan<- error) {
 type liveOutput struct {
 	stdout, stderr io.Writer
 	rec            *record.Writer
-	verdicts       *verdict.Tracker      // decides what happened to each request
-	sink           func(capture.Message) // where verdict rows go: the store and the recording
+	// verdicts decides what happened to each request and puts the verdict
+	// rows in the store and the recording; nil when not followed.
+	verdicts *verdict.Follower
 }
 
 // verdictTick is how often deadlines are checked: a verdict comes at most
@@ -181,7 +182,7 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			if err := store.WriteJSONLine(w, e); err != nil {
 				return err
 			}
-			out.observe(&e)
+			out.verdicts.Observe(&e)
 			if e.Msg.Event == capture.EventGap || e.Msg.Event == capture.EventVerdict {
 				continue // markers of what may be missing or what happened, not messages to count
 			}
@@ -195,7 +196,7 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 		select {
 		case <-st.Changed():
 		case now := <-tick.C:
-			out.tick(now)
+			out.verdicts.Tick(now)
 		case <-ctx.Done():
 			return nil
 		case err := <-failed:
@@ -204,38 +205,6 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			dropping = nil // warn once; closeRecorder gives the total
 			fmt.Fprintln(out.stderr, "mqscope: warning: "+dropWarning(out.rec.Stats()))
 		}
-	}
-}
-
-// refusedBy asks the broker whether a queue refuses publishes, for the
-// verdict of a request that was never delivered.
-func refusedBy(ctx context.Context, broker *observe.Broker) func(vhost, queue string) (string, bool) {
-	return func(vhost, queue string) (string, bool) {
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		return broker.QueueFull(ctx, vhost, queue)
-	}
-}
-
-// observe feeds an entry to the verdicts, when they are followed.
-func (o liveOutput) observe(e *store.Entry) {
-	if o.verdicts != nil {
-		o.decide(o.verdicts.Observe(e))
-	}
-}
-
-// tick closes the deadlines that passed, when verdicts are followed.
-func (o liveOutput) tick(now time.Time) {
-	if o.verdicts != nil {
-		o.decide(o.verdicts.Tick(now))
-	}
-}
-
-// decide adds verdict rows to the store (and the recording); printLive
-// prints them with the next pull.
-func (o liveOutput) decide(vs []verdict.Verdict) {
-	for _, v := range vs {
-		o.sink(v.Message())
 	}
 }
 

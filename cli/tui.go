@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"time"
 
 	"mqscope/capture"
 	"mqscope/observe"
@@ -24,6 +25,9 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q%s (run 'mqscope help' for the commands)", fs.Arg(0), didYouMean(fs.Arg(0), commandNames(), ""))
+	}
+	if *f.replyWindow < 0 {
+		return usagef("--reply-window must be positive, such as 30s")
 	}
 	if err := checkTheme("", *f.theme); err != nil {
 		return err
@@ -48,7 +52,7 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 	}
 	return withoutTerminal(ui.Run(ctx, ui.Options{
 		Config: cfg, Service: f.b.service, VHost: *f.vhost, Watch: splitList(*f.watch), Mode: m,
-		Record: *f.record, Theme: *f.theme, Version: versionString(),
+		Record: *f.record, Theme: *f.theme, Version: versionString(), ReplyWindow: *f.replyWindow,
 	}), "mqscope tail prints messages as JSON lines")
 }
 
@@ -56,11 +60,12 @@ func runTUI(ctx context.Context, args []string, _ io.Writer) error {
 type tuiFlagValues struct {
 	b                                 *brokerFlags
 	vhost, watch, mode, record, theme *string
+	replyWindow                       *time.Duration
 }
 
 // tuiFlags defines the TUI's flags; the help of `mqscope -h` prints them.
 func tuiFlags() (*flag.FlagSet, tuiFlagValues) {
-	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME]")
+	fs := newFlagSet("", "[--service S] [--vhost V] [--watch Q1,Q2] [--mode firehose|tap|peek|consume] [--record FILE.db] [--theme NAME] [--reply-window DURATION]")
 	f := tuiFlagValues{b: &brokerFlags{}}
 	f.b.register(fs)
 	f.vhost = fs.String("vhost", "", "virtual host to watch")
@@ -68,6 +73,7 @@ func tuiFlags() (*flag.FlagSet, tuiFlagValues) {
 	f.mode = fs.String("mode", "", "observation mode: firehose (default), tap, peek or consume (destructive)")
 	f.record = fs.String("record", "", "record observed traffic to this SQLite file")
 	f.theme = fs.String("theme", "", "colour theme: "+themeChoices())
+	f.replyWindow = fs.Duration("reply-window", 0, "how long a delivered request may wait for its reply before its verdict is no_reply (default mqscope.reply_window, else 30s)")
 	return fs, f
 }
 

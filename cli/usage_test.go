@@ -55,3 +55,16 @@ func TestHelpListsEveryTUIFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestTUIReplyWindow: the TUI takes --reply-window as tail does, refuses a
+// negative one, and lists it in its usage.
+func TestTUIReplyWindow(t *testing.T) {
+	_, code, msg := run(t, context.Background(), "--reply-window", "-1s")
+	if code != 2 || !strings.Contains(msg, "--reply-window must be positive") {
+		t.Fatalf("--reply-window -1s: exit %d, %q", code, msg)
+	}
+	fs, _ := tuiFlags()
+	if fs.Lookup("reply-window") == nil {
+		t.Fatal("the TUI has no --reply-window flag")
+	}
+}

@@ -126,7 +126,7 @@ func whyLive(ctx context.Context, b *brokerFlags, vhost, id string, window time.
 	}
 	defer w.Close()
 	fmt.Fprintf(os.Stderr, "mqscope: watching %s for the request %s (up to %s after it is seen)\n", vhost, id, window)
-	return followRequest(ctx, st, verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: refusedBy(ctx, broker)}), id, failed)
+	return followRequest(ctx, st, verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: broker.RefusedHook(ctx)}), id, failed)
 }
 
 // followRequest feeds the tracker from the store until id is decided.

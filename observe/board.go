@@ -307,3 +307,31 @@ func (b *Broker) QueueFull(ctx context.Context, vhost, queue string) (string, bo
 	}
 	return "", false
 }
+
+// RefusedHook is QueueFull as verdict.Options.Refused wants it: asked at a
+// request's deadline, it gives the broker two seconds to answer.
+func (b *Broker) RefusedHook(ctx context.Context) func(vhost, queue string) (string, bool) {
+	return func(vhost, queue string) (string, bool) {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return b.QueueFull(ctx, vhost, queue)
+	}
+}
+
+// ProblemText lists the row's problems for a person, an orphan reply
+// queue with its age and message count: "no_consumer, backlog",
+// "orphan_reply_queue (idle 5m0s, 3 messages)"; "-" when there is none.
+func (r BoardRow) ProblemText(now time.Time) string {
+	var parts []string
+	for _, p := range r.Problems {
+		s := string(p)
+		if p == OrphanReplyQueue {
+			s += fmt.Sprintf(" (idle %s, %d messages)", r.Idle(now).Round(time.Second), r.Ready)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}

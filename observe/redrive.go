@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -235,4 +236,18 @@ func (r RedriveResult) Targets() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Summary says in one line what moved where: "moved 3 of 4 from "dlq": 2
+// to "a", 1 to "b"". A dry run's result reads as what would move.
+func (r RedriveResult) Summary(from string) string {
+	var moved []string
+	for _, q := range r.Targets() {
+		moved = append(moved, fmt.Sprintf("%d to %q", r.Moved[q], q))
+	}
+	s := fmt.Sprintf("moved %d of %d from %q", r.MovedTotal(), r.Seen, from)
+	if len(moved) > 0 {
+		s += ": " + strings.Join(moved, ", ")
+	}
+	return s
 }

@@ -13,7 +13,8 @@
 # stopped and what arrived since (item 8); w returns to the picker, which
 # refuses a vhost or a name that does not exist, goes back with esc,
 # offers exchanges with their type and no tap for a queue, and replaces
-# the session without a restart (item 2).
+# the session without a restart (item 2). And issue 11: b opens the
+# service board, which flags a queue nobody consumes no_consumer.
 #
 # Called by scripts/test.sh; run alone with scripts/e2e.sh (needs tmux,
 # rabbitmqctl and a broker set up by scripts/broker.sh). Skips, exit 0, when
@@ -41,6 +42,9 @@ QUEUE=neon_api_input
 E2E_EXCHANGE=mqscope_e2e_persona_updated
 # A queue nobody consumes: compose must say its requests will expire.
 E2E_IDLE_QUEUE=mqscope_e2e_noconsumer
+# A service queue nobody consumes, which the board must flag no_consumer
+# (a name starting with mqscope would not count as a service's).
+NOCONS_QUEUE="e2e_nocons_$$"
 E2E_USER=mqscope_e2e
 # Distinctive, so that finding it in a capture cannot be a coincidence.
 E2E_PASS="e2e-Pw-7Qx9-Zebra-Kettle-31"
@@ -63,6 +67,7 @@ cleanup() {
   tmux kill-session -t "$SESSION" 2>/dev/null || true
   mgmt DELETE "/api/exchanges/%2Fneon_api/$E2E_EXCHANGE" >/dev/null 2>&1 || true
   mgmt DELETE "/api/queues/%2Fneon_api/$E2E_IDLE_QUEUE" >/dev/null 2>&1 || true
+  mgmt DELETE "/api/queues/%2Fneon_api/$NOCONS_QUEUE" >/dev/null 2>&1 || true
   if [ -n "$DEMO_PID" ]; then
     kill "$DEMO_PID" 2>/dev/null || true
     wait "$DEMO_PID" 2>/dev/null || true
@@ -207,7 +212,9 @@ echo "e2e.sh: item 1: c on a reply starts from its request"
 keys /
 type_text 'queue:/^[0-9a-f]{32}$/ status_code'
 keys Enter
-wait_for replies 20 "match" "P /neon_api/" "↩ "
+# A row: the event marker, the verdict marker (blank on a reply), where.
+wait_for replies 20 "match" "↩ "
+wait_for_re replies 20 "P +(✓|✗|∅)? +/neon_api/"
 keys c
 wait_for compose-from-reply 10 "request the selected reply answers ("
 # The target is the request's service queue, never a reply queue, and the
@@ -232,7 +239,8 @@ keys /
 tmux send-keys -t "$SESSION" C-u
 type_text "api_test_endpoint event:publish"
 keys Enter
-wait_for filtered 20 "api_test_endpoint event:publish" "P /neon_api/neon_api_input"
+wait_for filtered 20 "api_test_endpoint event:publish"
+wait_for_re filtered 20 "P +(✓|✗|∅)? +/neon_api/neon_api_input"
 keys c
 wait_for compose-filtered 10 "body from the " '"service": "api_test_endpoint"'
 
@@ -288,6 +296,16 @@ keys /
 tmux send-keys -t "$SESSION" C-u
 keys Enter
 wait_for unfiltered 10 "c compose"
+
+echo "e2e.sh: issue 11: b opens the service board, which flags a queue with no consumer"
+mgmt PUT "/api/queues/%2Fneon_api/$NOCONS_QUEUE" '{"durable":false,"auto_delete":false}' >/dev/null ||
+  fail "could not declare the queue $NOCONS_QUEUE through the management API"
+keys b
+wait_for board 20 "service board /neon_api" "$NOCONS_QUEUE" "problems"
+grep -qE "^$NOCONS_QUEUE +.* no_consumer" "$WORK/capture-board.txt" || fail "the board does not flag $NOCONS_QUEUE no_consumer"
+keys Escape
+wait_for list-after-board 10 "c compose"
+mgmt DELETE "/api/queues/%2Fneon_api/$NOCONS_QUEUE" >/dev/null || true
 mgmt PUT "/api/exchanges/%2Fneon_api/$E2E_EXCHANGE" '{"type":"fanout","durable":false,"auto_delete":false}' >/dev/null ||
   fail "could not declare the exchange $E2E_EXCHANGE through the management API"
 keys w
@@ -327,7 +345,7 @@ if grep -lF -- "$E2E_PASS" "$WORK"/capture-*.txt; then
   fail "the password of $E2E_USER appeared on screen (files above)"
 fi
 if [ "${E2E_SHOW:-}" = 1 ]; then
-  for name in live reply compose-from-reply compose-filtered no-consumer expired served jump2 stopped-new paused detail-scrolls picker-watch picker-refused picker-nope picker-mode rewatched; do
+  for name in live reply compose-from-reply compose-filtered no-consumer expired served jump2 stopped-new paused detail-scrolls board picker-watch picker-refused picker-nope picker-mode rewatched; do
     echo "----- capture: $name -----"
     cat "$WORK/capture-$name.txt"
   done

@@ -33,8 +33,12 @@ func (m *Model) composeStart() composeStart {
 	}
 	req, how := m.requestOf(e)
 	if req == nil {
+		what := "a reply"
+		if e.Msg.Event == capture.EventVerdict {
+			what = "a verdict"
+		}
 		return composeStart{body: "{}", warn: true,
-			note: "the selected row is a reply and its request is not in the list (sent before mqscope watched, or evicted): type the queue and the body"}
+			note: "the selected row is " + what + " and its request is not in the list (sent before mqscope watched, or evicted): type the queue and the body"}
 	}
 	start := composeStart{queue: targetQueue(req), body: prefillBody(req.Decoded.Value)}
 	start.note = "body from " + how + " (" + describeRow(req, m.env) + ")"
@@ -56,6 +60,13 @@ func (m *Model) composeStart() composeStart {
 func (m *Model) requestOf(e *store.Entry) (*store.Entry, string) {
 	how := "the selected " + rowKind(e)
 	r := e
+	if e.Msg.Event == capture.EventVerdict {
+		req, ok := requestOfVerdict(m.env.store, e)
+		if !ok {
+			return nil, ""
+		}
+		return req, "the " + rowKind(req) + " of the selected verdict"
+	}
 	if e.Origin != 0 {
 		if o, ok := m.env.store.Get(e.Origin); ok {
 			r = &o

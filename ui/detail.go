@@ -10,6 +10,7 @@ import (
 	"mqscope/connector/neonwire"
 	"mqscope/internal/textsafe"
 	"mqscope/store"
+	"mqscope/verdict"
 )
 
 // detailTab is one view of the selected message.
@@ -43,6 +44,12 @@ type detailPane struct {
 
 	key   detailKey // what lines were laid out for
 	lines []string
+
+	// timeline is the Pair tab's timeline of the selected request (nil
+	// when it is none); the model sets it before render, and bumps
+	// timelineVersion when it changes.
+	timeline        *verdict.Timeline
+	timelineVersion int
 }
 
 // detailKey identifies a layout of the pane's content: the same message in
@@ -53,6 +60,8 @@ type detailKey struct {
 	width  int
 	theme  string
 	paired bool
+	// timeline is the version of the timeline shown in the Pair tab.
+	timeline int
 }
 
 func (d *detailPane) nextTab(delta int) {
@@ -125,7 +134,7 @@ func (d *detailPane) renderTabs(st *Styles, width int, note string) string {
 // layout returns the content lines of e for the current tab, from the
 // cache when nothing that affects them has changed.
 func (d *detailPane) layout(e, pair *store.Entry, width int, st *Styles) []string {
-	key := detailKey{e.Seq, d.tab, width, st.Palette.Name, pair != nil}
+	key := detailKey{e.Seq, d.tab, width, st.Palette.Name, pair != nil, d.timelineVersion}
 	if key == d.key && d.lines != nil {
 		return d.lines
 	}
@@ -144,6 +153,9 @@ func (d *detailPane) layout(e, pair *store.Entry, width int, st *Styles) []strin
 		lines = propLines(e, width, st)
 	case tabPair:
 		lines = pairLines(e, pair, width, st)
+		if d.timeline != nil {
+			lines = append(append(timelineLines(d.timeline, width, st), ""), lines...)
+		}
 	}
 	if len(lines) > maxDetailLines {
 		more := len(lines) - maxDetailLines

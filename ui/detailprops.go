@@ -231,6 +231,8 @@ func pairSide(title string, e *store.Entry, width int, titleStyle lipgloss.Style
 
 func pairMissing(e *store.Entry, st *Styles) []string {
 	switch {
+	case e.Msg.Event == capture.EventVerdict:
+		return []string{st.Muted.Render("a verdict: the timeline above is its request's; p jumps to the request")}
 	case e.Msg.Unroutable:
 		return []string{st.Unroutable.Render("unroutable: no queue received this message, so no reply will come")}
 	case e.ReplyQueue != "":

@@ -30,7 +30,7 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 // keyboard: the global bindings, then moving.
 func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if m.env.offline != "" && (msg.String() == "c" || msg.String() == "w") {
+	if m.env.offline != "" && (msg.String() == "c" || msg.String() == "w" || msg.String() == "b") {
 		return m.setStatus("browsing a recording: there is no broker to send to or watch", true)
 	}
 	switch {
@@ -56,6 +56,8 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.jumpToPair()
 	case key.Matches(msg, k.Watch):
 		return m.repick()
+	case key.Matches(msg, k.Board):
+		return m.openBoard()
 	case key.Matches(msg, k.LastMessage):
 		m.openOverlay(modeMessage)
 	case key.Matches(msg, k.CopyBody):
@@ -170,6 +172,7 @@ func (m *Model) clear() {
 	m.env.store.Clear()
 	m.view = m.env.store.NewView(m.view.Filter())
 	m.list.reset()
+	m.marks.reset()
 	m.detail.scroll = 0
 }
 

@@ -16,8 +16,11 @@ type keyMap struct {
 	NextTemplate, DeleteTemplate      key.Binding
 	NextField, PrevField              key.Binding
 	Apply                             key.Binding
+	Board, DeleteOrphan, Redrive      key.Binding // the service board's
+	Confirm                           key.Binding // confirms what the board asks
 	Move, Choose, ForceQuit           key.Binding // the picker's, where letters type
 	CloseHelp                         key.Binding // only shown: any key closes the help
+	CancelAny                         key.Binding // only shown: any other key cancels a confirmation
 }
 
 func newKeyMap() keyMap {
@@ -56,16 +59,31 @@ func newKeyMap() keyMap {
 		NextField:      b("tab", "next field", "tab"),
 		PrevField:      b("shift+tab", "prev field", "shift+tab"),
 		Apply:          b("enter", "apply", "enter"),
+		Board:          b("b", "service board", "b"),
+		DeleteOrphan:   b("D", "delete orphan reply queue", "D"),
+		Redrive:        b("M", "redrive dead-letter queue", "M"),
+		Confirm:        b("y", "confirm", "y"),
 		Move:           b("↑/↓", "move", "up", "down"),
 		Choose:         b("enter", "choose", "enter"),
 		ForceQuit:      b("ctrl+c", "quit", "ctrl+c"),
 		CloseHelp:      b("any key", "close help", "esc"),
+		CancelAny:      b("any other key", "cancel", "esc"),
 	}
 }
 
 // listShort is the footer while the list has focus.
 func (k keyMap) listShort() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Filter, k.Compose, k.Pair, k.CopyBody, k.Pause, k.Watch, k.NextPane, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Filter, k.Compose, k.Pair, k.CopyBody, k.Pause, k.Watch, k.Board, k.NextPane, k.Help, k.Quit}
+}
+
+// boardShort is the footer of the service board.
+func (k keyMap) boardShort() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.DeleteOrphan, k.Redrive, k.Back, k.Help, k.Quit}
+}
+
+// confirmShort is the footer while the board waits for a confirmation.
+func (k keyMap) confirmShort() []key.Binding {
+	return []key.Binding{k.Confirm, k.CancelAny}
 }
 
 // detailShort is the footer while the detail pane has focus.
@@ -97,7 +115,7 @@ func (k keyMap) helpShort() []key.Binding {
 // recording: nothing arrives, so there is nothing to pause, to send or to
 // watch.
 func (k *keyMap) offline() {
-	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend} {
+	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend, &k.Board} {
 		b.SetEnabled(false)
 	}
 }
@@ -118,5 +136,6 @@ func (k keyMap) full() []helpGroup {
 		{"Live", []key.Binding{k.Filter, k.Pair, k.Pause, k.Watch, k.LastMessage, k.Clear, k.Theme, k.Help, k.Back, k.Quit}},
 		{"Copy", []key.Binding{k.CopyBody, k.CopyWire, k.CopyID}},
 		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate, k.DeleteTemplate}},
+		{"Board", []key.Binding{k.Board, k.DeleteOrphan, k.Redrive, k.Confirm}},
 	}
 }

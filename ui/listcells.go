@@ -10,13 +10,15 @@ import (
 
 	"mqscope/connector/neonwire"
 	"mqscope/store"
+	"mqscope/verdict"
 )
 
 // rowCtx is what drawing a row needs besides the row.
 type rowCtx struct {
 	loc      *time.Location
-	dated    bool        // the rows span more than one day, or are not from today
-	outcomes *outcomeLog // outcomes of requests sent from compose; may be nil
+	dated    bool          // the rows span more than one day, or are not from today
+	outcomes *outcomeLog   // outcomes of requests sent from compose; may be nil
+	marks    *verdictMarks // the verdicts of requests; may be nil
 }
 
 // Time formats of the time column.
@@ -39,6 +41,11 @@ func cellText(e *store.Entry, col string, c rowCtx) string {
 		return e.Msg.Time.In(c.loc).Format(c.timeFormat())
 	case "":
 		return eventMarker(&e.Msg)
+	case verdictColumn:
+		if v, ok := c.marks.of(e); ok {
+			return verdictGlyphs[familyOf(v.Code)]
+		}
+		return ""
 	case "where":
 		return place(&e.Msg)
 	case "event":
@@ -48,6 +55,9 @@ func cellText(e *store.Entry, col string, c rowCtx) string {
 	case "enc":
 		return string(e.Decoded.Encoding)
 	case "id":
+		if v, ok := verdict.Of(&e.Msg); ok {
+			return shortID(v.MessageID) // the request it is about
+		}
 		return shortID(e.MessageID)
 	case "pair":
 		text, _ := pairCell(e, c)
@@ -67,6 +77,10 @@ func cellStyle(e *store.Entry, col string, s *spans, c rowCtx) span {
 		return s.Accent
 	case "pair":
 		return pairStyle(e, s, c)
+	case verdictColumn:
+		if v, ok := c.marks.of(e); ok {
+			return verdictStyle(familyOf(v.Code), s)
+		}
 	}
 	return s.Muted
 }
@@ -105,12 +119,14 @@ func eventMarker(m *capture.Message) string {
 		return "G"
 	case capture.EventUnreadable:
 		return "!"
+	case capture.EventVerdict:
+		return "V"
 	}
 	return "?"
 }
 
 // markerLegend explains the event markers, for the help.
-const markerLegend = "P publish · D deliver · C consume · G get (peek) · S sent from compose · R its reply · ! unreadable"
+const markerLegend = "P publish · D deliver · C consume · G get (peek) · S sent from compose · R its reply · ! unreadable · V a request's verdict"
 
 // encodingStyle flags bodies that are not Neon-encoded: real services would
 // reject them.
@@ -131,6 +147,12 @@ func encodingStyle(e *store.Entry, s *spans) span {
 func pairCell(e *store.Entry, c rowCtx) (text string, failed bool) {
 	if e.Msg.Unroutable {
 		return "✗ no route", true
+	}
+	if v, ok := verdict.Of(&e.Msg); ok {
+		if v.Latency > 0 {
+			return "⇄ " + fmtLatency(v.Latency), familyOf(v.Code) == familyError
+		}
+		return "", false
 	}
 	if c.outcomes != nil {
 		if text, failed, ok := c.outcomes.ownPairText(e); ok {

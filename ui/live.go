@@ -151,8 +151,8 @@ func newRateMeter(watched []string) rateMeter {
 	return rateMeter{watched: watched, counts: map[string]int{}, perQueue: map[string]float64{}, kinds: map[string]float64{}}
 }
 
-// observe counts the entries appended since the last call. Gap markers are
-// no messages.
+// observe counts the entries appended since the last call. Gap markers and
+// verdict rows are no messages.
 func (r *rateMeter) observe(s *store.Store) {
 	entries, next := s.SinceN(r.cursor, sampleLimit)
 	r.cursor = next
@@ -162,7 +162,7 @@ func (r *rateMeter) observe(s *store.Store) {
 		r.cursor = total // skip the rest of a burst
 	}
 	for i := range entries {
-		if e := &entries[i]; e.Msg.Event != capture.EventGap {
+		if e := &entries[i]; e.Msg.Event != capture.EventGap && e.Msg.Event != capture.EventVerdict {
 			r.counts[r.kindOf(e)]++
 		}
 	}

@@ -125,10 +125,11 @@ const minSummary = 16
 // listColumns picks the columns that fit width; the summary takes what is
 // left. On narrow screens the least useful columns go first, then the
 // "where" column shrinks. The one-character event marker (title "") stays
-// at every width, so that a publish and its deliver never look alike.
+// at every width, so that a publish and its deliver never look alike, and
+// so does the one-character verdict marker (verdictColumn) next to it.
 func listColumns(width, timeWidth int) (cols []column, summary int) {
 	cols = []column{
-		{"time", timeWidth, false}, {"", 1, false}, {"where", 28, false}, {"event", 7, false}, {"size", 8, true},
+		{"time", timeWidth, false}, {"", 1, false}, {verdictColumn, 1, false}, {"where", 28, false}, {"event", 7, false}, {"size", 8, true},
 		{"enc", 7, false}, {"id", 8, false}, {"pair", 11, false},
 	}
 	for _, drop := range []string{"enc", "event", "id", "size"} {
@@ -138,7 +139,7 @@ func listColumns(width, timeWidth int) (cols []column, summary int) {
 		cols = dropColumn(cols, drop)
 	}
 	if short := minSummary - (width - columnsWidth(cols)); short > 0 {
-		cols[2].width = max(10, cols[2].width-short)
+		cols[3].width = max(10, cols[3].width-short)
 	}
 	return cols, max(width-columnsWidth(cols), 0)
 }

@@ -19,11 +19,12 @@ const (
 	modeFilter                // the filter line is typed over the panes of Model.under
 	modeHelp                  // the full help covers the panes of Model.under
 	modeMessage               // the last status message, in full, covers the panes of Model.under
+	modeBoard                 // the service board replaces the list and the detail pane
 )
 
 var modeNames = [...]string{
 	modePicker: "picker", modeList: "list", modeDetail: "detail", modeCompose: "compose",
-	modeFilter: "filter", modeHelp: "help", modeMessage: "message",
+	modeFilter: "filter", modeHelp: "help", modeMessage: "message", modeBoard: "board",
 }
 
 func (md uiMode) String() string {
@@ -60,6 +61,8 @@ func route(md uiMode) modeRoute {
 		return modeRoute{(*Model).helpKey, (*Model).dropPaste, keyMap.helpShort}
 	case modeDetail:
 		return modeRoute{(*Model).paneKey, (*Model).dropPaste, keyMap.detailShort}
+	case modeBoard:
+		return modeRoute{(*Model).boardKey, (*Model).dropPaste, keyMap.boardShort}
 	}
 	return modeRoute{(*Model).paneKey, (*Model).dropPaste, keyMap.listShort}
 }

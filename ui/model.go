@@ -14,6 +14,7 @@ import (
 	"mqscope/internal/textsafe"
 	"mqscope/store"
 	"mqscope/themes"
+	"mqscope/verdict"
 )
 
 // sessionMsg is the outcome of connecting: the request side to send
@@ -63,6 +64,17 @@ type env struct {
 	// readOnly is set in read-only mode: the header says so, and compose
 	// refuses to send (readonly.go).
 	readOnly *observe.ReadOnly
+	// verdicts decides what happened to each request seen or sent and adds
+	// the verdict rows to the store and the recording; nil when browsing a
+	// recording (its verdict rows are in it) and in tests that do not
+	// need it.
+	verdicts *verdict.Follower
+	// boardBroker is the broker of the running session, for the service
+	// board; nil (or returning nil) when there is none.
+	boardBroker func() boardBroker
+	// services maps each queue the config's services consume to the
+	// service, for the board.
+	services map[string]string
 }
 
 // Model is the root model: it routes messages to the components and lays
@@ -82,10 +94,14 @@ type Model struct {
 	// and returns to.
 	mode, under uiMode
 
-	view    *store.View
-	list    messageList
-	detail  detailPane
-	compose composePane
+	view   *store.View
+	marks  verdictMarks // the verdict of each request, for the list's marker
+	list   messageList
+	detail detailPane
+	// timelines keeps the Pair tab's timeline of the selected request.
+	timelines timelineCache
+	board     boardState
+	compose   composePane
 
 	filterInput textinput.Model
 	filterErr   string
@@ -115,6 +131,7 @@ func newModel(e env) *Model {
 	m.autoTheme = e.theme == "" || e.theme == themes.Auto
 	m.setPalette(initialPalette(e))
 	m.view = e.store.NewView(nil)
+	m.marks = newVerdictMarks(e.store)
 	m.list = newMessageList()
 	m.compose = newComposePane(&m.st)
 	m.filterInput = textinput.New()
@@ -162,6 +179,9 @@ func (m *Model) Init() tea.Cmd {
 	if m.autoTheme && !m.env.noColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
+	if m.env.verdicts != nil {
+		cmds = append(cmds, m.onVerdictTick())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -182,6 +202,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, frameTickCmd()
 	case frameMsg:
 		return m, m.onFrame()
+	case verdictTickMsg:
+		return m, m.onVerdictTick()
 	case rateTickMsg:
 		return m, m.onRateTick(msg)
 	case eventsMsg:
@@ -205,6 +227,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case templatesChangedMsg:
 		return m, m.onTemplatesChanged(msg)
 	default:
+		if cmd, ok := m.onBoardMsg(msg); ok {
+			return m, cmd
+		}
 		return m, m.onPickerMsg(msg)
 	}
 	return m, nil
@@ -251,6 +276,7 @@ func (m *Model) onFrame() tea.Cmd {
 	if !m.paused {
 		m.list.sync(m.view)
 	}
+	m.marks.sync()
 	return waitForChange(m.env.ctx, m.env.store.Changed())
 }
 

@@ -3,16 +3,22 @@ package ui
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"mqscope/capture"
+
 	"mqscope/store"
 )
 
 // jumpToPair moves the selection from a request to its reply, and from a
 // reply back to its request. A deliver, or a copy of a request sent from
-// compose, jumps as the message it copies would.
+// compose, jumps as the message it copies would; a verdict row jumps to
+// the request it is about.
 func (m *Model) jumpToPair() tea.Cmd {
 	e, _ := m.selected()
 	if e == nil {
 		return m.setStatus("nothing selected", true)
+	}
+	if e.Msg.Event == capture.EventVerdict {
+		return m.jumpToVerdictRequest(e)
 	}
 	r := e
 	if e.Origin != 0 {
@@ -63,4 +69,17 @@ func (l *messageList) selectSeq(v rowSource, seq uint64) bool {
 	l.follow = i >= l.total-1
 	l.clamp(v)
 	return true
+}
+
+// jumpToVerdictRequest selects the request a verdict row is about.
+func (m *Model) jumpToVerdictRequest(e *store.Entry) tea.Cmd {
+	req, ok := requestOfVerdict(m.env.store, e)
+	if !ok {
+		return m.setStatus("this verdict's request is no longer in the list (evicted)", true)
+	}
+	if !m.list.selectSeq(m.view, req.Seq) {
+		return m.setStatus("its request is hidden by the filter (the Pair tab shows its timeline)", true)
+	}
+	m.detail.scroll = 0
+	return m.setStatus("→ the request of this verdict", false)
 }

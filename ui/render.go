@@ -31,6 +31,8 @@ func (m *Model) render() string {
 		parts = append(parts, renderFullHelp(m.st, m.keys.full(), m.width, body))
 	case m.mode == modeMessage:
 		parts = append(parts, m.renderLastMessage(l.list+l.lower))
+	case m.panes() == modeBoard:
+		parts = append(parts, m.renderBoard(l.list+l.lower))
 	case l.list == 0:
 		parts = append(parts, m.renderLower(l))
 	default:
@@ -62,7 +64,7 @@ func (m *Model) renderList(l layout) string {
 
 // rowCtx is what the list's rows are drawn with this frame.
 func (m *Model) rowCtx() rowCtx {
-	return rowCtx{loc: m.env.loc, dated: m.rowsNeedDate(), outcomes: &m.compose.outcomes}
+	return rowCtx{loc: m.env.loc, dated: m.rowsNeedDate(), outcomes: &m.compose.outcomes, marks: &m.marks}
 }
 
 // rowsNeedDate reports whether the time column must show the date: the
@@ -109,6 +111,9 @@ func (m *Model) renderLower(l layout) string {
 		return m.compose.render(m.env.vhost, m.width, l.lower, &m.st, m.mode == modeCompose, m.env.now())
 	}
 	e, pair := m.selected()
+	if m.detail.tab == tabPair {
+		m.detail.timeline, m.detail.timelineVersion = m.timelineOf(e)
+	}
 	return m.detail.render(e, pair, m.width, l.lower, &m.st, m.panes() == modeDetail)
 }
 
@@ -170,5 +175,8 @@ func (m *Model) renderLastMessage(height int) string {
 // renderFooter is the one-line help of the mode, as route names it.
 func (m *Model) renderFooter() string {
 	bindings := route(m.mode).footer(m.keys)
+	if m.mode == modeBoard && m.board.confirm != nil {
+		bindings = m.keys.confirmShort() // the board's keys wait for the answer
+	}
 	return fitLine(" "+renderShortHelp(m.help, bindings, m.width-1), m.width)
 }

@@ -23,6 +23,7 @@ import (
 	"mqscope/store"
 	"mqscope/store/record"
 	"mqscope/themes"
+	"mqscope/verdict"
 )
 
 // Options are what main passes from the command line.
@@ -37,6 +38,10 @@ type Options struct {
 	// Recording is a file made with --record to browse: no broker is used.
 	Recording string
 	Version   string
+	// ReplyWindow is how long a delivered request may wait for its reply
+	// before its verdict is no_reply; 0 means the config's
+	// mqscope.reply_window.
+	ReplyWindow time.Duration
 }
 
 // Run runs the TUI until the user quits or ctx ends.
@@ -70,7 +75,16 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		e.scheme, e.insecure = transport(opts.Config)
 		e.readOnly = opts.Config.ReadOnly
-		e.own = newOwnOrder(st.Sink(store.OptionalRecorder(rec)), time.Now)
+		sink := st.Sink(store.OptionalRecorder(rec))
+		e.own = newOwnOrder(sink, time.Now)
+		e.verdicts = newFollower(ctx, opts, &sessions, sink)
+		e.services = opts.Config.ServiceQueues()
+		e.boardBroker = func() boardBroker {
+			if b := sessions.broker(); b != nil {
+				return b
+			}
+			return nil // not a non-nil interface holding a nil *Broker
+		}
 		e.start = func(ch pickChoice, specs []observe.WatchSpec, gen int) tea.Cmd {
 			return openSessionCmd(ctx, opts.Config, ch, specs, e.own.sink, e.events, &sessions, gen)
 		}
@@ -90,6 +104,25 @@ func Run(ctx context.Context, opts Options) error {
 		return nil
 	}
 	return err
+}
+
+// newFollower follows the verdicts of what the TUI captures and sends, as
+// tail does: the same reply window rules, and the Refused hook asking the
+// broker of the running session. Verdict rows go where every row goes:
+// the store and the recording.
+func newFollower(ctx context.Context, opts Options, sessions *sessionKeeper, sink func(capture.Message)) *verdict.Follower {
+	window := opts.ReplyWindow
+	if window == 0 {
+		window = opts.Config.ReplyWindow
+	}
+	refused := func(vhost, queue string) (string, bool) {
+		b := sessions.broker()
+		if b == nil {
+			return "", false
+		}
+		return b.RefusedHook(ctx)(vhost, queue)
+	}
+	return verdict.NewFollower(verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: refused}), sink)
 }
 
 // startOrPick sets up the picker for whatever the flags leave open. When
@@ -154,6 +187,26 @@ type sessionKeeper struct {
 	mu       sync.Mutex
 	sessions []*observe.Session
 	latest   int // the newest choice: a session of an older one is closed at once
+	// current is the broker of the newest session, which the verdicts'
+	// Refused hook and the board ask; nil before one opened.
+	current *observe.Broker
+}
+
+// setBroker remembers the broker of the session of choice gen, unless a
+// newer choice was made since.
+func (k *sessionKeeper) setBroker(b *observe.Broker, gen int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if gen >= k.latest {
+		k.current = b
+	}
+}
+
+// broker is the broker of the newest session, nil before one opened.
+func (k *sessionKeeper) broker() *observe.Broker {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.current
 }
 
 // keep adds s, opened for choice gen; a session of a choice already

@@ -190,6 +190,7 @@ func openSessionCmd(ctx context.Context, cfg *appconfig.Config, ch pickChoice, s
 		if err != nil {
 			return sessionMsg{err: err, gen: gen}
 		}
+		sessions.setBroker(broker, gen)
 		sess, err := broker.OpenSession(ctx, observe.SessionOptions{
 			VHost: ch.vhost, Watches: specs, Sink: sink,
 			OnState:     func(s connector.State) { events.push(stateMsg{state: s, gen: gen}) },

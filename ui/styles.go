@@ -77,6 +77,7 @@ func (s span) render(text string) string {
 type spans struct {
 	Text, Muted, Subtle, Accent, Bold         span
 	Request, Reply, Unroutable, Danger, Warn  span
+	OK                                        span
 	ColumnHeader, Selected, SelectedBlur      span
 	Border, BorderFocus                       span
 	JSONKey, JSONString, JSONNumber, JSONBool span
@@ -87,7 +88,7 @@ func newSpans(s *Styles) spans {
 	return spans{
 		Text: spanOf(s.Text), Muted: spanOf(s.Muted), Subtle: spanOf(s.Subtle), Accent: spanOf(s.Accent), Bold: spanOf(s.Bold),
 		Request: spanOf(s.Request), Reply: spanOf(s.Reply), Unroutable: spanOf(s.Unroutable),
-		Danger: spanOf(s.Danger), Warn: spanOf(s.Warn),
+		Danger: spanOf(s.Danger), Warn: spanOf(s.Warn), OK: spanOf(s.OK),
 		ColumnHeader: spanOf(s.ColumnHeader), Selected: spanOf(s.Selected), SelectedBlur: spanOf(s.SelectedBlur),
 		Border: spanOf(s.PaneBorder), BorderFocus: spanOf(s.PaneBorderFocus),
 		JSONKey: spanOf(s.JSONKey), JSONString: spanOf(s.JSONString), JSONNumber: spanOf(s.JSONNumber),
