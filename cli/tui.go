@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"mqscope/capture"
+	"mqscope/connector"
 	"mqscope/observe"
 	"mqscope/themes"
 	"mqscope/ui"
@@ -81,9 +82,12 @@ func commandNames() []string {
 }
 
 // runOpen browses a recording in the TUI; no broker or config is needed.
+// With a config, r and R re-send recorded requests to its broker.
 func runOpen(ctx context.Context, args []string, _ io.Writer) error {
-	fs := newFlagSet("open", "FILE.db [--theme NAME]")
+	fs := newFlagSet("open", "FILE.db [--theme NAME] [--config F] [--service S] [--read-only]")
 	theme := fs.String("theme", "", "colour theme: "+themeChoices())
+	var b brokerFlags
+	b.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -93,7 +97,18 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	if err := checkTheme("open", *theme); err != nil {
 		return err
 	}
-	return withoutTerminal(ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}),
+	opts := ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}
+	cfg, err := b.loadConfig()
+	var none *connector.NoConfigError
+	switch {
+	case errors.As(err, &none) && b.config == "":
+		opts.NoBroker = "no broker is configured (no Neon config file found: give --config, or set NEON_MQ_CONFIG_PATH)"
+	case err != nil:
+		return err
+	default:
+		opts.Config, opts.Service = cfg, defaultService(cfg, b.service)
+	}
+	return withoutTerminal(ui.Run(ctx, opts),
 		"mqscope export "+fs.Arg(0)+" prints it as JSON lines")
 }
 

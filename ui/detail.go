@@ -43,6 +43,10 @@ type detailPane struct {
 
 	key   detailKey // what lines were laid out for
 	lines []string
+
+	// extra adds lines to the Pair tab: the re-sends of the message's
+	// request (resend.go). Setting lines to nil lays the tab out again.
+	extra func(e *store.Entry, width int, st *Styles) []string
 }
 
 // detailKey identifies a layout of the pane's content: the same message in
@@ -144,6 +148,9 @@ func (d *detailPane) layout(e, pair *store.Entry, width int, st *Styles) []strin
 		lines = propLines(e, width, st)
 	case tabPair:
 		lines = pairLines(e, pair, width, st)
+		if d.extra != nil {
+			lines = append(lines, d.extra(e, width, st)...)
+		}
 	}
 	if len(lines) > maxDetailLines {
 		more := len(lines) - maxDetailLines

@@ -43,7 +43,7 @@ func renderFullHelp(s Styles, groups []helpGroup, width, height int) string {
 		body = strings.Join(cols, "\n\n")
 	}
 	title := s.Title.Render("mqscope keys") + s.Muted.Render("  (any key closes)")
-	legend := strings.Join(styleLines(wrapText("The list's event marker: "+markerLegend, width), s.Muted), "\n")
+	legend := strings.Join(styleLines(wrapText("The list's event marker: "+markerLegend+". "+markLegend, width), s.Muted), "\n")
 	return fitBlock(title+"\n\n"+body+"\n\n"+legend, width, height)
 }
 

@@ -15,6 +15,8 @@ type keyMap struct {
 	Send, Resend, SaveTemplate         key.Binding
 	NextTemplate, NextField, PrevField key.Binding
 	Apply                              key.Binding
+	ResendRow, Mark, ResendMarked      key.Binding // resend.go, marks.go
+	Diff, Export                       key.Binding // diffview.go, exportview.go
 	Move, Choose, ForceQuit            key.Binding // the picker's, where letters type
 	CloseHelp                          key.Binding // only shown: any key closes the help
 }
@@ -54,6 +56,11 @@ func newKeyMap() keyMap {
 		NextField:    b("tab", "next field", "tab"),
 		PrevField:    b("shift+tab", "prev field", "shift+tab"),
 		Apply:        b("enter", "apply", "enter"),
+		ResendRow:    b("r", "re-send request", "r"),
+		Mark:         b("m", "mark", "m"),
+		ResendMarked: b("R", "re-send marked", "R"),
+		Diff:         b("d", "diff", "d"),
+		Export:       b("e", "export view", "e"),
 		Move:         b("↑/↓", "move", "up", "down"),
 		Choose:       b("enter", "choose", "enter"),
 		ForceQuit:    b("ctrl+c", "quit", "ctrl+c"),
@@ -86,6 +93,16 @@ func (k keyMap) pickerShort() []key.Binding {
 	return []key.Binding{k.Move, k.Choose, k.Back, k.ForceQuit}
 }
 
+// diffShort is the footer of the diff view.
+func (k keyMap) diffShort() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.CopyBody, k.Back}
+}
+
+// promptShort is the footer while a file name is typed (export).
+func (k keyMap) promptShort() []key.Binding {
+	return []key.Binding{k.Apply, k.Back}
+}
+
 // helpShort is the footer while the full help is shown.
 func (k keyMap) helpShort() []key.Binding {
 	return []key.Binding{k.CloseHelp, k.ForceQuit}
@@ -116,5 +133,6 @@ func (k keyMap) full() []helpGroup {
 		{"Live", []key.Binding{k.Filter, k.Pair, k.Pause, k.Watch, k.LastMessage, k.Clear, k.Theme, k.Help, k.Back, k.Quit}},
 		{"Copy", []key.Binding{k.CopyBody, k.CopyWire, k.CopyID}},
 		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate}},
+		{"Act", []key.Binding{k.ResendRow, k.Mark, k.ResendMarked, k.Diff, k.Export}},
 	}
 }

@@ -17,6 +17,7 @@ type rowCtx struct {
 	loc      *time.Location
 	dated    bool        // the rows span more than one day, or are not from today
 	outcomes *outcomeLog // outcomes of requests sent from compose; may be nil
+	marks    *marks      // rows marked with m; may be nil
 }
 
 // Time formats of the time column.

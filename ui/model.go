@@ -63,6 +63,11 @@ type env struct {
 	// readOnly is set in read-only mode: the header says so, and compose
 	// refuses to send (readonly.go).
 	readOnly *observe.ReadOnly
+
+	// openRequester opens a requester to re-send from a recording (r, R);
+	// nil when browsing without a broker configured, and noBroker says why.
+	openRequester openRequesterFunc
+	noBroker      string
 }
 
 // Model is the root model: it routes messages to the components and lays
@@ -104,6 +109,11 @@ type Model struct {
 	rates          rateMeter
 	req            requester
 	picker         *picker
+
+	marks   marks       // rows marked with m (marks.go)
+	resends resendState // requests re-sent with r and R (resend.go)
+	diff    diffView    // the diff of two messages, d (diffview.go)
+	export  exportPrompt
 }
 
 // newModel builds the root model over e.
@@ -117,6 +127,7 @@ func newModel(e env) *Model {
 	m.view = e.store.NewView(nil)
 	m.list = newMessageList()
 	m.compose = newComposePane(&m.st)
+	m.detail.extra = m.resendLines
 	m.filterInput = textinput.New()
 	m.filterInput.Prompt = "/"
 	// The placeholder must not read as typed text: the cursor sits on its
@@ -198,6 +209,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onStatusClear(msg)
 	case templatesLoadedMsg:
 		return m, m.onTemplatesLoaded(msg)
+	case requesterOpenedMsg:
+		return m, m.onRequesterOpened(msg)
+	case exportedMsg:
+		return m, m.onExported(msg)
 	case sendCheckedMsg:
 		return m, m.onSendChecked(msg)
 	case templateSavedMsg:
@@ -293,6 +308,9 @@ func (m *Model) onReply(msg replyMsg) tea.Cmd {
 	if id := m.compose.finish(msg); id != "" && m.env.own != nil {
 		m.env.own.finish(id)
 	}
+	if cmd, ok := m.onResendReply(msg); ok {
+		return cmd
+	}
 	if msg.err != nil {
 		return m.setStatus("request failed: "+describeRequestError(msg.err), true)
 	}
@@ -349,6 +367,9 @@ func (m *Model) alertLines() []string {
 			lines = append(lines, styleLines(wrapText("✗ "+textsafe.Row(m.filterErr), m.width), m.st.Danger)...)
 		}
 		return lines
+	}
+	if m.mode == modeExport {
+		return m.exportLines()
 	}
 	// Broker errors quote names anyone may declare.
 	problem := textsafe.Row(m.conns.problem(m.env.now()))
