@@ -108,11 +108,13 @@ func (k keyMap) helpShort() []key.Binding {
 	return []key.Binding{k.CloseHelp, k.ForceQuit}
 }
 
-// offline hides and turns off what needs a broker, for browsing a
-// recording: nothing arrives, so there is nothing to pause, to send or to
-// watch.
+// offline hides and turns off what needs a live session, for browsing a
+// recording: nothing arrives, so there is nothing to pause, to compose or
+// to watch. r and R stay: they re-send through the configured broker, or
+// say why there is none (resend.go).
 func (k *keyMap) offline() {
-	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend} {
+	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend,
+		&k.NextField, &k.PrevField, &k.SaveTemplate, &k.NextTemplate} {
 		b.SetEnabled(false)
 	}
 }
