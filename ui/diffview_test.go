@@ -5,20 +5,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
 )
 
 // TestDiffOfTwoMarkedMessages: d with two marked messages shows each
 // field that was added, removed or changed, with its path, in colour; y
 // copies the same as plain text; esc closes.
 func TestDiffOfTwoMarkedMessages(t *testing.T) {
-	stubClipboard(t, nil)
-	var copied []string
-	old := setTerminalClipboard
-	setTerminalClipboard = func(s string) tea.Cmd { copied = append(copied, s); return old(s) }
-	t.Cleanup(func() { setTerminalClipboard = old })
-
+	clip := stubClipboard(t, nil)
 	m, _ := testModel(t, 160, 40, "dark", 0)
 	press(m, "x")
 	sink := m.env.store.Sink(nil)
@@ -46,9 +39,11 @@ func TestDiffOfTwoMarkedMessages(t *testing.T) {
 	if r := m.render(); !strings.Contains(r, "\x1b[") {
 		t.Error("the diff should be in colour")
 	}
-	press(m, "y")
-	want := "+ email: 'ada@example.org'\n"
-	if len(copied) != 1 || !strings.HasSuffix(copied[0], want) || !strings.Contains(copied[0], "~ user.units.time: '12h' → '24h'\n") || strings.Contains(copied[0], "\x1b") {
+	collect(t, press(m, "y"), isType(copiedMsg{}))
+	clip.mu.Lock()
+	copied := clip.text
+	clip.mu.Unlock()
+	if !strings.HasSuffix(copied, "+ email: 'ada@example.org'\n") || !strings.Contains(copied, "~ user.units.time: '12h' → '24h'\n") || strings.Contains(copied, "\x1b") {
 		t.Fatalf("y copied %q, want the plain text", copied)
 	}
 	press(m, "esc")

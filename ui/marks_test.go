@@ -8,18 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// listRowOf is the list line that shows seq, without colours.
-func listRowOf(t *testing.T, m *Model, id string) string {
-	t.Helper()
-	for _, line := range strings.Split(screen(m), "\n") {
-		if strings.Contains(line, id) {
-			return line
-		}
-	}
-	t.Fatalf("no row shows %q:\n%s", id, screen(m))
-	return ""
-}
-
 // TestMarksShowAtEveryWidthAndAreCounted: a marked row shows the mark in
 // the list at the widest and the narrowest screens, and the status bar
 // counts the marks; m again unmarks.

@@ -424,23 +424,6 @@ func (m *Model) resendLines(e *store.Entry, width int, st *Styles) []string {
 	return lines
 }
 
-// sideBySide puts two columns of lines next to each other, the left one
-// fitted to col.
-func sideBySide(left, right []string, col int, st *Styles) []string {
-	out := make([]string, 0, max(len(left), len(right)))
-	for i := range max(len(left), len(right)) {
-		l, r := "", ""
-		if i < len(left) {
-			l = left[i]
-		}
-		if i < len(right) {
-			r = right[i]
-		}
-		out = append(out, fitLine(l, col)+st.Subtle.Render(" │ ")+r)
-	}
-	return out
-}
-
 // openRequesterFunc opens a requester to re-send to a vhost from a
 // recording; Run sets it when the config names a broker.
 type openRequesterFunc func(ctx context.Context, vhost string) (requester, error)

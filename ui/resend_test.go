@@ -25,43 +25,6 @@ func answerWith(content string) func(string, neonwire.Value) (*connector.Respons
 	}
 }
 
-// collectAll runs cmd like collect and returns the first n messages want
-// accepts.
-func collectAll(t testing.TB, cmd tea.Cmd, want func(tea.Msg) bool, n int) []tea.Msg {
-	t.Helper()
-	out := make(chan tea.Msg, 256)
-	var run func(tea.Cmd)
-	run = func(c tea.Cmd) {
-		if c == nil {
-			return
-		}
-		go func() {
-			msg := c()
-			if b, ok := msg.(tea.BatchMsg); ok {
-				for _, c := range b {
-					run(c)
-				}
-				return
-			}
-			out <- msg
-		}()
-	}
-	run(cmd)
-	var got []tea.Msg
-	deadline := time.After(5 * time.Second)
-	for len(got) < n {
-		select {
-		case msg := <-out:
-			if want(msg) {
-				got = append(got, msg)
-			}
-		case <-deadline:
-			t.Fatalf("got %d of %d expected messages", len(got), n)
-		}
-	}
-	return got
-}
-
 // TestResendFromAReplyRowSendsItsRequest: r on a reply re-sends the
 // request it answers, as the Python library would (routing_key the reply
 // queue, then a fresh message_id), says what went where, and shows the new
