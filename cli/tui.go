@@ -99,10 +99,11 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	}
 	opts := ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}
 	cfg, err := b.loadConfig()
-	var none *connector.NoConfigError
 	switch {
-	case errors.As(err, &none) && b.config == "":
-		opts.NoBroker = "no broker is configured (no Neon config file found: give --config, or set NEON_MQ_CONFIG_PATH)"
+	case err != nil && b.config == "":
+		// Browsing needs no config: one that is missing or broken only
+		// turns re-sending off, and r says why.
+		opts.NoBroker = noBrokerReason(err)
 	case err != nil:
 		return err
 	default:
@@ -110,6 +111,15 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	}
 	return withoutTerminal(ui.Run(ctx, opts),
 		"mqscope export "+fs.Arg(0)+" prints it as JSON lines")
+}
+
+// noBrokerReason says why `open` has no broker to re-send to.
+func noBrokerReason(err error) string {
+	var none *connector.NoConfigError
+	if errors.As(err, &none) {
+		return "no broker is configured (no Neon config file found: give --config, or set NEON_MQ_CONFIG_PATH)"
+	}
+	return "the Neon config could not be used (" + err.Error() + ")"
 }
 
 // withoutTerminal says in one line that the UI needs a terminal, instead
