@@ -130,17 +130,14 @@ func (m *Model) resendMarked() tea.Cmd {
 	return m.startBatch(reqs, false, note)
 }
 
-// refuseResend says why nothing can be re-sent now: read-only mode, a
-// recording with no broker configured, another re-send under way.
+// refuseResend says why nothing can be re-sent: read-only mode, or a
+// recording with no broker configured.
 func (m *Model) refuseResend() tea.Cmd {
 	if err := m.env.readOnly.Refuse("re-sending would publish requests"); err != nil {
 		return m.setStatus(err.Error(), true)
 	}
 	if m.env.offline != "" && m.env.openRequester == nil {
 		return m.setStatus("re-send is unavailable: browsing a recording and "+m.env.noBroker, true)
-	}
-	if b := m.resends.batch; b != nil {
-		return m.setStatus(fmt.Sprintf("a re-send is under way (%d of %d answered): wait for its summary", b.tally.Sent, b.total), true)
 	}
 	return nil
 }
@@ -165,14 +162,22 @@ func (m *Model) resendable(e *store.Entry) (replay.Request, string) {
 	return r, ""
 }
 
-// startBatch starts sending reqs, at most replay.MaxInFlight at once.
+// startBatch starts sending reqs, at most replay.MaxInFlight at once. A
+// re-send pressed while another is under way joins it, and the summary
+// counts both.
 func (m *Model) startBatch(reqs []replay.Request, single bool, note string) tea.Cmd {
-	m.resends.batch = &resendBatch{todo: reqs, total: len(reqs), single: single}
+	if b := m.resends.batch; b != nil {
+		b.todo, b.total, b.single = append(b.todo, reqs...), b.total+len(reqs), false
+		single = false
+	} else {
+		m.resends.batch = &resendBatch{todo: reqs, total: len(reqs), single: single}
+	}
+	total := m.resends.batch.total
 	cmd := m.pumpResends()
-	if single {
+	if single || m.resends.batch == nil { // sent, or could not start and said why
 		return cmd
 	}
-	return tea.Batch(cmd, m.setStatus(fmt.Sprintf("re-sending %d marked request%s…%s", len(reqs), plural(len(reqs), "", "s"), note), false))
+	return tea.Batch(cmd, m.setStatus(fmt.Sprintf("re-sending %d request%s…%s", total, plural(total, "", "s"), note), false))
 }
 
 // pumpResends sends the batch's next requests while fewer than
@@ -298,7 +303,7 @@ func (m *Model) onResendReply(msg replyMsg) (cmd tea.Cmd, ok bool) {
 	}
 	next := m.pumpResends()
 	if b.inFlight > 0 || len(b.todo) > 0 {
-		return tea.Batch(next, m.setStatus(fmt.Sprintf("re-sending marked: %d of %d answered · %s", b.tally.Sent, b.total, b.tally), false)), true
+		return tea.Batch(next, m.setStatus(fmt.Sprintf("re-sending: %d of %d answered · %s", b.tally.Sent, b.total, b.tally), false)), true
 	}
 	s.batch = nil
 	return tea.Batch(next, m.setStatus(b.summary(), !b.tally.Good())), true
@@ -329,7 +334,7 @@ func (b *resendBatch) summary() string {
 	if b.single {
 		return "re-sent seq " + fmt.Sprint(b.last.Seq) + " to " + textsafe.Row(b.last.Queue) + ": " + resultText(b.last)
 	}
-	text := "re-sent marked: " + b.tally.String()
+	text := "re-send done: " + b.tally.String()
 	if len(b.notes) > 0 {
 		text += " · " + strings.Join(b.notes, "; ")
 	}

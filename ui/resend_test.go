@@ -148,7 +148,7 @@ func TestResendMarkedCountsEachRequestOnce(t *testing.T) {
 		t.Fatalf("the status bar should count 4 marks:\n%s", screen(m))
 	}
 	cmd := press(m, "R")
-	if !strings.HasPrefix(m.status.text, "re-sending 3 marked requests") {
+	if !strings.HasPrefix(m.status.text, "re-sending 3 requests") {
 		t.Fatalf("status %q", m.status.text)
 	}
 	for _, msg := range collectAll(t, cmd, isType(replyMsg{}), 3) {
@@ -157,12 +157,30 @@ func TestResendMarkedCountsEachRequestOnce(t *testing.T) {
 	if len(req.values) != 3 {
 		t.Fatalf("sent %d requests, want 3 (a request and its reply are one request)", len(req.values))
 	}
-	if !strings.HasPrefix(m.status.text, "re-sent marked: 3 sent, 3 replied, 1 differ, 0 no reply · seq ") ||
+	if !strings.HasPrefix(m.status.text, "re-send done: 3 sent, 3 replied, 1 differ, 0 no reply · seq ") ||
 		!strings.HasSuffix(m.status.text, "changed content") || !m.status.isErr {
 		t.Fatalf("summary %q", m.status.text)
 	}
 	if m.resends.batch != nil {
 		t.Fatal("the batch should be over")
+	}
+}
+
+// TestResendWhileAnotherIsUnderWayJoinsIt: r pressed while R's requests
+// wait is sent too, and the summary counts both.
+func TestResendWhileAnotherIsUnderWayJoinsIt(t *testing.T) {
+	m, req := testModel(t, 160, 45, "dark", 3)
+	req.answer = answerWith("Success")
+	selectRow(m, 0)
+	press(m, "m")
+	first := press(m, "R")
+	selectRow(m, 2)
+	second := press(m, "r")
+	for _, msg := range collectAll(t, tea.Batch(first, second), isType(replyMsg{}), 2) {
+		m.Update(msg)
+	}
+	if len(req.values) != 2 || m.status.text != "re-send done: 2 sent, 2 replied, 0 differ, 0 no reply" {
+		t.Fatalf("%d sent, status %q", len(req.values), m.status.text)
 	}
 }
 
@@ -188,7 +206,7 @@ func TestResendMarkedBoundsRequestsInFlight(t *testing.T) {
 	for _, msg := range collectAll(t, tea.Batch(more...), isType(replyMsg{}), 6) {
 		m.Update(msg)
 	}
-	if !strings.HasPrefix(m.status.text, "re-sent marked: 70 sent, 70 replied, 0 differ, 0 no reply") {
+	if !strings.HasPrefix(m.status.text, "re-send done: 70 sent, 70 replied, 0 differ, 0 no reply") {
 		t.Fatalf("summary %q", m.status.text)
 	}
 }
