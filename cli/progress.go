@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"mqscope/internal/replay"
 )
 
 // progress draws a one-line progress bar on stderr when it is a terminal
@@ -26,7 +28,7 @@ func newProgress(total int) *progress {
 }
 
 // done counts one replay result.
-func (p *progress) done(r replayResult) { p.step(r.replied && !r.differs) }
+func (p *progress) done(r replay.Result) { p.step(r.Replied() && !r.Differs()) }
 
 // step counts one item, ok or not.
 func (p *progress) step(ok bool) {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,7 +14,7 @@ import (
 	"mqscope/capture"
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
-	"mqscope/internal/valuediff"
+	"mqscope/internal/replay"
 	"mqscope/store"
 	"mqscope/store/record"
 )
@@ -26,42 +25,6 @@ type replayFlags struct {
 	filter, vhost, queue, speed, report, ignore string
 	window                                      time.Duration
 	dryRun                                      bool
-}
-
-// maxInFlight bounds the requests a --speed max replay has waiting at once.
-const maxInFlight = 64
-
-// recorded is one request of a recording and what it got then.
-type recorded struct {
-	seq      uint64
-	at       time.Time
-	vhost    string
-	queue    string
-	body     *neonwire.Dict // without message_id and routing_key
-	reply    neonwire.Value // nil when it got none
-	latency  time.Duration
-	hadReply bool
-}
-
-// replayResult is one line of the report.
-type replayResult struct {
-	Seq              uint64       `json:"seq"`
-	MessageID        string       `json:"message_id"`
-	VHost            string       `json:"vhost"`
-	Queue            string       `json:"queue"`
-	Verdict          string       `json:"verdict"`
-	RecordedLatency  *float64     `json:"recorded_latency_ms"`
-	Latency          *float64     `json:"latency_ms"`
-	Diff             []diffChange `json:"diff"`
-	Error            string       `json:"error,omitempty"`
-	differs, replied bool
-}
-
-type diffChange struct {
-	Path string `json:"path"`
-	Kind string `json:"kind"`
-	Old  string `json:"old,omitempty"`
-	New  string `json:"new,omitempty"`
 }
 
 // runReplay re-sends the requests of a recording and compares the replies.
@@ -80,7 +43,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	if f.dryRun {
 		return printDryRun(stdout, reqs)
 	}
-	results, err := replay(ctx, f, reqs)
+	results, err := replayAll(ctx, f, reqs)
 	if err != nil {
 		return err
 	}
@@ -119,7 +82,7 @@ func parseReplay(args []string) (replayFlags, string, error) {
 // loadRequests reads the recording through a store, so that each request
 // is counted once (not once per publish and deliver row) and has its
 // recorded reply, and keeps those the filter selects.
-func loadRequests(path string, f replayFlags) ([]recorded, error) {
+func loadRequests(path string, f replayFlags) ([]replay.Request, error) {
 	filter, err := store.ParseFilter(f.filter)
 	if err != nil {
 		return nil, usagef("replay: --filter: %v", err)
@@ -129,45 +92,34 @@ func loadRequests(path string, f replayFlags) ([]recorded, error) {
 		return nil, err
 	}
 	all, _ := st.Since(0)
-	var out []recorded
+	var out []replay.Request
 	for i := range all {
 		e := &all[i]
-		if e.ReplyQueue == "" || e.Origin != 0 || e.Msg.Event != capture.EventPublish || e.Pair != nil && e.Pair.IsReply || !filter.Match(e) {
+		if !replay.IsRequest(e) || !filter.Match(e) {
 			continue
 		}
-		out = append(out, requestOf(st, e, f))
+		if r, ok := replay.FromEntry(st, e); ok {
+			out = append(out, retarget(r, f))
+		}
 	}
 	return out, nil
 }
 
-// requestOf is the replayable form of a recorded request.
-func requestOf(st *store.Store, e *store.Entry, f replayFlags) recorded {
-	r := recorded{seq: e.Seq, at: e.Msg.Time, vhost: e.Msg.VHost, queue: e.Msg.Queue}
-	if r.queue == "" {
-		r.queue = e.Msg.RoutingKey
-	}
+// retarget sends r to --vhost and --queue when they are given.
+func retarget(r replay.Request, f replayFlags) replay.Request {
 	if f.vhost != "" {
-		r.vhost = f.vhost
+		r.VHost = f.vhost
 	}
 	if f.queue != "" {
-		r.queue = f.queue
-	}
-	d, _ := e.Decoded.Value.(*neonwire.Dict)
-	r.body = &neonwire.Dict{Items: append([]neonwire.Item(nil), d.Items...)}
-	r.body.Delete("message_id")
-	r.body.Delete("routing_key")
-	if e.Pair != nil {
-		if rep, ok := st.Get(e.Pair.Seq); ok {
-			r.reply, r.latency, r.hadReply = rep.Decoded.Value, e.Pair.Latency, true
-		}
+		r.Queue = f.queue
 	}
 	return r
 }
 
 // printDryRun says what would be sent, one request a line.
-func printDryRun(w io.Writer, reqs []recorded) error {
+func printDryRun(w io.Writer, reqs []replay.Request) error {
 	for _, r := range reqs {
-		if _, err := fmt.Fprintf(w, "seq %d → %s %s: %s\n", r.seq, r.vhost, r.queue, neonwire.Repr(r.body)); err != nil {
+		if _, err := fmt.Fprintf(w, "seq %d → %s %s: %s\n", r.Seq, r.VHost, r.Queue, neonwire.Repr(r.Body)); err != nil {
 			return err
 		}
 	}
@@ -175,9 +127,9 @@ func printDryRun(w io.Writer, reqs []recorded) error {
 	return err
 }
 
-// replay sends the requests at the chosen pace and collects the results
+// replayAll sends the requests at the chosen pace and collects the results
 // in recorded order.
-func replay(ctx context.Context, f replayFlags, reqs []recorded) ([]replayResult, error) {
+func replayAll(ctx context.Context, f replayFlags, reqs []replay.Request) ([]replay.Result, error) {
 	broker, _, err := f.broker()
 	if err != nil {
 		return nil, err
@@ -191,21 +143,21 @@ func replay(ctx context.Context, f replayFlags, reqs []recorded) ([]replayResult
 			r.Close()
 		}
 	}()
-	results := make([]replayResult, len(reqs))
+	results := make([]replay.Result, len(reqs))
 	progress := newProgress(len(reqs))
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, maxInFlight)
-	ignore := append([]string{"message_id", "routing_key"}, splitList(f.ignore)...)
+	slots := make(chan struct{}, replay.MaxInFlight)
+	ignore := splitList(f.ignore)
 	for i := range reqs {
 		if err := pace(ctx, f.speed, reqs, i); err != nil {
 			break
 		}
-		req := requesters[reqs[i].vhost]
+		req := requesters[reqs[i].VHost]
 		if req == nil {
-			if req, err = broker.NewRequester(ctx, reqs[i].vhost, connector.RequesterOptions{}); err != nil {
+			if req, err = broker.NewRequester(ctx, reqs[i].VHost, connector.RequesterOptions{}); err != nil {
 				return nil, err
 			}
-			requesters[reqs[i].vhost] = req
+			requesters[reqs[i].VHost] = req
 		}
 		slots <- struct{}{}
 		wg.Go(func() {
@@ -224,12 +176,12 @@ func replay(ctx context.Context, f replayFlags, reqs []recorded) ([]replayResult
 
 // pace waits until request i is due: its recorded gap after the one
 // before, divided by the speed.
-func pace(ctx context.Context, speed string, reqs []recorded, i int) error {
+func pace(ctx context.Context, speed string, reqs []replay.Request, i int) error {
 	if speed == "max" || i == 0 {
 		return ctx.Err()
 	}
 	n, _ := strconv.ParseFloat(speed, 64)
-	gap := time.Duration(float64(reqs[i].at.Sub(reqs[i-1].at)) / n)
+	gap := time.Duration(float64(reqs[i].At.Sub(reqs[i-1].At)) / n)
 	if gap <= 0 {
 		return ctx.Err()
 	}
@@ -241,76 +193,26 @@ func pace(ctx context.Context, speed string, reqs []recorded, i int) error {
 	}
 }
 
-// sendOne sends one request as the Python library would (routing_key,
-// then a fresh message_id) and compares its reply with the recorded one.
-func sendOne(ctx context.Context, req *connector.Requester, r recorded, window time.Duration, ignore []string) replayResult {
-	body := &neonwire.Dict{Items: append([]neonwire.Item(nil), r.body.Items...)}
-	id := connector.NewMessageID()
-	body.Set("routing_key", req.ReplyQueue())
-	body.Set("message_id", id)
-	res := replayResult{Seq: r.seq, MessageID: id, VHost: r.vhost, Queue: r.queue, Diff: []diffChange{}}
-	if r.hadReply {
-		res.RecordedLatency = msPtr(r.latency)
-	}
-	resp, err := req.Request(ctx, r.queue, body, connector.RequestOptions{Timeout: window})
-	var nr *connector.NoRouteError
-	switch {
-	case errors.Is(err, connector.ErrTimeout):
-		res.Verdict = "no_reply"
-		return res
-	case errors.As(err, &nr):
-		res.Verdict, res.Error = "unroutable", err.Error()
-		return res
-	case err != nil:
-		res.Verdict, res.Error = "not_sent", err.Error()
-		return res
-	}
-	res.Verdict, res.replied, res.Latency = "replied", true, msPtr(resp.Latency)
-	if r.hadReply {
-		for _, c := range valuediff.Diff(r.reply, resp.Value, ignore...) {
-			res.Diff = append(res.Diff, diffChange{Path: c.Path, Kind: string(c.Kind), Old: reprOrEmpty(c.Old, c.Kind == valuediff.Added), New: reprOrEmpty(c.New, c.Kind == valuediff.Removed)})
-		}
-	}
-	res.differs = len(res.Diff) > 0
-	return res
-}
-
-func msPtr(d time.Duration) *float64 {
-	ms := float64(d.Microseconds()) / 1000
-	return &ms
-}
-
-func reprOrEmpty(v neonwire.Value, none bool) string {
-	if none {
-		return ""
-	}
-	return neonwire.Repr(v)
+// sendOne sends one request as the Python library would and compares its
+// reply with the recorded one.
+func sendOne(ctx context.Context, req *connector.Requester, r replay.Request, window time.Duration, ignore []string) replay.Result {
+	body, id := replay.Prepare(r, req.ReplyQueue())
+	resp, err := req.Request(ctx, r.Queue, body, connector.RequestOptions{Timeout: window})
+	return replay.Compare(r, id, resp, err, ignore...)
 }
 
 // summarize prints "N sent, R replied, D differ, T no reply" and the
 // differing fields of the first few, writes the report, and makes the exit
 // status: 0 only when every request was replied and none differs.
-func summarize(w io.Writer, results []replayResult, reportPath string) error {
-	var sent, replied, differ, noReply int
+func summarize(w io.Writer, results []replay.Result, reportPath string) error {
+	var t replay.Tally
 	for _, r := range results {
-		if r.Verdict == "" {
-			continue // not sent: interrupted
-		}
-		sent++
-		if r.replied {
-			replied++
-		}
-		if r.differs {
-			differ++
-		}
-		if r.Verdict == "no_reply" {
-			noReply++
-		}
+		t.Add(r)
 	}
-	fmt.Fprintf(w, "%d sent, %d replied, %d differ, %d no reply\n", sent, replied, differ, noReply)
+	fmt.Fprintln(w, t)
 	shown := 0
 	for _, r := range results {
-		if (r.differs || !r.replied && r.Verdict != "") && shown < 5 {
+		if (r.Differs() || !r.Replied() && r.Verdict != "") && shown < 5 {
 			shown++
 			fmt.Fprintf(w, "  seq %d → %s (%s)%s\n", r.Seq, r.Queue, r.Verdict, diffSummary(r))
 		}
@@ -320,13 +222,13 @@ func summarize(w io.Writer, results []replayResult, reportPath string) error {
 			return err
 		}
 	}
-	if sent < len(results) || replied < sent || differ > 0 {
+	if t.Sent < len(results) || !t.Good() {
 		return errReported
 	}
 	return nil
 }
 
-func diffSummary(r replayResult) string {
+func diffSummary(r replay.Result) string {
 	if r.Error != "" {
 		return ": " + r.Error
 	}
@@ -341,7 +243,7 @@ func diffSummary(r replayResult) string {
 }
 
 // writeReport writes one JSON line per request.
-func writeReport(path string, results []replayResult) error {
+func writeReport(path string, results []replay.Result) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("replay --report: %w", err)

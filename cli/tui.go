@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mqscope/capture"
+	"mqscope/connector"
 	"mqscope/observe"
 	"mqscope/themes"
 	"mqscope/ui"
@@ -87,9 +88,12 @@ func commandNames() []string {
 }
 
 // runOpen browses a recording in the TUI; no broker or config is needed.
+// With a config, r and R re-send recorded requests to its broker.
 func runOpen(ctx context.Context, args []string, _ io.Writer) error {
-	fs := newFlagSet("open", "FILE.db [--theme NAME]")
+	fs := newFlagSet("open", "FILE.db [--theme NAME] [--config F] [--service S] [--read-only]")
 	theme := fs.String("theme", "", "colour theme: "+themeChoices())
+	var b brokerFlags
+	b.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -99,8 +103,29 @@ func runOpen(ctx context.Context, args []string, _ io.Writer) error {
 	if err := checkTheme("open", *theme); err != nil {
 		return err
 	}
-	return withoutTerminal(ui.Run(ctx, ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}),
+	opts := ui.Options{Recording: fs.Arg(0), Theme: *theme, Version: versionString()}
+	cfg, err := b.loadConfig()
+	switch {
+	case err != nil && b.config == "":
+		// Browsing needs no config: one that is missing or broken only
+		// turns re-sending off, and r says why.
+		opts.NoBroker = noBrokerReason(err)
+	case err != nil:
+		return err
+	default:
+		opts.Config, opts.Service = cfg, defaultService(cfg, b.service)
+	}
+	return withoutTerminal(ui.Run(ctx, opts),
 		"mqscope export "+fs.Arg(0)+" prints it as JSON lines")
+}
+
+// noBrokerReason says why `open` has no broker to re-send to.
+func noBrokerReason(err error) string {
+	var none *connector.NoConfigError
+	if errors.As(err, &none) {
+		return "no broker is configured (no Neon config file found: give --config, or set NEON_MQ_CONFIG_PATH)"
+	}
+	return "the Neon config could not be used (" + err.Error() + ")"
 }
 
 // withoutTerminal says in one line that the UI needs a terminal, instead

@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh [all | SECTION...]
 #
-# Sections: decode, ingest, tui, burst. To add a section, write a bench_NAME
+# Sections: decode, ingest, tui, burst, replay. To add a section, write a bench_NAME
 # function and add NAME to SECTIONS; keep its scratch files under
 # "$WORK/NAME", which is removed on exit.
 #
@@ -17,10 +17,17 @@
 #   BENCH_BURST_BUDGETS_MB="32 128"  store budgets (mqscope.store.max_bytes)
 #                        to run the burst with, one run each; both smaller
 #                        than the burst, so that the store keeps evicting
+#   BENCH_REPLAY_N=10000 requests recorded and replayed
+#   BENCH_REPLAY_LOOP=300 runs of `mqscope request` in the loop compared with
+#   BENCH_DEMO_RATE=5000 the rate asked of the demo's traffic generator
+#
+# replay works in a vhost of its own, /mqscope_bench_replay, made through
+# the management API and deleted afterwards: it runs the demo services and
+# switches the firehose on there.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-SECTIONS=(decode ingest tui burst)
+SECTIONS=(decode ingest tui burst replay)
 
 # The broker-backed sections work in this vhost, as guest (scripts/broker.sh).
 BENCH_VHOST=/mqscope_test
@@ -387,6 +394,111 @@ bench_burst() {
 	go test -run '^$' -bench '^BenchmarkKeyPressDuringBurst$' -benchtime=2000x -count=1 ./ui/ | grep '^Benchmark'
 }
 
+# REPLAY_VHOST is the replay section's own vhost.
+REPLAY_VHOST=/mqscope_bench_replay
+
+# mgmt METHOD PATH [JSON]: one management API call as guest.
+mgmt() {
+	curl -sf -u guest:guest -X "$1" -H 'content-type: application/json' ${3:+-d "$3"} "http://127.0.0.1:15672$2"
+}
+
+# wait_log FILE SECONDS REGEX waits for a line matching REGEX in FILE.
+wait_log() {
+	local deadline=$((SECONDS + $2))
+	until grep -qE -- "$3" "$1" 2>/dev/null; do
+		if ((SECONDS >= deadline)); then
+			echo "bench.sh: no /$3/ in $1 after $2 s:" >&2
+			tail -n 5 "$1" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# stop_bg PID interrupts a background process as Ctrl-C would and waits
+# for it to clean up (delete its queues, switch the firehose back).
+stop_bg() {
+	kill -INT "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# bench_replay records BENCH_REPLAY_N requests to the demo's api service
+# (firehose of the whole vhost, tail --record), replays them with
+# `mqscope replay --speed max`, and compares its requests/s with
+# `mqscope request` in a loop (one process per request, as a script would)
+# and with the demo's own traffic generator, all in this run.
+bench_replay() {
+	need go replay
+	need curl replay
+	local n=${BENCH_REPLAY_N:-10000} loop=${BENCH_REPLAY_LOOP:-300} demo_rate=${BENCH_DEMO_RATE:-5000}
+	local dir="$WORK/replay" vh=${REPLAY_VHOST//\//%2F} demo tail out wall replayed line i
+	local replay_rate loop_rate gen_rate
+	mkdir -p "$dir"
+	tools
+	write_config "$dir/mq_config.json"
+	mgmt PUT "/api/vhosts/$vh" >/dev/null
+	mgmt PUT "/api/permissions/$vh/guest" '{"configure":".*","write":".*","read":".*"}' >/dev/null
+	local cfg=(--config "$dir/mq_config.json" --service mq_handler)
+
+	"$MQSCOPE" demo "${cfg[@]}" --vhost "$REPLAY_VHOST" --services api --rate 0 2>"$dir/demo.log" &
+	demo=$!
+	wait_log "$dir/demo.log" 30 "demo: ready"
+	"$MQSCOPE" tail "${cfg[@]}" --vhost "$REPLAY_VHOST" --mode firehose --record "$dir/rec.db" >/dev/null 2>"$dir/tail.err" &
+	tail=$!
+	wait_log "$dir/tail.err" 30 "connected"
+	"$BENCHTOOL" requests -vhost "$REPLAY_VHOST" -queue neon_api_input -n "$n"
+	sleep 2 # the firehose copies of the last replies, and the recording's last batch
+	stop_bg "$tail"
+	line=$("$MQSCOPE" replay "$dir/rec.db" --filter queue:neon_api_input --dry-run | tail -n 1)
+	echo "replay: $n requests to the demo api service recorded ($line)"
+
+	out=$(measure replay_max "$dir" "${cfg[@]}")
+	wall=${out% *}
+	replayed=$(head -n 1 "$dir/replay.out")
+	replay_rate=$(rate "$n" "$wall")
+
+	out=$(measure request_loop "$loop" "${cfg[@]}")
+	loop_rate=$(rate "$loop" "${out% *}")
+	stop_bg "$demo"
+
+	# The generator sends at the rate asked, each request on its own
+	# goroutine; its first summary (after 10 s) counts the replies.
+	"$MQSCOPE" demo "${cfg[@]}" --vhost "$REPLAY_VHOST" --services api --rate "$demo_rate" 2>"$dir/gen.log" &
+	demo=$!
+	wait_log "$dir/gen.log" 40 "traffic generator: [0-9]+ requests"
+	stop_bg "$demo"
+	gen_rate=$(grep -m1 -oE "traffic generator: [0-9]+ requests, [0-9]+ replies" "$dir/gen.log" | awk '{ printf "%.0f", $5 / 10 }')
+
+	printf "%-44s %10s %10s\n" "" "req/s" "replay/x"
+	printf "%-44s %10s %10s\n" "mqscope replay --speed max ($n requests)" "$replay_rate" "1.00"
+	printf "%-44s %10s %10s\n" "mqscope request in a loop ($loop runs)" "$loop_rate" "$(ratio "$replay_rate" "$loop_rate")"
+	printf "%-44s %10s %10s\n" "demo traffic generator (--rate $demo_rate, 10 s)" "$gen_rate" "$(ratio "$replay_rate" "$gen_rate")"
+	echo "  replay said: $replayed"
+	mgmt DELETE "/api/vhosts/$vh" >/dev/null
+}
+
+# replay_max DIR ARGS... replays DIR/rec.db's requests as fast as replies
+# allow; its summary goes to DIR/replay.out. Its exit status (1 when a
+# reply differs from the recorded one) does not stop the timing.
+replay_max() {
+	local dir=$1
+	shift
+	"$MQSCOPE" replay "$dir/rec.db" "$@" --filter queue:neon_api_input --speed max >"$dir/replay.out" 2>&1 || true
+}
+
+# request_loop N ARGS... runs `mqscope request` N times, one after the other.
+request_loop() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$MQSCOPE" request "$@" --vhost "$REPLAY_VHOST" --queue neon_api_input --json '{"service": "api_test_endpoint"}' \
+			>/dev/null 2>"$WORK/replay/request.err" || {
+			cat "$WORK/replay/request.err" >&2
+			return 1
+		}
+	done
+}
+
 # cleanup stops what the sections started (an interrupted section may
 # leave a TUI or a waiter running), deletes their queues and removes the
 # scratch files.
@@ -400,6 +512,7 @@ cleanup() {
 			bt delete -queue "mqscope_test.bench.$q" 2>/dev/null || true
 		done
 	fi
+	mgmt DELETE "/api/vhosts/${REPLAY_VHOST//\//%2F}" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
 }
 

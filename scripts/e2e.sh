@@ -14,7 +14,10 @@
 # refuses a vhost or a name that does not exist, goes back with esc,
 # offers exchanges with their type and no tap for a queue, and replaces
 # the session without a restart (item 2). And issue 11: b opens the
-# service board, which flags a queue nobody consumes no_consumer.
+# service board, which flags a queue nobody consumes no_consumer. Acting on
+# what was captured (issue 12): r re-sends the selected request and the
+# Pair tab shows the new reply paired beside the original, with the diff of
+# the replies.
 #
 # Called by scripts/test.sh; run alone with scripts/e2e.sh (needs tmux,
 # rabbitmqctl and a broker set up by scripts/broker.sh). Skips, exit 0, when
@@ -291,6 +294,20 @@ wait_for detail-scrolls 10 "lines 1–" "tab, then j/k scrolls"
 keys h h h
 tmux resize-window -t "$SESSION" -x 160 -y 45
 
+echo "e2e.sh: issue 12: r re-sends the selected request; the new reply is paired"
+keys /
+tmux send-keys -t "$SESSION" C-u
+type_text "api_test_endpoint event:publish queue:neon_api_input"
+keys Enter
+wait_for resend-list 20 "api_test_endpoint event:publish" "P /neon_api/neon_api_input"
+keys r
+wait_for resent 20 "re-sent seq" "reply in"
+# The Pair tab (the fifth) of the selected request: its recorded reply
+# beside the reply its re-send got, and their diff.
+keys l l l l
+wait_for resent-pair 10 "── re-sent at" "recorded reply" "new reply" "diff of the replies"
+keys h h h h
+
 echo "e2e.sh: item 2: w returns to the picker"
 keys /
 tmux send-keys -t "$SESSION" C-u
@@ -345,7 +362,7 @@ if grep -lF -- "$E2E_PASS" "$WORK"/capture-*.txt; then
   fail "the password of $E2E_USER appeared on screen (files above)"
 fi
 if [ "${E2E_SHOW:-}" = 1 ]; then
-  for name in live reply compose-from-reply compose-filtered no-consumer expired served jump2 stopped-new paused detail-scrolls board picker-watch picker-refused picker-nope picker-mode rewatched; do
+  for name in live reply compose-from-reply compose-filtered no-consumer expired served jump2 stopped-new paused detail-scrolls board resent resent-pair picker-watch picker-refused picker-nope picker-mode rewatched; do
     echo "----- capture: $name -----"
     cat "$WORK/capture-$name.txt"
   done

@@ -145,7 +145,7 @@ func (m *Model) boardRowLines(cols []boardColumn, probWidth, space int) []string
 // hold the rest of its problems.
 func (m *Model) boardRow(r *observe.BoardRow, cols []boardColumn, probWidth int, selected bool) []string {
 	st := &m.st
-	stats := m.marks.statsOf(r.VHost, r.Queue)
+	stats := m.verdicts.statsOf(r.VHost, r.Queue)
 	var b strings.Builder
 	for _, c := range cols {
 		text := m.boardCell(r, stats, c)

@@ -316,25 +316,45 @@ func (c *composePane) send(ctx context.Context, r requester, now time.Time) (tea
 		opts.Timeout = min(opts.Timeout, expiryWait(opts.Expiration))
 	}
 	body := c.request()
-	msgID := ownMessageID(body)
-	if msgID == "" {
+	if ownMessageID(body) == "" {
 		// The connector would make one up; making it here lets the model
 		// announce the request by its id before it goes out.
-		msgID = connector.NewMessageID()
-		body.Set("message_id", msgID)
+		body.Set("message_id", connector.NewMessageID())
 	}
+	cmd := c.dispatch(ctx, r, now, outgoing{queue: queue, body: body, opts: opts, source: c.body.Value(),
+		limit: c.inputs[fieldTimeout].Value(), unconsumed: unconsumed})
+	c.inputs[fieldID].SetValue(connector.NewMessageID())
+	c.revalidate()
+	return cmd, nil
+}
+
+// outgoing is one request ready to go: its body carries its message_id.
+type outgoing struct {
+	queue  string
+	body   *neonwire.Dict
+	opts   connector.RequestOptions
+	source string // the body as the editor shows it, for the history
+	limit  string // the timeout as typed, for the history
+	// unconsumed: the target had no consumer when checked, so a timeout
+	// means the request expired unread (sendcheck.go).
+	unconsumed bool
+}
+
+// dispatch starts o as the next request: it becomes the pending one and
+// the newest line of the history. Compose's ctrl+s and the list's re-send
+// keys (resend.go) all send through here.
+func (c *composePane) dispatch(ctx context.Context, r requester, now time.Time, o outgoing) tea.Cmd {
+	msgID := ownMessageID(o.body)
 	c.nextID++
 	id := c.nextID
-	c.pending = &pendingRequest{id: id, queue: queue, messageID: msgID, replyQueue: replyQueueOf(body, r.ReplyQueue()), started: now}
+	c.pending = &pendingRequest{id: id, queue: o.queue, messageID: msgID, replyQueue: replyQueueOf(o.body, r.ReplyQueue()), started: now}
 	c.history = append([]sentRequest{{
-		at: now, queue: queue, messageID: msgID, source: c.body.Value(),
-		expiration: opts.Expiration, limit: c.inputs[fieldTimeout].Value(), id: id,
+		at: now, queue: o.queue, messageID: msgID, source: o.source,
+		expiration: o.opts.Expiration, limit: o.limit, id: id,
 	}}, c.history...)
 	c.history = c.history[:min(len(c.history), maxHistory)]
 	c.histSel = 0
-	c.inputs[fieldID].SetValue(connector.NewMessageID())
-	c.revalidate()
-	return tea.Batch(requestCmd(ctx, r, id, queue, body, opts, unconsumed), pendingTickCmd(id)), nil
+	return tea.Batch(requestCmd(ctx, r, id, o.queue, o.body, o.opts, o.unconsumed), pendingTickCmd(id))
 }
 
 // resend sends the picked history entry (the newest unless ↑/↓ chose

@@ -50,6 +50,9 @@ type detailPane struct {
 	// timelineVersion when it changes.
 	timeline        *verdict.Timeline
 	timelineVersion int
+	// extra adds lines to the Pair tab: the re-sends of the message's
+	// request (resend.go). Setting lines to nil lays the tab out again.
+	extra func(e *store.Entry, width int, st *Styles) []string
 }
 
 // detailKey identifies a layout of the pane's content: the same message in
@@ -155,6 +158,9 @@ func (d *detailPane) layout(e, pair *store.Entry, width int, st *Styles) []strin
 		lines = pairLines(e, pair, width, st)
 		if d.timeline != nil {
 			lines = append(append(timelineLines(d.timeline, width, st), ""), lines...)
+		}
+		if d.extra != nil {
+			lines = append(lines, d.extra(e, width, st)...)
 		}
 	}
 	if len(lines) > maxDetailLines {

@@ -210,7 +210,13 @@ func pairLines(e, other *store.Entry, width int, st *Styles) []string {
 	col := max((width-3)/2, 1)
 	left := pairSide("request", req, col, st.Request, st)
 	right := pairSide("reply", rep, col, st.Reply, st)
-	lines := []string{head, ""}
+	return append([]string{head, ""}, sideBySide(left, right, col, st)...)
+}
+
+// sideBySide puts two columns of lines next to each other, the left one
+// fitted to col.
+func sideBySide(left, right []string, col int, st *Styles) []string {
+	out := make([]string, 0, max(len(left), len(right)))
 	for i := range max(len(left), len(right)) {
 		l, r := "", ""
 		if i < len(left) {
@@ -219,9 +225,9 @@ func pairLines(e, other *store.Entry, width int, st *Styles) []string {
 		if i < len(right) {
 			r = right[i]
 		}
-		lines = append(lines, fitLine(l, col)+st.Subtle.Render(" │ ")+r)
+		out = append(out, fitLine(l, col)+st.Subtle.Render(" │ ")+r)
 	}
-	return lines
+	return out
 }
 
 func pairSide(title string, e *store.Entry, width int, titleStyle lipgloss.Style, st *Styles) []string {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -34,21 +35,29 @@ func renderShortHelp(h help.Model, bindings []key.Binding, width int) string {
 // and stacks them otherwise, adds the legend of the list's event markers,
 // then cuts to the height given.
 func renderFullHelp(s Styles, groups []helpGroup, width, height int) string {
-	cols := make([]string, len(groups))
-	for i, g := range groups {
-		cols[i] = renderHelpGroup(s, g)
+	cols := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if col := renderHelpGroup(s, g); col != "" {
+			cols = append(cols, col)
+		}
 	}
 	body := lipgloss.JoinHorizontal(lipgloss.Top, spaced(cols, "   ")...)
 	if lipgloss.Width(body) > width {
 		body = strings.Join(cols, "\n\n")
 	}
 	title := s.Title.Render("mqscope keys") + s.Muted.Render("  (any key closes)")
-	legend := strings.Join(styleLines(append(wrapText("The list's event marker: "+markerLegend, width),
+	legend := strings.Join(styleLines(append(wrapText("The list's event marker: "+markerLegend+". "+markLegend, width),
 		wrapText("Its verdict marker (column v): "+verdictLegend, width)...), s.Muted), "\n")
 	return fitBlock(title+"\n\n"+body+"\n\n"+legend, width, height)
 }
 
 func renderHelpGroup(s Styles, g helpGroup) string {
+	// A binding turned off (browsing a recording: pause, watch, compose)
+	// is not offered; a group with none left is left out.
+	g.Bindings = slices.DeleteFunc(slices.Clone(g.Bindings), func(b key.Binding) bool { return !b.Enabled() })
+	if len(g.Bindings) == 0 {
+		return ""
+	}
 	keyWidth := 0
 	for _, b := range g.Bindings {
 		keyWidth = max(keyWidth, lipgloss.Width(b.Help().Key))

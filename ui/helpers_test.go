@@ -151,7 +151,14 @@ func keyMsg(k string) tea.KeyPressMsg {
 // sleep for long are never waited for: the deadline only bounds a failure.
 func collect(t testing.TB, cmd tea.Cmd, want func(tea.Msg) bool) tea.Msg {
 	t.Helper()
-	out := make(chan tea.Msg, 64)
+	return collectAll(t, cmd, want, 1)[0]
+}
+
+// collectAll runs cmd like collect and returns the first n messages want
+// accepts.
+func collectAll(t testing.TB, cmd tea.Cmd, want func(tea.Msg) bool, n int) []tea.Msg {
+	t.Helper()
+	out := make(chan tea.Msg, 256)
 	var run func(tea.Cmd)
 	run = func(c tea.Cmd) {
 		if c == nil {
@@ -169,18 +176,19 @@ func collect(t testing.TB, cmd tea.Cmd, want func(tea.Msg) bool) tea.Msg {
 		}()
 	}
 	run(cmd)
+	var got []tea.Msg
 	deadline := time.After(5 * time.Second)
-	for {
+	for len(got) < n {
 		select {
 		case msg := <-out:
 			if want(msg) {
-				return msg
+				got = append(got, msg)
 			}
 		case <-deadline:
-			t.Fatal("the command never produced the expected message")
-			return nil
+			t.Fatalf("the command never produced the expected message (got %d of %d)", len(got), n)
 		}
 	}
+	return got
 }
 
 // isType returns a predicate for messages of the same type as example.

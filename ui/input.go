@@ -66,6 +66,16 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.copySelected(copyWire)
 	case key.Matches(msg, k.CopyID):
 		return m.copySelected(copyID)
+	case key.Matches(msg, k.Mark):
+		return m.toggleMark()
+	case key.Matches(msg, k.ResendRow):
+		return m.resendSelected()
+	case key.Matches(msg, k.ResendMarked):
+		return m.resendMarked()
+	case key.Matches(msg, k.Diff):
+		return m.openDiff()
+	case key.Matches(msg, k.Export):
+		return m.openExport()
 	case key.Matches(msg, k.PrevTab):
 		m.detail.nextTab(-1)
 	case key.Matches(msg, k.NextTab):
@@ -172,8 +182,9 @@ func (m *Model) clear() {
 	m.env.store.Clear()
 	m.view = m.env.store.NewView(m.view.Filter())
 	m.list.reset()
-	m.marks.reset()
+	m.verdicts.reset()
 	m.detail.scroll = 0
+	m.marks.prune(m.env.store)
 }
 
 // copySelected copies part of the selected message.

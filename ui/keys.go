@@ -18,6 +18,8 @@ type keyMap struct {
 	Apply                             key.Binding
 	Board, DeleteOrphan, Redrive      key.Binding // the service board's
 	Confirm                           key.Binding // confirms what the board asks
+	ResendRow, Mark, ResendMarked     key.Binding // resend.go, marks.go
+	Diff, Export                      key.Binding // diffview.go, exportview.go
 	Move, Choose, ForceQuit           key.Binding // the picker's, where letters type
 	CloseHelp                         key.Binding // only shown: any key closes the help
 	CancelAny                         key.Binding // only shown: any other key cancels a confirmation
@@ -63,6 +65,11 @@ func newKeyMap() keyMap {
 		DeleteOrphan:   b("D", "delete orphan reply queue", "D"),
 		Redrive:        b("M", "redrive dead-letter queue", "M"),
 		Confirm:        b("y", "confirm", "y"),
+		ResendRow:      b("r", "re-send request", "r"),
+		Mark:           b("m", "mark", "m"),
+		ResendMarked:   b("R", "re-send marked", "R"),
+		Diff:           b("d", "diff", "d"),
+		Export:         b("e", "export view", "e"),
 		Move:           b("↑/↓", "move", "up", "down"),
 		Choose:         b("enter", "choose", "enter"),
 		ForceQuit:      b("ctrl+c", "quit", "ctrl+c"),
@@ -106,16 +113,28 @@ func (k keyMap) pickerShort() []key.Binding {
 	return []key.Binding{k.Move, k.Choose, k.Back, k.ForceQuit}
 }
 
+// diffShort is the footer of the diff view.
+func (k keyMap) diffShort() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.CopyBody, k.Back}
+}
+
+// promptShort is the footer while a file name is typed (export).
+func (k keyMap) promptShort() []key.Binding {
+	return []key.Binding{k.Apply, k.Back}
+}
+
 // helpShort is the footer while the full help is shown.
 func (k keyMap) helpShort() []key.Binding {
 	return []key.Binding{k.CloseHelp, k.ForceQuit}
 }
 
-// offline hides and turns off what needs a broker, for browsing a
-// recording: nothing arrives, so there is nothing to pause, to send or to
-// watch.
+// offline hides and turns off what needs a live session, for browsing a
+// recording: nothing arrives, so there is nothing to pause, to compose or
+// to watch. r and R stay: they re-send through the configured broker, or
+// say why there is none (resend.go).
 func (k *keyMap) offline() {
-	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend, &k.Board} {
+	for _, b := range []*key.Binding{&k.Pause, &k.Compose, &k.Watch, &k.Send, &k.Resend, &k.Board,
+		&k.NextField, &k.PrevField, &k.SaveTemplate, &k.NextTemplate, &k.DeleteTemplate} {
 		b.SetEnabled(false)
 	}
 }
@@ -137,5 +156,6 @@ func (k keyMap) full() []helpGroup {
 		{"Copy", []key.Binding{k.CopyBody, k.CopyWire, k.CopyID}},
 		{"Compose", []key.Binding{k.Compose, k.Send, k.Resend, k.NextField, k.PrevField, k.SaveTemplate, k.NextTemplate, k.DeleteTemplate}},
 		{"Board", []key.Binding{k.Board, k.DeleteOrphan, k.Redrive, k.Confirm}},
+		{"Act", []key.Binding{k.ResendRow, k.Mark, k.ResendMarked, k.Diff, k.Export}},
 	}
 }

@@ -18,7 +18,8 @@ type rowCtx struct {
 	loc      *time.Location
 	dated    bool          // the rows span more than one day, or are not from today
 	outcomes *outcomeLog   // outcomes of requests sent from compose; may be nil
-	marks    *verdictMarks // the verdicts of requests; may be nil
+	verdicts *verdictMarks // the verdicts of requests; may be nil
+	marks    *marks        // rows marked with m; may be nil
 }
 
 // Time formats of the time column.
@@ -42,7 +43,7 @@ func cellText(e *store.Entry, col string, c rowCtx) string {
 	case "":
 		return eventMarker(&e.Msg)
 	case verdictColumn:
-		if v, ok := c.marks.of(e); ok {
+		if v, ok := c.verdicts.of(e); ok {
 			return verdictGlyphs[familyOf(v.Code)]
 		}
 		return ""
@@ -78,7 +79,7 @@ func cellStyle(e *store.Entry, col string, s *spans, c rowCtx) span {
 	case "pair":
 		return pairStyle(e, s, c)
 	case verdictColumn:
-		if v, ok := c.marks.of(e); ok {
+		if v, ok := c.verdicts.of(e); ok {
 			return verdictStyle(familyOf(v.Code), s)
 		}
 	}

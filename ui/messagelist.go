@@ -211,6 +211,10 @@ func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width i
 		b.WriteString(cellStyle(e, col.title, &st.Fast, c).render(pad(cellText(e, col.title, c), col.width, col.right)))
 		b.WriteByte(' ')
 	}
+	if mark := c.markPrefix(e); mark != "" {
+		b.WriteString(st.Fast.Accent.render(pad(mark, min(sumWidth, textWidth(mark)), false)))
+		sumWidth -= textWidth(mark)
+	}
 	b.WriteString(st.Fast.Text.render(pad(l.summary(e), sumWidth, false)))
 	return b.String()
 }
@@ -221,7 +225,7 @@ func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, c ro
 		b.WriteString(pad(cellText(e, col.title, c), col.width, col.right))
 		b.WriteByte(' ')
 	}
-	b.WriteString(pad(l.summary(e), sumWidth, false))
+	b.WriteString(pad(c.markPrefix(e)+l.summary(e), sumWidth, false))
 	return b.String()
 }
 

@@ -20,11 +20,13 @@ const (
 	modeHelp                  // the full help covers the panes of Model.under
 	modeMessage               // the last status message, in full, covers the panes of Model.under
 	modeBoard                 // the service board replaces the list and the detail pane
+	modeDiff                  // the diff of two messages covers the panes of Model.under (diffview.go)
+	modeExport                // the export file name is typed over the panes of Model.under (exportview.go)
 )
 
 var modeNames = [...]string{
 	modePicker: "picker", modeList: "list", modeDetail: "detail", modeCompose: "compose",
-	modeFilter: "filter", modeHelp: "help", modeMessage: "message", modeBoard: "board",
+	modeFilter: "filter", modeHelp: "help", modeMessage: "message", modeBoard: "board", modeDiff: "diff", modeExport: "export",
 }
 
 func (md uiMode) String() string {
@@ -36,7 +38,9 @@ func (md uiMode) String() string {
 
 // overlay reports whether md covers another mode (the filter line, the
 // help) rather than being one of the pane layouts.
-func (md uiMode) overlay() bool { return md == modeFilter || md == modeHelp || md == modeMessage }
+func (md uiMode) overlay() bool {
+	return md == modeFilter || md == modeHelp || md == modeMessage || md == modeDiff || md == modeExport
+}
 
 // modeRoute is where one mode sends input, and what it offers in the
 // footer.
@@ -57,6 +61,10 @@ func route(md uiMode) modeRoute {
 		return modeRoute{(*Model).filterKey, (*Model).filterPaste, keyMap.filterShort}
 	case modeCompose:
 		return modeRoute{(*Model).composeKey, (*Model).composePaste, keyMap.composeShort}
+	case modeDiff:
+		return modeRoute{(*Model).diffKey, (*Model).dropPaste, keyMap.diffShort}
+	case modeExport:
+		return modeRoute{(*Model).exportKey, (*Model).exportPaste, keyMap.promptShort}
 	case modeHelp, modeMessage:
 		return modeRoute{(*Model).helpKey, (*Model).dropPaste, keyMap.helpShort}
 	case modeDetail:

@@ -75,6 +75,11 @@ type env struct {
 	// services maps each queue the config's services consume to the
 	// service, for the board.
 	services map[string]string
+
+	// openRequester opens a requester to re-send from a recording (r, R);
+	// nil when browsing without a broker configured, and noBroker says why.
+	openRequester openRequesterFunc
+	noBroker      string
 }
 
 // Model is the root model: it routes messages to the components and lays
@@ -94,10 +99,10 @@ type Model struct {
 	// and returns to.
 	mode, under uiMode
 
-	view   *store.View
-	marks  verdictMarks // the verdict of each request, for the list's marker
-	list   messageList
-	detail detailPane
+	view     *store.View
+	verdicts verdictMarks // the verdict of each request, for the list's marker
+	list     messageList
+	detail   detailPane
 	// timelines keeps the Pair tab's timeline of the selected request.
 	timelines timelineCache
 	board     boardState
@@ -120,6 +125,11 @@ type Model struct {
 	rates          rateMeter
 	req            requester
 	picker         *picker
+
+	marks   marks       // rows marked with m (marks.go)
+	resends resendState // requests re-sent with r and R (resend.go)
+	diff    diffView    // the diff of two messages, d (diffview.go)
+	export  exportPrompt
 }
 
 // newModel builds the root model over e.
@@ -131,9 +141,10 @@ func newModel(e env) *Model {
 	m.autoTheme = e.theme == "" || e.theme == themes.Auto
 	m.setPalette(initialPalette(e))
 	m.view = e.store.NewView(nil)
-	m.marks = newVerdictMarks(e.store)
+	m.verdicts = newVerdictMarks(e.store)
 	m.list = newMessageList()
 	m.compose = newComposePane(&m.st)
+	m.detail.extra = m.resendLines
 	m.filterInput = textinput.New()
 	m.filterInput.Prompt = "/"
 	// The placeholder must not read as typed text: the cursor sits on its
@@ -222,6 +233,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onTemplatesLoaded(msg)
 	case recheckMsg:
 		return m, m.onRecheck(msg)
+	case requesterOpenedMsg:
+		return m, m.onRequesterOpened(msg)
+	case exportedMsg:
+		return m, m.onExported(msg)
 	case sendCheckedMsg:
 		return m, m.onSendChecked(msg)
 	case templatesChangedMsg:
@@ -276,7 +291,7 @@ func (m *Model) onFrame() tea.Cmd {
 	if !m.paused {
 		m.list.sync(m.view)
 	}
-	m.marks.sync()
+	m.verdicts.sync()
 	return waitForChange(m.env.ctx, m.env.store.Changed())
 }
 
@@ -320,6 +335,9 @@ func (m *Model) onSession(msg sessionMsg) {
 func (m *Model) onReply(msg replyMsg) tea.Cmd {
 	if id := m.compose.finish(msg); id != "" && m.env.own != nil {
 		m.env.own.finish(id)
+	}
+	if cmd, ok := m.onResendReply(msg); ok {
+		return cmd
 	}
 	if msg.err != nil {
 		return m.setStatus("request failed: "+describeRequestError(msg.err), true)
@@ -377,6 +395,9 @@ func (m *Model) alertLines() []string {
 			lines = append(lines, styleLines(wrapText("✗ "+textsafe.Row(m.filterErr), m.width), m.st.Danger)...)
 		}
 		return lines
+	}
+	if m.mode == modeExport {
+		return m.exportLines()
 	}
 	// Broker errors quote names anyone may declare.
 	problem := textsafe.Row(m.conns.problem(m.env.now()))

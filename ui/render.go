@@ -31,6 +31,8 @@ func (m *Model) render() string {
 		parts = append(parts, renderFullHelp(m.st, m.keys.full(), m.width, body))
 	case m.mode == modeMessage:
 		parts = append(parts, m.renderLastMessage(l.list+l.lower))
+	case m.mode == modeDiff:
+		parts = append(parts, m.renderDiff(l.list+l.lower))
 	case m.panes() == modeBoard:
 		parts = append(parts, m.renderBoard(l.list+l.lower))
 	case l.list == 0:
@@ -64,7 +66,7 @@ func (m *Model) renderList(l layout) string {
 
 // rowCtx is what the list's rows are drawn with this frame.
 func (m *Model) rowCtx() rowCtx {
-	return rowCtx{loc: m.env.loc, dated: m.rowsNeedDate(), outcomes: &m.compose.outcomes, marks: &m.marks}
+	return rowCtx{loc: m.env.loc, dated: m.rowsNeedDate(), outcomes: &m.compose.outcomes, verdicts: &m.verdicts, marks: &m.marks}
 }
 
 // rowsNeedDate reports whether the time column must show the date: the
@@ -130,7 +132,7 @@ func (m *Model) statusLinesMax(n int) []string {
 	}
 	info := statusInfo{
 		count: stats.Count, evicted: stats.Evicted, record: rec, line: m.status, stopped: m.stoppedNote(),
-		cutNote: m.cutNote(),
+		cutNote: m.cutNote(), marked: len(m.marks.seqs),
 	}
 	if m.env.offline == "" {
 		info.rates = &m.rates

@@ -20,6 +20,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"mqscope/connector"
 	"mqscope/store"
 	"mqscope/store/record"
 	"mqscope/themes"
@@ -37,7 +38,10 @@ type Options struct {
 	Theme   string // a theme name, or "" / "auto"
 	// Recording is a file made with --record to browse: no broker is used.
 	Recording string
-	Version   string
+	// NoBroker says why a recording is browsed without a broker (no
+	// config); with Config set, r and R re-send from the recording.
+	NoBroker string
+	Version  string
 	// ReplyWindow is how long a delivered request may wait for its reply
 	// before its verdict is no_reply; 0 means the config's
 	// mqscope.reply_window.
@@ -65,6 +69,9 @@ func Run(ctx context.Context, opts Options) error {
 			return err
 		}
 		e.offline = "recording " + filepath.Base(opts.Recording)
+		var opened requesterKeeper
+		defer opened.closeAll()
+		recordingBroker(opts, &e, &opened)
 	} else {
 		rec, err := openRecorder(opts, &e)
 		if err != nil {
@@ -177,6 +184,54 @@ func openRecorder(opts Options, e *env) (*record.Writer, error) {
 func loadRecording(path string, st *store.Store) error {
 	sink := st.Sink(nil)
 	return record.ReadFile(path, func(m capture.Message) error { sink(m); return nil })
+}
+
+// recordingBroker lets r and R re-send from a recording to the broker the
+// config names, or says why they cannot.
+func recordingBroker(opts Options, e *env, opened *requesterKeeper) {
+	if opts.Config == nil {
+		e.noBroker = opts.NoBroker
+		if e.noBroker == "" {
+			e.noBroker = "no broker is configured"
+		}
+		return
+	}
+	e.readOnly = opts.Config.ReadOnly
+	e.openRequester = func(ctx context.Context, vhost string) (requester, error) {
+		b, err := opts.Config.NewBroker(opts.Service)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.OpenRequester(ctx, vhost, connector.RequesterOptions{})
+		if err != nil {
+			return nil, err
+		}
+		opened.add(r)
+		return r, nil
+	}
+}
+
+// requesterKeeper closes the requesters opened to re-send from a
+// recording, deleting their reply queues, on the way out.
+type requesterKeeper struct {
+	mu   sync.Mutex
+	reqs []*observe.Requester
+}
+
+func (k *requesterKeeper) add(r *observe.Requester) {
+	k.mu.Lock()
+	k.reqs = append(k.reqs, r)
+	k.mu.Unlock()
+}
+
+func (k *requesterKeeper) closeAll() {
+	k.mu.Lock()
+	reqs := k.reqs
+	k.reqs = nil
+	k.mu.Unlock()
+	for _, r := range reqs {
+		r.Close()
+	}
 }
 
 // sessionKeeper remembers every session opened so that all are closed on

@@ -261,6 +261,7 @@ type statusInfo struct {
 	// and how many rows arrived since; "" while following.
 	stopped string
 	cutNote string // ends a message cut short: cutNote or cutNoteTyped
+	marked  int    // rows marked with m (marks.go)
 }
 
 // Notes that end a message cut short, saying how to read it all: ! where
@@ -302,6 +303,9 @@ func statusLines(s statusInfo, st *Styles, width, maxLines int) []string {
 		}
 	}
 	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" rows"))
+	if s.marked > 0 {
+		parts = append(parts, st.BarValue.Render(fmt.Sprint(s.marked))+st.BarKey.Render(" marked"))
+	}
 	if s.evicted > 0 {
 		parts = append(parts, st.BarKey.Render("evicted ")+st.BarValue.Render(fmt.Sprint(s.evicted)))
 	}

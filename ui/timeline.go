@@ -45,7 +45,7 @@ func (m *Model) timelineOf(e *store.Entry) (*verdict.Timeline, int) {
 		return c.tl, c.version
 	}
 	rows, _ := m.env.store.SinceN(req.Seq, timelineScan)
-	v, ok := m.marks.of(req)
+	v, ok := m.verdicts.of(req)
 	var vp *verdict.Verdict
 	if ok {
 		vp = &v

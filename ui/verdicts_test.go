@@ -26,7 +26,7 @@ func verdictModel(t *testing.T, width, height int) *Model {
 	t.Helper()
 	m, _ := testModel(t, width, height, "dark", 0)
 	m.env.store.Clear()
-	m.marks.reset()
+	m.verdicts.reset()
 	sink := m.env.store.Sink(nil)
 	m.env.verdicts = verdict.NewFollower(verdict.NewTracker(verdict.Options{ReplyWindow: 5 * time.Second}), sink)
 	req := func(at time.Duration, rq, id string) {
@@ -248,7 +248,7 @@ func TestVerdictTickPullsAndRearms(t *testing.T) {
 	if m.list.total != 1 {
 		t.Fatalf("the tick's pull added %d unroutable verdict rows, want 1", m.list.total)
 	}
-	if v, ok := m.marks.of(&m.view.Range(0, 1)[0]); !ok || v.MessageID != "id-unroutable" {
+	if v, ok := m.verdicts.of(&m.view.Range(0, 1)[0]); !ok || v.MessageID != "id-unroutable" {
 		t.Fatalf("verdict row %+v", v)
 	}
 }

@@ -7,6 +7,7 @@
 //	go run ./scripts/benchtool drain -vhost V -queue Q -n N
 //	go run ./scripts/benchtool wait-empty -vhost V -queue Q -n N
 //	go run ./scripts/benchtool delete -vhost V -queue Q
+//	go run ./scripts/benchtool requests -vhost V -queue Q -n N
 //
 // It talks to the local test broker as guest (scripts/broker.sh); -url
 // overrides the broker, without the vhost, which -vhost gives.
@@ -46,8 +47,8 @@ func main() {
 }
 
 func run(argv []string) error {
-	if len(argv) == 0 || commands[argv[0]] == nil {
-		return errors.New("usage: benchtool publish|drain|wait-empty|delete -vhost V -queue Q [-n N] [-purge]")
+	if len(argv) == 0 || commands[argv[0]] == nil && argv[0] != "requests" {
+		return errors.New("usage: benchtool publish|drain|wait-empty|delete|requests -vhost V -queue Q [-n N] [-purge]")
 	}
 	cmd := commands[argv[0]]
 	fs := flag.NewFlagSet(argv[0], flag.ContinueOnError)
@@ -59,6 +60,9 @@ func run(argv []string) error {
 	fs.BoolVar(&a.purge, "purge", false, "publish: empty the queue first")
 	if err := fs.Parse(argv[1:]); err != nil {
 		return err
+	}
+	if argv[0] == "requests" {
+		return runRequests(*vhost, a.queue, a.n)
 	}
 	if a.queue == "" || a.n < 0 {
 		return errors.New(argv[0] + ": give -queue and a non-negative -n")
