@@ -119,7 +119,7 @@ func (b *Broker) Board(ctx context.Context, vhosts []string, services map[string
 
 // boardRow turns one management API queue into a row with its problems.
 func boardRow(q mgmtQueue, vhost string, services map[string]string) BoardRow {
-	r := BoardRow{VHost: vhost, Queue: q.Name, Service: services[q.Name], Kind: queueKind(q.Name, services),
+	r := BoardRow{VHost: vhost, Queue: q.Name, Service: serviceOf(q.Name, services), Kind: queueKind(q.Name, services),
 		Consumers: q.Consumers, Ready: q.Ready, Unacked: q.Unacked, IdleSince: q.IdleSince,
 		PublishRate: q.Stats.Publish.AvgRate, DeliverRate: q.Stats.Deliver.AvgRate}
 	samples := q.ReadyDetails.Samples
@@ -152,6 +152,19 @@ func problems(r BoardRow, ackRate float64) []Problem {
 		out = append(out, OrphanReplyQueue)
 	}
 	return out
+}
+
+// serviceOf names the Neon service a queue belongs to: as the config says,
+// else from Neon's naming of input queues, SERVICE_input (docs/wire.md:
+// neon_api_input, chat_gpt_input); "" when neither tells.
+func serviceOf(name string, services map[string]string) string {
+	if s := services[name]; s != "" {
+		return s
+	}
+	if base, ok := strings.CutSuffix(name, "_input"); ok && base != "" && queueKind(name, services) == KindService {
+		return base
+	}
+	return ""
 }
 
 // queueKind tells a queue's purpose from its name: a reply queue is 32
@@ -214,7 +227,7 @@ func (b *Broker) passiveBoard(ctx context.Context, vhosts []string, services map
 			if !info.Exists {
 				continue
 			}
-			r := BoardRow{VHost: vhost, Queue: info.Name, Service: services[info.Name], Kind: KindService,
+			r := BoardRow{VHost: vhost, Queue: info.Name, Service: serviceOf(info.Name, services), Kind: KindService,
 				Consumers: info.Consumers, Ready: info.Messages}
 			r.Problems = problems(r, 0)
 			board.Rows = append(board.Rows, r)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"mqscope/internal/brokertest"
@@ -100,3 +101,19 @@ func TestBoardWithoutManagementShowsWhatAMQPTells(t *testing.T) {
 }
 
 func fmtJSON(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func TestBoardNamesTheServiceFromTheConfigOrTheQueueName(t *testing.T) {
+	services := map[string]string{"neon_api_input": "neon_api_connector"}
+	for queue, want := range map[string]string{
+		"neon_api_input":        "neon_api_connector", // the config wins
+		"chat_gpt_input":        "chat_gpt",
+		"weird":                 "",
+		"_input":                "",
+		"mqscope_e2e_input":     "", // mqscope's own, not a service's
+		strings.Repeat("a", 32): "",
+	} {
+		if got := serviceOf(queue, services); got != want {
+			t.Errorf("serviceOf(%q) = %q, want %q", queue, got, want)
+		}
+	}
+}

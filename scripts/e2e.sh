@@ -188,6 +188,12 @@ tmux send-keys -t "$SESSION" Escape
 # Wait for the list's footer: a key sent right after Escape would arrive as
 # alt+key.
 wait_for list 10 "c compose"
+# The newest row may be a verdict (its body is text): select a publish.
+tmux send-keys -t "$SESSION" /
+sleep 0.2
+tmux send-keys -t "$SESSION" -l "event:publish"
+tmux send-keys -t "$SESSION" Enter
+wait_for publishes-only 10 "/event:publish"
 tmux send-keys -t "$SESSION" y
 wait_for copied 10 "copied body as JSON"
 deadline=$((SECONDS + 10))
@@ -195,6 +201,10 @@ until tmux show-buffer 2>/dev/null | grep -q '"message_id"'; do
   [ "$SECONDS" -ge "$deadline" ] && fail "tmux's buffer did not receive the body by OSC52: $(tmux show-buffer 2>&1 | head -c 200)"
   sleep 0.2
 done
+tmux send-keys -t "$SESSION" /
+sleep 0.2
+tmux send-keys -t "$SESSION" C-u Enter
+wait_for unfiltered-again 10 "c compose"
 
 # keys NAME...: sends keys one at a time, as typed; a key right after
 # Escape would arrive as alt+key, so keys are paced.
@@ -299,14 +309,21 @@ keys /
 tmux send-keys -t "$SESSION" C-u
 type_text "api_test_endpoint event:publish queue:neon_api_input"
 keys Enter
-wait_for resend-list 20 "api_test_endpoint event:publish" "P /neon_api/neon_api_input"
+wait_for resend-list 20 "api_test_endpoint event:publish" "/neon_api/neon_api_input     publish"
+# Stop following, so that the selection stays on the request re-sent
+# while newer rows (its own among them) arrive.
+keys k
 keys r
 wait_for resent 20 "re-sent seq" "reply in"
 # The Pair tab (the fifth) of the selected request: its recorded reply
 # beside the reply its re-send got, and their diff.
 keys l l l l
-wait_for resent-pair 10 "── re-sent at" "recorded reply" "new reply" "diff of the replies"
-keys h h h h
+wait_for resent-at 10 "── re-sent at"
+# Below the request's timeline and its pair: scroll the pane to the end.
+keys Tab
+tmux send-keys -t "$SESSION" C-d C-d C-d
+wait_for resent-pair 10 "recorded reply" "new reply" "diff of the replies"
+keys Tab h h h h
 
 echo "e2e.sh: item 2: w returns to the picker"
 keys /
