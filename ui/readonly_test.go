@@ -80,3 +80,14 @@ func TestReadOnlyPickerRefusesConsumeAndPeek(t *testing.T) {
 		t.Fatalf("sessions started: %+v, want one, with firehose", started)
 	}
 }
+
+func TestReadOnlyFooterOffersOnlyWhatWorks(t *testing.T) {
+	m, _ := testModel(t, 200, 30, "dark", 2)
+	if !strings.Contains(ansi.Strip(m.renderFooter()), "c compose") {
+		t.Fatalf("the footer does not offer compose: %q", ansi.Strip(m.renderFooter()))
+	}
+	m.env.readOnly = testReadOnly
+	if footer := ansi.Strip(m.renderFooter()); strings.Contains(footer, "compose") || !strings.Contains(footer, "/ filter") {
+		t.Fatalf("read-only footer = %q: want compose left out, the rest kept", footer)
+	}
+}

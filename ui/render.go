@@ -180,5 +180,5 @@ func (m *Model) renderFooter() string {
 	if m.mode == modeBoard && m.board.confirm != nil {
 		bindings = m.keys.confirmShort() // the board's keys wait for the answer
 	}
-	return fitLine(" "+renderShortHelp(m.help, bindings, m.width-1), m.width)
+	return fitLine(" "+renderShortHelp(m.help, m.offered(bindings), m.width-1), m.width)
 }
