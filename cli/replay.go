@@ -15,6 +15,7 @@ import (
 	"mqscope/connector"
 	"mqscope/connector/neonwire"
 	"mqscope/internal/replay"
+	"mqscope/observe"
 	"mqscope/store"
 	"mqscope/store/record"
 )
@@ -137,7 +138,7 @@ func replayAll(ctx context.Context, f replayFlags, reqs []replay.Request) ([]rep
 	if err := broker.ReadOnly.Refuse(fmt.Sprintf("replay would publish %d requests", len(reqs))); err != nil {
 		return nil, err
 	}
-	requesters := map[string]*connector.Requester{}
+	requesters := map[string]*observe.Requester{}
 	defer func() {
 		for _, r := range requesters {
 			r.Close()
@@ -154,7 +155,9 @@ func replayAll(ctx context.Context, f replayFlags, reqs []replay.Request) ([]rep
 		}
 		req := requesters[reqs[i].VHost]
 		if req == nil {
-			if req, err = broker.NewRequester(ctx, reqs[i].VHost, connector.RequesterOptions{}); err != nil {
+			// OpenRequester notes the reply queue, so that the queue of a
+			// replay killed with SIGKILL is deleted by the next mqscope.
+			if req, err = broker.OpenRequester(ctx, reqs[i].VHost, connector.RequesterOptions{}); err != nil {
 				return nil, err
 			}
 			requesters[reqs[i].VHost] = req
@@ -162,7 +165,7 @@ func replayAll(ctx context.Context, f replayFlags, reqs []replay.Request) ([]rep
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			results[i] = sendOne(ctx, req, reqs[i], f.window, ignore)
+			results[i] = sendOne(ctx, req.Requester, reqs[i], f.window, ignore)
 			progress.done(results[i])
 		})
 		if f.speed != "max" {
