@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -31,24 +32,52 @@ func renderShortHelp(h help.Model, bindings []key.Binding, width int) string {
 	return h.ShortHelpView(bindings)
 }
 
-// renderFullHelp lays out the groups as columns when they fit side by side
-// and stacks them otherwise, adds the legend of the list's event markers,
-// then cuts to the height given.
-func renderFullHelp(s Styles, groups []helpGroup, width, height int) string {
+// renderFullHelp lays out the groups as columns, as many side by side as
+// the width takes and the rest in rows below, adds the legend of the list's
+// markers, and shows height lines of it from line scroll (clamped; the
+// clamped value is returned).
+func renderFullHelp(s Styles, groups []helpGroup, width, height, scroll int) (string, int) {
 	cols := make([]string, 0, len(groups))
 	for _, g := range groups {
 		if col := renderHelpGroup(s, g); col != "" {
 			cols = append(cols, col)
 		}
 	}
-	body := lipgloss.JoinHorizontal(lipgloss.Top, spaced(cols, "   ")...)
-	if lipgloss.Width(body) > width {
-		body = strings.Join(cols, "\n\n")
+	lines := []string{"", ""}
+	for _, row := range packColumns(cols, width, 3) {
+		lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, spaced(row, "   ")...), "\n")...)
+		lines = append(lines, "")
 	}
-	title := s.Title.Render("mqscope keys") + s.Muted.Render("  (any key closes)")
-	legend := strings.Join(styleLines(append(wrapText("The list's event marker: "+markerLegend+". "+markLegend, width),
-		wrapText("Its verdict marker (column v): "+verdictLegend, width)...), s.Muted), "\n")
-	return fitBlock(title+"\n\n"+body+"\n\n"+legend, width, height)
+	lines = append(lines, styleLines(append(wrapText("The list's event marker: "+markerLegend+". "+markLegend, width),
+		wrapText("Its verdict marker (column v): "+verdictLegend, width)...), s.Muted)...)
+	scroll = min(max(scroll, 0), max(len(lines)-height, 0))
+	title := s.Title.Render("mqscope keys") + s.Muted.Render("  (any other key closes)")
+	if len(lines) > height {
+		title += s.Muted.Render(fmt.Sprintf("  · lines %d–%d of %d · j/k/pgdn scroll", scroll+1, min(scroll+height, len(lines)), len(lines)))
+	}
+	lines[0] = title
+	if scroll > 0 {
+		lines = append([]string{title}, lines[scroll+1:]...)
+	}
+	return fitBlock(strings.Join(lines, "\n"), width, height), scroll
+}
+
+// packColumns fills rows with as many columns (blocks of text) as fit in
+// width with gap cells between them; a column wider than width has a row
+// of its own.
+func packColumns(cols []string, width, gap int) [][]string {
+	var rows [][]string
+	used := 0
+	for _, c := range cols {
+		w := lipgloss.Width(c)
+		if len(rows) == 0 || used+gap+w > width {
+			rows, used = append(rows, []string{c}), w
+			continue
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], c)
+		used += gap + w
+	}
+	return rows
 }
 
 func renderHelpGroup(s Styles, g helpGroup) string {

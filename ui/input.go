@@ -87,7 +87,25 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // helpKey closes the help: any key does.
-func (m *Model) helpKey(tea.KeyPressMsg) tea.Cmd {
+func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if m.mode == modeHelp {
+		switch {
+		case key.Matches(msg, k.Down):
+			m.helpScroll++
+			return nil
+		case key.Matches(msg, k.Up):
+			m.helpScroll--
+			return nil
+		case key.Matches(msg, k.PageDown):
+			m.helpScroll += max(m.height/2, 1)
+			return nil
+		case key.Matches(msg, k.PageUp):
+			m.helpScroll -= max(m.height/2, 1)
+			return nil
+		}
+	}
+	m.helpScroll = 0
 	m.closeOverlay()
 	return nil
 }

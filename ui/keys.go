@@ -21,7 +21,8 @@ type keyMap struct {
 	ResendRow, Mark, ResendMarked     key.Binding // resend.go, marks.go
 	Diff, Export                      key.Binding // diffview.go, exportview.go
 	Move, Choose, ForceQuit           key.Binding // the picker's, where letters type
-	CloseHelp                         key.Binding // only shown: any key closes the help
+	CloseHelp                         key.Binding // only shown: any key but scrolling closes the help
+	CloseAny                          key.Binding // only shown: any key closes the message
 	CancelAny                         key.Binding // only shown: any other key cancels a confirmation
 }
 
@@ -73,7 +74,8 @@ func newKeyMap() keyMap {
 		Move:           b("↑/↓", "move", "up", "down"),
 		Choose:         b("enter", "choose", "enter"),
 		ForceQuit:      b("ctrl+c", "quit", "ctrl+c"),
-		CloseHelp:      b("any key", "close help", "esc"),
+		CloseHelp:      b("any other key", "close", "esc"),
+		CloseAny:       b("any key", "close", "esc"),
 		CancelAny:      b("any other key", "cancel", "esc"),
 	}
 }
@@ -125,7 +127,12 @@ func (k keyMap) promptShort() []key.Binding {
 
 // helpShort is the footer while the full help is shown.
 func (k keyMap) helpShort() []key.Binding {
-	return []key.Binding{k.CloseHelp, k.ForceQuit}
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.CloseHelp, k.ForceQuit}
+}
+
+// messageShort is the footer while a message is shown in full (!).
+func (k keyMap) messageShort() []key.Binding {
+	return []key.Binding{k.CloseAny, k.ForceQuit}
 }
 
 // offline hides and turns off what needs a live session, for browsing a

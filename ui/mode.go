@@ -65,8 +65,10 @@ func route(md uiMode) modeRoute {
 		return modeRoute{(*Model).diffKey, (*Model).dropPaste, keyMap.diffShort}
 	case modeExport:
 		return modeRoute{(*Model).exportKey, (*Model).exportPaste, keyMap.promptShort}
-	case modeHelp, modeMessage:
+	case modeHelp:
 		return modeRoute{(*Model).helpKey, (*Model).dropPaste, keyMap.helpShort}
+	case modeMessage:
+		return modeRoute{(*Model).helpKey, (*Model).dropPaste, keyMap.messageShort}
 	case modeDetail:
 		return modeRoute{(*Model).paneKey, (*Model).dropPaste, keyMap.detailShort}
 	case modeBoard:

@@ -125,8 +125,8 @@ func TestFooterFollowsTheMode(t *testing.T) {
 		{nil, modeList, "compose"},
 		{[]string{"tab"}, modeDetail, "copy wire body"},
 		{[]string{"esc", "/"}, modeFilter, "apply"},
-		{[]string{"esc", "?"}, modeHelp, "close help"},
-		{[]string{"j", "c"}, modeCompose, "send"},
+		{[]string{"esc", "?"}, modeHelp, "any other key close"},
+		{[]string{"esc", "c"}, modeCompose, "send"},
 	}
 	for _, tc := range cases {
 		press(m, tc.keys...)

@@ -108,6 +108,7 @@ type Model struct {
 	board     boardState
 	compose   composePane
 
+	helpScroll  int // the first line of the full help shown (j/k/pgdn scroll it)
 	filterInput textinput.Model
 	filterErr   string
 

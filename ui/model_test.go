@@ -140,18 +140,35 @@ func TestTabCyclesPanesAndArrowsSwitchDetailTabs(t *testing.T) {
 	}
 }
 
-func TestHelpOpensAndAnyKeyClosesIt(t *testing.T) {
+func TestHelpOpensScrollsAndAnyOtherKeyClosesIt(t *testing.T) {
 	m, _ := testModel(t, 120, 40, "dark", 2)
 	press(m, "?")
 	s := screen(m)
-	for _, want := range []string{"mqscope keys", "copy body (JSON)", "ctrl+s", "next theme"} {
+	for _, want := range []string{"mqscope keys", "copy body (JSON)", "ctrl+s", "next theme", "re-send request", "service board"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("full help lacks %q:\n%s", want, s)
 		}
 	}
-	press(m, "j")
+	press(m, "x")
 	if m.mode != modeList {
 		t.Fatal("a key should close the help")
+	}
+	// A screen too short for all of it: j scrolls to the last line, the
+	// legend of the verdict markers, and then any other key closes.
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(m, "?")
+	if s := screen(m); !strings.Contains(s, "j/k/pgdn scroll") || strings.Contains(s, "verdict marker") {
+		t.Fatalf("a help longer than the screen should say it scrolls:\n%s", s)
+	}
+	for range 60 {
+		press(m, "j")
+	}
+	if s := screen(m); m.mode != modeHelp || !strings.Contains(s, "verdict marker") {
+		t.Fatalf("j should scroll the help to its end:\n%s", s)
+	}
+	press(m, "esc")
+	if m.mode != modeList || m.helpScroll != 0 {
+		t.Fatal("esc should close the help and forget its scroll")
 	}
 }
 

@@ -28,7 +28,9 @@ func (m *Model) render() string {
 	switch {
 	case m.mode == modeHelp:
 		body := l.list + l.lower
-		parts = append(parts, renderFullHelp(m.st, m.keys.full(), m.width, body))
+		var help string
+		help, m.helpScroll = renderFullHelp(m.st, m.keys.full(), m.width, body, m.helpScroll)
+		parts = append(parts, help)
 	case m.mode == modeMessage:
 		parts = append(parts, m.renderLastMessage(l.list+l.lower))
 	case m.mode == modeDiff:
