@@ -174,6 +174,9 @@ func (c *composePane) open(start composeStart, replyQueue string) tea.Cmd {
 	c.inputs[fieldQueue].SetValue(start.queue)
 	c.source, c.sourceWarn = start.note, start.warn
 	c.target = targetCheck{}
+	// The last reply belongs to another request: the history keeps its
+	// outcome, and the reply area waits for this one.
+	c.result = nil
 	c.inputs[fieldID].SetValue(connector.NewMessageID())
 	c.inputs[fieldRoutingKey].SetValue(replyQueue)
 	if c.inputs[fieldExpiration].Value() == "" {
@@ -259,12 +262,14 @@ func (c *composePane) revalidate() {
 // request is the body to send: the parsed dict with message_id and
 // routing_key as the fields say (left out when a field is empty).
 func (c *composePane) request() *neonwire.Dict {
+	// routing_key, then message_id: the order in which send_mq_request
+	// adds them (docs/wire.md), so the wire body is the one Python sends.
 	d := &neonwire.Dict{Items: slices.Clone(c.value.Items)}
-	if id := strings.TrimSpace(c.inputs[fieldID].Value()); id != "" {
-		d.Set("message_id", id)
-	}
 	if rk := strings.TrimSpace(c.inputs[fieldRoutingKey].Value()); rk != "" {
 		d.Set("routing_key", rk)
+	}
+	if id := strings.TrimSpace(c.inputs[fieldID].Value()); id != "" {
+		d.Set("message_id", id)
 	}
 	return d
 }

@@ -104,6 +104,8 @@ func whereStyle(e *store.Entry, s *spans) span {
 // unreadable. The letters are listed in the help.
 func eventMarker(m *capture.Message) string {
 	switch {
+	case m.Event == capture.EventVerdict:
+		return "V" // whatever the mode of the request it judges
 	case m.Mode == capture.ModeSent:
 		return "S"
 	case m.Mode == capture.ModeReply:

@@ -252,3 +252,12 @@ func TestVerdictTickPullsAndRearms(t *testing.T) {
 		t.Fatalf("verdict row %+v", v)
 	}
 }
+
+func TestAVerdictRowIsMarkedVWhateverTheModeOfItsRequest(t *testing.T) {
+	for _, mode := range []capture.Mode{capture.ModeFirehose, capture.ModeSent, capture.ModeReply} {
+		m := capture.Message{Event: capture.EventVerdict, Mode: mode}
+		if got := eventMarker(&m); got != "V" {
+			t.Errorf("a verdict row of a %s request is marked %q, want V", mode, got)
+		}
+	}
+}
