@@ -18,9 +18,9 @@ import (
 // maxTemplateName bounds a template's name: it is shown on one line.
 const maxTemplateName = 60
 
-// saveTemplate asks for the name to save the body under, if it parses:
-// the loaded template's name, so that saving an edited template replaces
-// it.
+// saveTemplate asks for the name to save the body under, if it parses.
+// With a template loaded, enter alone keeps its name (replacing it), and
+// typing gives another.
 func (m *Model) saveTemplate() tea.Cmd {
 	c := &m.compose
 	if c.value == nil {
@@ -28,10 +28,14 @@ func (m *Model) saveTemplate() tea.Cmd {
 	}
 	in := textinput.New()
 	in.Prompt = "save template as: "
-	in.Placeholder = "a name, e.g. user lookup"
+	// The placeholder starts with "(": the cursor sits on its first
+	// character, which must not read as typed text.
+	in.Placeholder = "(type a name, e.g. user lookup)"
+	if c.loaded != "" {
+		in.Placeholder = fmt.Sprintf("(enter replaces %q, or type another name)", c.loaded)
+	}
 	in.CharLimit = maxTemplateName
 	in.SetStyles(c.inputs[fieldQueue].Styles())
-	in.SetValue(c.loaded)
 	c.naming = &in
 	return tea.Batch(c.naming.Focus(), m.setStatus("enter saves the body under this name (a template of the same name is replaced) · esc cancels", false))
 }
@@ -45,6 +49,9 @@ func (m *Model) namingKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setStatus("template not saved", false)
 	case key.Matches(msg, m.keys.Apply):
 		name := strings.TrimSpace(textsafe.Row(c.naming.Value()))
+		if name == "" {
+			name = c.loaded
+		}
 		if name == "" {
 			return m.setStatus("type a name for the template (esc cancels)", true)
 		}

@@ -98,14 +98,30 @@ func TestCtrlTNamesAndSavesCtrlOLoadsCtrlXDeletes(t *testing.T) {
 	if m.compose.body.Value() != `{"service": "saved"}` || m.compose.value == nil || !strings.Contains(viewText(m), `body from template "user lookup"`) {
 		t.Fatalf("ctrl+o loaded %q:\n%s", m.compose.body.Value(), viewText(m))
 	}
-	m.Update(collect(t, press(m, "ctrl+x"), isType(templatesChangedMsg{})))
-	if !strings.Contains(m.status.text, `deleted template "user lookup"`) || m.compose.body.Value() != `{"service": "saved"}` {
-		t.Fatalf("ctrl+x: status %q, body %q", m.status.text, m.compose.body.Value())
+	// Saving again with the template loaded: enter alone keeps its name
+	// (replacing it), typing gives another, not appended to the old one.
+	m.Update(collect(t, press(m, "ctrl+t", "enter"), isType(templatesChangedMsg{})))
+	if !strings.Contains(m.status.text, `template "user lookup" replaced`) {
+		t.Fatalf("enter alone: %q", m.status.text)
+	}
+	press(m, "ctrl+t")
+	typeText(m, "oslo")
+	m.Update(collect(t, press(m, "enter"), isType(templatesChangedMsg{})))
+	if !strings.Contains(m.status.text, `template "oslo" saved`) {
+		t.Fatalf("a typed name: %q", m.status.text)
+	}
+	for _, name := range []string{"oslo", "user lookup"} {
+		m.compose.loaded = name
+		m.Update(collect(t, press(m, "ctrl+x"), isType(templatesChangedMsg{})))
+		if !strings.Contains(m.status.text, `deleted template "`+name+`"`) || m.compose.body.Value() != `{"service": "saved"}` {
+			t.Fatalf("ctrl+x: status %q, body %q", m.status.text, m.compose.body.Value())
+		}
 	}
 	m.Update(collect(t, press(m, "ctrl+o"), isType(templatesLoadedMsg{})))
 	if !strings.Contains(m.status.text, "no templates saved") {
-		t.Fatalf("the deleted template still loads: %q", m.status.text)
+		t.Fatalf("the deleted templates still load: %q", m.status.text)
 	}
+	m.compose.loaded = ""
 	press(m, "ctrl+x")
 	if !strings.Contains(m.status.text, "no template loaded") {
 		t.Fatalf("ctrl+x with nothing loaded: %q", m.status.text)
