@@ -117,7 +117,9 @@ func (k keyMap) pickerShort() []key.Binding {
 
 // diffShort is the footer of the diff view.
 func (k keyMap) diffShort() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.CopyBody, k.Back}
+	copyDiff := k.CopyBody
+	copyDiff.SetHelp(k.CopyBody.Help().Key, "copy diff as text")
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, copyDiff, k.Back}
 }
 
 // promptShort is the footer while a file name is typed (export).

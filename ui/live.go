@@ -128,11 +128,12 @@ const (
 	rateReplies = "\x00replies"
 	rateOther   = "\x00other"
 	rateDeliver = "\x00deliver"
+	rateVerdict = "\x00verdicts"
 )
 
 // rateKinds are the kinds in the order the status bar shows them, with
 // their labels.
-var rateKinds = [...][2]string{{rateReplies, "replies"}, {rateOther, "other"}, {rateDeliver, "deliver"}}
+var rateKinds = [...][2]string{{rateReplies, "replies"}, {rateOther, "other"}, {rateDeliver, "deliver"}, {rateVerdict, "verdicts"}}
 
 // rateBucket is one closed measuring interval.
 type rateBucket struct {
@@ -151,8 +152,9 @@ func newRateMeter(watched []string) rateMeter {
 	return rateMeter{watched: watched, counts: map[string]int{}, perQueue: map[string]float64{}, kinds: map[string]float64{}}
 }
 
-// observe counts the entries appended since the last call. Gap markers and
-// verdict rows are no messages.
+// observe counts the rows appended since the last call: verdict rows as a
+// kind of their own, so that the parts add up to the rows the list gains.
+// Gap markers are not counted.
 func (r *rateMeter) observe(s *store.Store) {
 	entries, next := s.SinceN(r.cursor, sampleLimit)
 	r.cursor = next
@@ -162,7 +164,7 @@ func (r *rateMeter) observe(s *store.Store) {
 		r.cursor = total // skip the rest of a burst
 	}
 	for i := range entries {
-		if e := &entries[i]; e.Msg.Event != capture.EventGap && e.Msg.Event != capture.EventVerdict {
+		if e := &entries[i]; e.Msg.Event != capture.EventGap {
 			r.counts[r.kindOf(e)]++
 		}
 	}
@@ -171,6 +173,9 @@ func (r *rateMeter) observe(s *store.Store) {
 // kindOf is what e counts as: the watched name it was first seen on, or a
 // rate kind.
 func (r *rateMeter) kindOf(e *store.Entry) string {
+	if e.Msg.Event == capture.EventVerdict {
+		return rateVerdict
+	}
 	if e.Origin != 0 {
 		return rateDeliver
 	}

@@ -95,3 +95,18 @@ func TestStoreChangeSchedulesOneFrame(t *testing.T) {
 		t.Fatal("after a frame the model should wait for the next change")
 	}
 }
+
+func TestRatesCountVerdictRowsSoThePartsAddUpToTheRows(t *testing.T) {
+	m, _ := testModel(t, 200, 40, "dark", 0)
+	m.Update(rateTickMsg{at: t0})
+	sink := m.env.store.Sink(nil)
+	for i := range 4 {
+		sink(neonMsg(t0, "neon_api_input", dict("service", "api_test_endpoint", "message_id", fmt.Sprintf("%032x", i))))
+		sink(capture.Message{Time: t0, Event: capture.EventVerdict, Queue: "neon_api_input", Body: []byte("replied")})
+	}
+	m.Update(frameMsg{})
+	m.Update(rateTickMsg{at: t0.Add(2 * time.Second)})
+	if s := screen(m); !strings.Contains(s, "4.0 rows/s = neon_api_input 2.0 + verdicts 2.0") {
+		t.Fatalf("want verdict rows counted apart, adding up:\n%s", s)
+	}
+}
