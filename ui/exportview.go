@@ -19,6 +19,7 @@ import (
 	"mqscope/connector/neonwire"
 	"mqscope/internal/textsafe"
 	"mqscope/store"
+	"mqscope/verdict"
 )
 
 // exportPrompt asks where e writes the current filtered view.
@@ -224,14 +225,12 @@ func writeCSV(w io.Writer, v *store.View, last uint64) (int, error) {
 	var fields []string
 	index := map[string]int{}
 	if _, err := eachRow(v, last, func(e store.Entry) error {
-		if d, ok := e.Decoded.Value.(*neonwire.Dict); ok {
-			for _, it := range d.Items {
-				if name := csvField(it.Key); index[name] == 0 {
-					fields = append(fields, name)
-					index[name] = len(fields)
-				}
+		csvCells(&e, func(name, _ string) {
+			if index[name] == 0 {
+				fields = append(fields, name)
+				index[name] = len(fields)
 			}
-		}
+		})
 		return nil
 	}); err != nil {
 		return 0, err
@@ -256,13 +255,14 @@ func writeCSV(w io.Writer, v *store.View, last uint64) (int, error) {
 		record[2] = string(e.Msg.Event)
 		record[3] = destination(&e.Msg)
 		record[4] = e.MessageID
-		if d, ok := e.Decoded.Value.(*neonwire.Dict); ok {
-			for _, it := range d.Items {
-				if i := index[csvField(it.Key)]; i > 0 {
-					record[len(csvFixed)+i-1] = csvValue(it.Value)
-				}
-			}
+		if v, ok := verdict.Of(&e.Msg); ok {
+			record[4] = v.MessageID
 		}
+		csvCells(&e, func(name, value string) {
+			if i := index[name]; i > 0 {
+				record[len(csvFixed)+i-1] = value
+			}
+		})
 		return cw.Write(record)
 	})
 	if err != nil {
@@ -270,6 +270,26 @@ func writeCSV(w io.Writer, v *store.View, last uint64) (int, error) {
 	}
 	cw.Flush()
 	return n, cw.Error()
+}
+
+// csvCells calls cell for each named cell of e beyond csvFixed: the
+// top-level fields of its decoded body, or for a verdict row the fields its
+// JSON line has beside them (verdict, detail, latency_ms, request_seq).
+func csvCells(e *store.Entry, cell func(name, value string)) {
+	if v, ok := verdict.Of(&e.Msg); ok {
+		cell("verdict", string(v.Code))
+		cell("detail", v.Detail)
+		if v.Latency > 0 {
+			cell("latency_ms", strconv.FormatFloat(float64(v.Latency.Microseconds())/1000, 'f', -1, 64))
+		}
+		cell("request_seq", strconv.FormatUint(v.RequestSeq, 10))
+		return
+	}
+	if d, ok := e.Decoded.Value.(*neonwire.Dict); ok {
+		for _, it := range d.Items {
+			cell(csvField(it.Key), csvValue(it.Value))
+		}
+	}
 }
 
 // csvField names a dict key as a column: a str as it is, another key by

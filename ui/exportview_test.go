@@ -16,6 +16,7 @@ import (
 	"mqscope/capture"
 	"mqscope/store"
 	"mqscope/store/record"
+	"mqscope/verdict"
 )
 
 // recordFilled writes a recording of fillStore's traffic and returns its
@@ -182,5 +183,37 @@ func TestExportNeverOverwrites(t *testing.T) {
 	press(m, "esc")
 	if m.mode != modeList {
 		t.Fatalf("esc: mode %v", m.mode)
+	}
+}
+
+// TestExportCSVKeepsWhatAVerdictRowSays: a verdict row's cells are the
+// fields of its JSON line (verdict, detail, latency_ms, request_seq) and
+// the message_id of its request.
+func TestExportCSVKeepsWhatAVerdictRowSays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec.db")
+	w, err := record.Create(path, record.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.Repeat("ab", 16)
+	v := verdict.Verdict{Code: verdict.Replied, MessageID: id, VHost: "/neon_api", Queue: "neon_api_input",
+		RequestSeq: 7, Latency: 4500 * time.Microsecond, Detail: "replied in 4.50 ms", At: t0}
+	vm := v.Message()
+	w.Append(vm, nil)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, out := exportFrom(t, path, "", "view.csv")
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("%v (status %q)", err, m.status.text)
+	}
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "seq,time,event,queue,message_id,verdict,detail,latency_ms,request_seq|1,2026-03-14T15:09:26.535Z,verdict,neon_api_input," + id + ",replied,replied in 4.50 ms,4.5,7"
+	if got := strings.Join(records[0], ",") + "|" + strings.Join(records[1], ","); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
