@@ -331,6 +331,18 @@ func (b *Broker) RefusedHook(ctx context.Context) func(vhost, queue string) (str
 	}
 }
 
+// UnconsumedHook is verdict.Options.Unconsumed: a passive declare of the
+// queue, with two seconds to answer. A queue it cannot inspect counts as
+// consumed, so that no verdict changes on a guess.
+func (b *Broker) UnconsumedHook(ctx context.Context) func(vhost, queue string) bool {
+	return func(vhost, queue string) bool {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		infos, err := b.InspectQueues(ctx, vhost, queue)
+		return err == nil && len(infos) == 1 && infos[0].Exists && infos[0].Consumers == 0
+	}
+}
+
 // ProblemText lists the row's problems for a person, an orphan reply
 // queue with its age and message count: "no_consumer, backlog",
 // "orphan_reply_queue (idle 5m0s, 3 messages)"; "-" when there is none.

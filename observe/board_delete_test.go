@@ -84,3 +84,26 @@ func TestDeadLetterQueues(t *testing.T) {
 		t.Fatalf("dead-letter queues %v: want %s and %s, not %s", got, dlqDefault, dlqBound, plain)
 	}
 }
+
+// TestUnconsumedHookTellsAQueueNobodyConsumes: true only for a queue that
+// exists and has no consumer.
+func TestUnconsumedHookTellsAQueueNobodyConsumes(t *testing.T) {
+	c := testClient(t)
+	ch := channelIn(t, c, testVHost)
+	idle, busy := "unconsumed_"+randomHex(4), "consumed_"+randomHex(4)
+	for _, q := range []string{idle, busy} {
+		if err := declareNeonQueue(ch, q); err != nil {
+			t.Fatal(err)
+		}
+		brokertest.DeleteAtEnd(t, testVHost, q)
+	}
+	if _, err := ch.Consume(busy, "", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	hook := c.UnconsumedHook(testContext(t))
+	for q, want := range map[string]bool{idle: true, busy: false, "missing_" + randomHex(4): false} {
+		if got := hook(testVHost, q); got != want {
+			t.Errorf("unconsumed(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

@@ -115,7 +115,8 @@ func Run(ctx context.Context, opts Options) error {
 
 // newFollower follows the verdicts of what the TUI captures and sends, as
 // tail does: the same reply window rules, and the Refused hook asking the
-// broker of the running session. Verdict rows go where every row goes:
+// broker of the running session; and, for what compose and r send to a
+// queue no firehose watches, whether it had a consumer at the expiration. Verdict rows go where every row goes:
 // the store and the recording.
 func newFollower(ctx context.Context, opts Options, sessions *sessionKeeper, sink func(capture.Message)) *verdict.Follower {
 	window := opts.ReplyWindow
@@ -129,7 +130,11 @@ func newFollower(ctx context.Context, opts Options, sessions *sessionKeeper, sin
 		}
 		return b.RefusedHook(ctx)(vhost, queue)
 	}
-	return verdict.NewFollower(verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: refused}), sink)
+	unconsumed := func(vhost, queue string) bool {
+		b := sessions.broker()
+		return b != nil && b.UnconsumedHook(ctx)(vhost, queue)
+	}
+	return verdict.NewFollower(verdict.NewTracker(verdict.Options{ReplyWindow: window, Refused: refused, Unconsumed: unconsumed}), sink)
 }
 
 // startOrPick sets up the picker for whatever the flags leave open. When

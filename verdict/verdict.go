@@ -76,6 +76,11 @@ type Options struct {
 	// full reject-publish queue), and why. The firehose traces such a
 	// publish as routed, so without it the request counts as expired.
 	Refused func(vhost, queue string) (why string, refused bool)
+	// Unconsumed, when set, is asked once about a request mqscope sent
+	// itself whose deliveries no firehose shows, at its expiration: whether
+	// its queue has no consumer. A request nobody could take expired
+	// unread, so it counts as expired rather than no_reply.
+	Unconsumed func(vhost, queue string) (none bool)
 }
 
 // request is a request waiting for (or just given) its verdict.
@@ -93,6 +98,7 @@ type request struct {
 	deliverAt  time.Time
 	consumer   string // the connection it was delivered to
 	others     int    // replies on its reply queue that carried another id
+	asked      bool   // Unconsumed was asked about it
 	decided    Code   // "" while pending
 	// doubtful is a reply whose publish the firehose found unroutable: its
 	// reply queue was gone when the trace was read. The owner deletes that
@@ -296,6 +302,10 @@ func (t *Tracker) deadline(r *request, now time.Time) (Verdict, bool) {
 		return t.decide(r, Expired, 0, r.at.Add(r.expiration), "routed to "+quote(r.queue)+" but never delivered before its "+fmtMS(r.expiration)+
 			" expiration: the queue has no consumer, or its consumers are too slow"), true
 	}
+	if t.unconsumedAtExpiry(r, now) {
+		return t.decide(r, Expired, 0, r.at.Add(r.expiration), quote(r.queue)+" had no consumer at the request's "+fmtMS(r.expiration)+
+			" expiration, so it expired unread"), true
+	}
 	if now.Sub(r.at) < t.opts.ReplyWindow {
 		return Verdict{}, false
 	}
@@ -313,6 +323,18 @@ func (t *Tracker) deadline(r *request, now time.Time) (Verdict, bool) {
 		detail += " (its delivery was not observed: watch " + quote(r.queue) + " with the firehose to tell an expired request from an unanswered one)"
 	}
 	return t.decide(r, NoReply, 0, r.at.Add(t.opts.ReplyWindow), detail), true
+}
+
+// unconsumedAtExpiry asks, once, whether the queue of a request mqscope
+// sent, with no firehose showing its deliveries, had no consumer when its
+// expiration passed.
+func (t *Tracker) unconsumedAtExpiry(r *request, now time.Time) bool {
+	if t.opts.Unconsumed == nil || r.asked || r.traced || r.mode != capture.ModeSent ||
+		r.expiration <= 0 || now.Sub(r.at) < r.expiration+expiryGrace {
+		return false
+	}
+	r.asked = true
+	return t.opts.Unconsumed(r.vhost, r.queue)
 }
 
 // track starts following r, dropping the oldest when over the bound.

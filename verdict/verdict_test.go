@@ -199,6 +199,34 @@ func TestSentRequestWithoutFirehoseCanOnlyBeUnanswered(t *testing.T) {
 	}
 }
 
+func TestSentRequestToAQueueWithNoConsumerExpired(t *testing.T) {
+	for _, none := range []bool{true, false} {
+		g := newRig(t)
+		asked := 0
+		g.tr = NewTracker(Options{ReplyWindow: 10 * time.Second, Unconsumed: func(vhost, queue string) bool {
+			asked++
+			return none && queue == "weather_input"
+		}})
+		g.add(0, capture.Message{Event: capture.EventPublish, Mode: capture.ModeSent, Queue: "weather_input", RoutingKey: "weather_input",
+			Properties: capture.Properties{Expiration: "1000"}, Body: body("q", int64(1), "routing_key", "rq1", "message_id", "id1")})
+		g.tick(time.Second) // before its expiration: nothing asked
+		g.tick(2 * time.Second)
+		g.tick(3 * time.Second)
+		if asked != 1 {
+			t.Fatalf("asked %d times about the queue, want once", asked)
+		}
+		g.tick(11 * time.Second)
+		if none {
+			g.want(Expired)
+			if !strings.Contains(g.got[0].Detail, `"weather_input" had no consumer`) {
+				t.Fatalf("detail %q", g.got[0].Detail)
+			}
+		} else {
+			g.want(NoReply)
+		}
+	}
+}
+
 func TestVerdictRowRoundTrips(t *testing.T) {
 	v := Verdict{Code: Replied, MessageID: "id1", VHost: "/v", Queue: "q", RequestSeq: 7, Latency: 4740 * time.Microsecond, Detail: "replied in 4.74 ms"}
 	m := v.Message()
