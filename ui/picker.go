@@ -225,7 +225,15 @@ func (p *picker) enterMode() tea.Cmd {
 	if p.preset.mode != "" {
 		return p.settle(p.preset.mode)
 	}
-	p.setItems(modeItems(p.choice.watch), "")
+	items := modeItems(p.choice.watch)
+	if p.readOnly != nil {
+		// Offer only what read-only mode allows; say why the rest is gone.
+		items = slices.DeleteFunc(items, func(it pickItem) bool { return p.readOnly.RefuseMode(capture.Mode(it.value)) != nil })
+	}
+	p.setItems(items, "")
+	if p.readOnly != nil {
+		p.note = "read-only: peek and consume are not offered (they take messages from the queue)"
+	}
 	p.selectValue(string(p.choice.mode))
 	return nil
 }
