@@ -220,8 +220,9 @@ func TestConnectionFailureShowsOneClearLine(t *testing.T) {
 	m.Update(sessionMsg{})
 	m.Update(eventsMsg{stateMsg{state: connector.State{Worker: "firehose /neon_api neon_api_input", Kind: connector.StateFailed,
 		Err: errors.New(`user "neon" has no permission to read queue "amq.rabbitmq.trace"`)}}})
-	if s := screen(m); !strings.Contains(s, "✖ firehose /neon_api neon_api_input failed: user \"neon\" has no permission") {
-		t.Fatalf("a failed watch should be named with its reason:\n%s", s)
+	if s := screen(m); !strings.Contains(s, "✖ firehose /neon_api neon_api_input failed: user \"neon\" has no permission") ||
+		!strings.Contains(s, "(w starts it again)") {
+		t.Fatalf("a failed watch should be named with its reason and how to start it again:\n%s", s)
 	}
 }
 

@@ -137,19 +137,23 @@ func upNote(up []string, st *Styles) string {
 	return st.Muted.Render(" · " + countedList(up) + " up")
 }
 
+// retryHint ends the alert of a watch that gave up: it does not retry by
+// itself, and w starts it again (the picker, with what was chosen).
+const retryHint = " (w starts it again)"
+
 // problem is the alert line: the first thing that is wrong and what to do,
 // or "" when all is well. A reconnecting worker counts down to its next
 // attempt as of now: "↻ requests /neon_api reconnecting in 2s: connection
 // closed by broker: …".
 func (c *conns) problem(now time.Time) string {
 	if c.openErr != nil {
-		return "✖ cannot start: " + oneLine(c.openErr.Error())
+		return "✖ cannot start: " + oneLine(c.openErr.Error()) + retryHint
 	}
 	for _, w := range c.order {
 		s := c.states[w]
 		switch s.Kind {
 		case connector.StateFailed:
-			return "✖ " + w + " failed: " + errText(s.Err)
+			return "✖ " + w + " failed: " + errText(s.Err) + retryHint
 		case connector.StateReconnecting:
 			return "↻ " + w + " " + retryIn(s, now) + ": " + errText(s.Err)
 		}
