@@ -239,9 +239,17 @@ func (m *Model) askDeleteOrphan() tea.Cmd {
 		return m.setStatus(err.Error(), true)
 	}
 	m.board.confirm = &boardAction{vhost: r.VHost, queue: r.Queue, messages: r.Ready,
-		prompt: fmt.Sprintf("Delete reply queue %q in %q and the %d message%s in it? It is deleted only if it still has no consumer. y deletes, any other key keeps it",
-			textsafe.Row(r.Queue), textsafe.Row(r.VHost), r.Ready, plural(r.Ready, "", "s"))}
+		prompt: fmt.Sprintf("Delete reply queue %q in %q%s? It is deleted only if it still has no consumer. y deletes, any other key keeps it",
+			textsafe.Row(r.Queue), textsafe.Row(r.VHost), withMessages(r.Ready))}
 	return nil
+}
+
+// withMessages names what goes with a deleted queue: "" when it is empty.
+func withMessages(n int) string {
+	if n == 0 {
+		return " (it is empty)"
+	}
+	return fmt.Sprintf(" and the %d message%s in it", n, plural(n, "", "s"))
 }
 
 // askRedrive looks at what the dead-letter queue under the cursor holds

@@ -29,16 +29,17 @@ var boardColumns = []boardColumn{
 
 // boardDropOrder is the order columns leave a narrowing screen: queue,
 // consumers, ready and the problems stay at every width.
-var boardDropOrder = []string{"p99", "service", "rate", "p95", "dlv/s", "p50", "unack", "noreply", "err", "ok%", "req", "pub/s"}
+var boardDropOrder = []string{"p99", "p95", "service", "rate", "dlv/s", "p50", "unack", "noreply", "err", "ok%", "req", "pub/s"}
 
 // Widths the board keeps for the queue name and the problems: columns go
-// until the queue name has boardQueueWant; it never gets less than
+// until the queue name has boardQueueWant, the 32 hex digits of a reply
+// queue, so that orphans can be told apart; it never gets less than
 // boardQueueMin nor more than boardQueueMax.
 const (
 	boardQueueMin    = 14
-	boardQueueWant   = 22
-	boardQueueMax    = 34
-	boardProblemsMin = 24
+	boardQueueWant   = 32
+	boardQueueMax    = 32
+	boardProblemsMin = 22
 )
 
 // boardLayout picks the columns that fit width: columns are dropped in
