@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"mqscope/capture"
@@ -50,12 +51,19 @@ func TimelineOf(entries []store.Entry, req store.Entry, v *Verdict) Timeline {
 		case e.Origin == req.Seq:
 			tl.Steps = append(tl.Steps, Step{e.Msg.Time, sightingStep(e, "request")})
 		case e.Seq == replySeq:
-			tl.Steps = append(tl.Steps, Step{e.Msg.Time, fmt.Sprintf("reply published to %q after %s%s",
-				e.Msg.Queue, fmtMS(e.Msg.Time.Sub(req.Msg.Time)), unroutableNote(e))})
+			verb := "published to"
+			if e.Msg.Mode == capture.ModeReply {
+				verb = "received on" // mqscope's own requester took it
+			}
+			tl.Steps = append(tl.Steps, Step{e.Msg.Time, fmt.Sprintf("reply %s %q after %s%s",
+				verb, e.Msg.Queue, fmtMS(e.Msg.Time.Sub(req.Msg.Time)), unroutableNote(e))})
 		case replySeq != 0 && e.Origin == replySeq:
 			tl.Steps = append(tl.Steps, Step{e.Msg.Time, sightingStep(e, "reply")})
 		}
 	}
+	// In time order: the firehose's copy of a reply mqscope received is
+	// stamped when it was published, before it was received.
+	slices.SortStableFunc(tl.Steps[1:], func(a, b Step) int { return a.At.Compare(b.At) })
 	if v != nil {
 		tl.Steps = append(tl.Steps, Step{v.At, "verdict " + string(v.Code) + ": " + v.Detail})
 	}
@@ -103,6 +111,9 @@ func sightingStep(e *store.Entry, what string) string {
 			s += ", redelivered"
 		}
 		return s
+	}
+	if e.Msg.Mode == capture.ModeFirehose && e.Msg.Event == capture.EventPublish {
+		return what + " published (seen by the firehose)" + unroutableNote(e)
 	}
 	return what + " seen again (" + string(e.Msg.Mode) + " " + string(e.Msg.Event) + ")" + unroutableNote(e)
 }

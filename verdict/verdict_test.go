@@ -261,3 +261,26 @@ func TestRefusedWhenTheQueueSaysSo(t *testing.T) {
 		t.Fatalf("asked %q, verdict %+v", asked, g.got[0])
 	}
 }
+
+// TestTimelineOfASentRequestIsInTimeOrder: the firehose's copy of the reply
+// mqscope received is stamped when published, before it was received, and
+// comes after it in the store; the timeline puts it first.
+func TestTimelineOfASentRequestIsInTimeOrder(t *testing.T) {
+	g := newRig(t)
+	g.add(0, capture.Message{Event: capture.EventPublish, Mode: capture.ModeSent, Queue: "neon_api_input", RoutingKey: "neon_api_input",
+		Body: body("q", int64(1), "routing_key", "rq1", "message_id", "id1")})
+	g.add(4060*time.Microsecond, capture.Message{Event: capture.EventConsume, Mode: capture.ModeReply, Queue: "rq1", RoutingKey: "rq1",
+		Body: body("ok", true, "message_id", "id1")})
+	g.add(3900*time.Microsecond, capture.Message{Event: capture.EventPublish, Queue: "rq1", RoutingKey: "rq1",
+		Body: body("ok", true, "message_id", "id1")})
+	entries := g.st.Range(0, g.st.Len())
+	tl := TimelineOf(entries, entries[0], nil)
+	var got []string
+	for _, s := range tl.Steps {
+		got = append(got, s.At.Sub(g.t0).String()+" "+strings.SplitN(s.What, " after", 2)[0])
+	}
+	want := []string{"0s published", "3.9ms reply published (seen by the firehose)", `4.06ms reply received on "rq1"`}
+	if len(got) != 3 || got[1] != want[1] || got[2] != want[2] {
+		t.Fatalf("steps %q, want %q", got, want)
+	}
+}
