@@ -62,7 +62,7 @@ func (m *Model) openExport() tea.Cmd {
 // typed, what it will write, and the last refusal.
 func (m *Model) exportLines() []string {
 	p := &m.export
-	n := m.view.Len()
+	n := m.list.total
 	lines := []string{p.input.View(), m.st.Muted.Render(fmt.Sprintf("%d row%s of the current view · .jsonl writes what mqscope export writes, .csv one column per top-level field · enter writes, esc cancels", n, plural(n, "", "s")))}
 	if p.err != "" {
 		lines = append(lines, styleLines(wrapText("✗ "+textsafe.Row(p.err), max(m.width, 1)), m.st.Danger)...)
@@ -115,10 +115,11 @@ func (m *Model) startExport(path string) tea.Cmd {
 	})
 }
 
-// lastViewSeq is the newest row of the view now: the export stops there,
-// so rows that arrive while it writes are not part of it.
+// lastViewSeq is the newest row the list shows (while paused, the one it
+// paused at): the export stops there, so rows that arrive meanwhile or
+// while it writes are not part of it.
 func (m *Model) lastViewSeq() uint64 {
-	n := m.view.Len()
+	n := m.list.total
 	if rows := m.view.Range(n-1, 1); len(rows) == 1 {
 		return rows[0].Seq
 	}

@@ -217,3 +217,27 @@ func TestExportCSVKeepsWhatAVerdictRowSays(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestExportWhilePausedWritesWhatTheListShows: rows that arrive after the
+// pause are not in the file.
+func TestExportWhilePausedWritesWhatTheListShows(t *testing.T) {
+	m, _ := testModel(t, 160, 45, "dark", 1)
+	shown := m.view.Len()
+	press(m, "space")
+	sink := m.env.store.Sink(nil)
+	for i := range 3 {
+		sink(neonMsg(t0, "neon_api_input", dict("service", "late", "message_id", strings.Repeat("9", 31)+string(rune('0'+i)))))
+	}
+	m.Update(frameMsg{at: t0})
+	out := filepath.Join(t.TempDir(), "paused.jsonl")
+	press(m, "e")
+	m.export.input.SetValue(out)
+	m.Update(collect(t, press(m, "enter"), isType(exportedMsg{})))
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("%v (status %q)", err, m.status.text)
+	}
+	if n := bytes.Count(data, []byte("\n")); n != shown || bytes.Contains(data, []byte(`"late"`)) {
+		t.Fatalf("wrote %d rows, want the %d shown when paused", n, shown)
+	}
+}
