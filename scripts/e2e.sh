@@ -227,7 +227,7 @@ type_text 'queue:/^[0-9a-f]{32}$/ status_code'
 keys Enter
 # A row: the event marker, the verdict marker (blank on a reply), where.
 wait_for replies 20 "match" "↩ "
-wait_for_re replies 20 "P +(✓|✗|∅)? +/neon_api/"
+wait_for_re replies 20 "P +(✓|✗|∅)? +[0-9a-f]{20}"
 keys c
 wait_for compose-from-reply 10 "request the selected reply answers ("
 # The target is the request's service queue, never a reply queue, and the

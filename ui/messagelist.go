@@ -208,7 +208,7 @@ func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width i
 	}
 	var b strings.Builder
 	for _, col := range cols {
-		b.WriteString(cellStyle(e, col.title, &st.Fast, c).render(pad(cellText(e, col.title, c), col.width, col.right)))
+		b.WriteString(cellStyle(e, col.title, &st.Fast, c).render(pad(fittedCell(e, col, c), col.width, col.right)))
 		b.WriteByte(' ')
 	}
 	if mark := c.markPrefix(e); mark != "" {
@@ -219,10 +219,21 @@ func (l *messageList) renderRow(e *store.Entry, cols []column, sumWidth, width i
 	return b.String()
 }
 
+// fittedCell is the text of col for e; a place too wide for its column
+// leaves out the vhost (the header names it), so that the queue names,
+// which tell rows apart, stay readable on a narrow screen.
+func fittedCell(e *store.Entry, col column, c rowCtx) string {
+	text := cellText(e, col.title, c)
+	if col.title == "where" && textWidth(text) > col.width && e.Msg.Exchange == "" {
+		return strings.TrimPrefix(text, textsafe.Row(e.Msg.VHost)+"/")
+	}
+	return text
+}
+
 func (l *messageList) plainRow(e *store.Entry, cols []column, sumWidth int, c rowCtx) string {
 	var b strings.Builder
 	for _, col := range cols {
-		b.WriteString(pad(cellText(e, col.title, c), col.width, col.right))
+		b.WriteString(pad(fittedCell(e, col, c), col.width, col.right))
 		b.WriteByte(' ')
 	}
 	b.WriteString(pad(c.markPrefix(e)+l.summary(e), sumWidth, false))
