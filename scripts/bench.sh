@@ -3,13 +3,16 @@
 #
 #   scripts/bench.sh [all | SECTION...]
 #
-# Sections: decode, ingest, tui, burst. To add a section, write a bench_NAME
+# Sections: decode, ingest, tui, burst, firehose. To add a section, write a bench_NAME
 # function and add NAME to SECTIONS; keep its scratch files under
 # "$WORK/NAME", which is removed on exit.
 #
 # ingest, tui and burst need the local broker (scripts/broker.sh prepares
 # it) and use queues named mqscope_test.bench.* in vhost /mqscope_test,
-# deleted afterwards; tui and burst also need tmux. Environment:
+# deleted afterwards; tui and burst also need tmux. firehose works in a vhost
+# of its own, /mqscope_bench_fh_PID, created with tracing on through the
+# management API (127.0.0.1:15672, guest) and deleted afterwards, which also
+# switches its tracing off; it needs curl. Environment:
 #
 #   BENCH_N=100000       messages per ingest and tui run
 #   BENCH_ROUNDS=3       rounds of ingest and tui (each round runs every variant)
@@ -17,10 +20,12 @@
 #   BENCH_BURST_BUDGETS_MB="32 128"  store budgets (mqscope.store.max_bytes)
 #                        to run the burst with, one run each; both smaller
 #                        than the burst, so that the store keeps evicting
+#   BENCH_FIREHOSE_N=20000  requests per firehose run (each is two trace
+#                        events: its publish and its delivery)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-SECTIONS=(decode ingest tui burst)
+SECTIONS=(decode ingest tui burst firehose)
 
 # The broker-backed sections work in this vhost, as guest (scripts/broker.sh).
 BENCH_VHOST=/mqscope_test
@@ -387,6 +392,144 @@ bench_burst() {
 	go test -run '^$' -bench '^BenchmarkKeyPressDuringBurst$' -benchtime=2000x -count=1 ./ui/ | grep '^Benchmark'
 }
 
+# ---- firehose ----
+
+# FH_VHOST is the firehose section's own vhost, set while it exists.
+FH_VHOST=""
+
+# mgmt METHOD PATH [BODY]: one management API call as guest; fails on an
+# HTTP error.
+mgmt() {
+	curl -sf -u guest:guest -X "$1" -H 'content-type: application/json' ${3:+-d "$3"} \
+		"http://127.0.0.1:15672/api/$2" >/dev/null
+}
+
+# fh_vhost_create makes the firehose vhost, tracing on, guest allowed.
+fh_vhost_create() {
+	FH_VHOST="/mqscope_bench_fh_$$"
+	local v
+	v=$(printf %s "$FH_VHOST" | sed 's|/|%2F|g')
+	mgmt PUT "vhosts/$v" '{"tracing": true}'
+	mgmt PUT "permissions/$v/guest" '{"configure": ".*", "write": ".*", "read": ".*"}'
+}
+
+# fh_vhost_delete deletes the firehose vhost and everything in it.
+fh_vhost_delete() {
+	[[ -n $FH_VHOST ]] || return 0
+	mgmt DELETE "vhosts/$(printf %s "$FH_VHOST" | sed 's|/|%2F|g')" || true
+	FH_VHOST=""
+}
+
+# fh_ns_ms FROM_NS TO_NS: milliseconds from one Unix-ns stamp to another.
+fh_ns_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f\n", (b - a) / 1e6 }'; }
+
+# fh_traffic DIR QUEUE N: publishes N requests at full rate to QUEUE while
+# a plain consumer (the service) takes them; writes the start of the
+# publishing and the moment the service took the last request (the broker
+# traces that delivery then: the last event of the traffic) to DIR/start
+# and DIR/svc, in Unix ns.
+fh_traffic() {
+	local dir=$1 queue=$2 n=$3 svc
+	"$BENCHTOOL" drain -vhost "$FH_VHOST" -queue "$queue" -n "$n" -stamp >"$dir/svc" &
+	svc=$!
+	date +%s%N >"$dir/start"
+	"$BENCHTOOL" publish -vhost "$FH_VHOST" -queue "$queue" -n "$n"
+	wait "$svc"
+}
+
+# fh_wait_for TEST FILE SECONDS: waits until `test TEST FILE` holds (-e:
+# the file exists).
+fh_wait_for() {
+	local test=$1 file=$2 i
+	for ((i = 0; i < $3 * 20; i++)); do
+		test "$test" "$file" && return 0
+		sleep 0.05
+	done
+	echo "bench.sh: firehose: $file did not appear within $3 s" >&2
+	return 1
+}
+
+# fh_baseline DIR QUEUE N: the traffic watched by benchtool trace-drain;
+# prints the Unix-ns stamps start, last event taken, last event published.
+fh_baseline() {
+	local dir=$1 queue=$2 n=$3 watcher
+	rm -f "$dir/ready"
+	"$BENCHTOOL" trace-drain -vhost "$FH_VHOST" -n $((2 * n)) -ready "$dir/ready" >"$dir/seen" &
+	watcher=$!
+	fh_wait_for -e "$dir/ready" 20
+	fh_traffic "$dir" "$queue" "$n"
+	wait "$watcher"
+	echo "$(cat "$dir/start") $(cat "$dir/seen") $(cat "$dir/svc")"
+}
+
+# fh_mqscope DIR QUEUE N: the traffic watched by `mqscope tail --mode
+# firehose` (the whole vhost), its lines stamped by benchtool lines as they
+# come out; prints the same three stamps as fh_baseline.
+fh_mqscope() {
+	local dir=$1 queue=$2 n=$3 watcher
+	: >"$dir/tail.err"
+	{ "$MQSCOPE" tail --config "$dir/mq_config.json" --vhost "$FH_VHOST" --mode firehose --count $((2 * n)) 2>"$dir/tail.err" |
+		"$BENCHTOOL" lines -n $((2 * n)) >"$dir/seen"; } &
+	watcher=$!
+	# The firehose is set up (its queue bound) when the watch says connected.
+	fh_wait_for_text "$dir/tail.err" "connected" 20
+	fh_traffic "$dir" "$queue" "$n"
+	wait "$watcher" || { echo "bench.sh: firehose: mqscope tail failed: $(cat "$dir/tail.err")" >&2; return 1; }
+	echo "$(cat "$dir/start") $(cat "$dir/seen") $(cat "$dir/svc")"
+}
+
+# fh_wait_for_text FILE TEXT SECONDS: waits until FILE holds TEXT.
+fh_wait_for_text() {
+	local i
+	for ((i = 0; i < $3 * 20; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "bench.sh: firehose: no \"$2\" in $1 after $3 s: $(cat "$1")" >&2
+	return 1
+}
+
+# bench_firehose publishes BENCH_FIREHOSE_N requests at full rate to a
+# queue a plain consumer takes them from, in a vhost with tracing on, and
+# compares how fast the trace events reach `mqscope tail --mode firehose`
+# with how fast they reach a plain amqp091-go consumer of a queue of its
+# own bound to amq.rabbitmq.trace (the baseline), interleaved per round.
+# The drain rate is the events (two per request) over the time from the
+# first publish to the last event taken (printed, for mqscope); the lag is
+# the time from the last event published (when the service took the last
+# request, whose delivery the broker traces then) to the last taken.
+# Goal: mqscope/baseline ≥ 0.9.
+bench_firehose() {
+	need go firehose
+	need curl firehose
+	local n=${BENCH_FIREHOSE_N:-20000} rounds=${BENCH_ROUNDS:-3} dir="$WORK/firehose"
+	local queue="mqscope_test.bench.firehose" r v start seen svc
+	local -a ratios lags
+	mkdir -p "$dir"
+	tools
+	write_config "$dir/mq_config.json"
+	fh_vhost_create
+	"$BENCHTOOL" publish -vhost "$FH_VHOST" -queue "$queue" -n 0
+	echo "firehose: $n requests published at full rate to a consumed queue, tracing on ($((2 * n)) trace events)"
+	echo "          events/s from the first publish to the last event taken, and lag after the last event published"
+	printf "%-6s %10s %10s %9s %10s %10s\n" round base/s mqscope/s mq/base "base lag" "mq lag"
+	for ((r = 1; r <= rounds; r++)); do
+		local -A rates=() lag=()
+		for v in baseline mqscope; do
+			read -r start seen svc <<<"$("fh_$v" "$dir" "$queue" "$n")"
+			[[ -n $svc ]] || { echo "bench.sh: firehose: the $v run failed" >&2; return 1; }
+			rates[$v]=$(rate $((2 * n)) "$(awk -v a="$start" -v b="$seen" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+			lag[$v]=$(fh_ns_ms "$svc" "$seen")
+		done
+		ratios+=("$(ratio "${rates[mqscope]}" "${rates[baseline]}")")
+		lags+=("${lag[mqscope]}")
+		printf "%-6s %10s %10s %9s %8s ms %7s ms\n" "$r" "${rates[baseline]}" "${rates[mqscope]}" "${ratios[-1]}" \
+			"${lag[baseline]}" "${lag[mqscope]}"
+	done
+	fh_vhost_delete
+	echo "median mqscope/baseline $(median "${ratios[@]}") (goal ≥ 0.9), mqscope lag $(median "${lags[@]}") ms"
+}
+
 # cleanup stops what the sections started (an interrupted section may
 # leave a TUI or a waiter running), deletes their queues and removes the
 # scratch files.
@@ -400,6 +543,7 @@ cleanup() {
 			bt delete -queue "mqscope_test.bench.$q" 2>/dev/null || true
 		done
 	fi
+	fh_vhost_delete
 	rm -rf "$WORK"
 }
 
