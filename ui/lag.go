@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"mqscope/capture"
+	"mqscope/store"
+)
+
+// How far behind the broker the screen is, shown in the status bar while it
+// is over lagShown (README "Lag indicator").
+//
+// The lag of the newest row is the time from when the broker took its
+// message to now, while that row is news: its capture time (when mqscope's
+// consumer received it) is at most lagFresh ago. The broker's time is
+// the message's timestamp_in_ms header (milliseconds, which the broker adds
+// when its message timestamp interceptor or plugin is enabled), else its
+// AMQP timestamp property (whole seconds, set by the publisher; read as the
+// end of its second so that the rounding never adds lag), else the capture
+// time itself: a message with neither says nothing about how long it waited
+// in the broker, and then only mqscope's own delay counts. A time after
+// the capture (clocks that disagree) is not believed either.
+//
+// Once no row has arrived for lagFresh the screen has caught up with
+// whatever there was, and nothing is shown.
+const (
+	lagShown = time.Second
+	lagFresh = 2 * time.Second
+)
+
+// timestampHeader is the header a broker-side timestamp arrives in.
+const timestampHeader = "timestamp_in_ms"
+
+// lagBehind is the lag of the newest row of s at now, 0 when it is not
+// worth showing.
+func lagBehind(s *store.Store, now time.Time) time.Duration {
+	e, ok := s.Get(s.Stats().Total)
+	if !ok {
+		return 0
+	}
+	return entryLag(&e, now)
+}
+
+// entryLag is the lag of e at now, 0 when e is no longer news or is a
+// marker mqscope made (a gap, a verdict) rather than a message.
+func entryLag(e *store.Entry, now time.Time) time.Duration {
+	m := &e.Msg
+	if m.Event == capture.EventGap || m.Event == capture.EventVerdict || m.Time.IsZero() || now.Sub(m.Time) > lagFresh {
+		return 0
+	}
+	return max(now.Sub(brokerTime(m)), 0)
+}
+
+// brokerTime is when the broker took m, as well as m tells it.
+func brokerTime(m *capture.Message) time.Time {
+	at := m.Time
+	if ms, ok := headerMillis(m.Headers[timestampHeader]); ok {
+		if t := time.UnixMilli(ms); t.Before(at) {
+			return t
+		}
+	}
+	if ts := m.Properties.Timestamp.Time; !ts.IsZero() && capture.TimeInRange(ts) {
+		if t := ts.Truncate(time.Second).Add(time.Second); t.Before(at) {
+			return t
+		}
+	}
+	return at
+}
+
+// headerMillis reads a timestamp_in_ms header, an integer of any width.
+func headerMillis(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	case int:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), n < 1<<63
+	}
+	return 0, false
+}
+
+// lagText is the status bar's note for a lag, "" when it is not over
+// lagShown.
+func lagText(lag time.Duration) string {
+	if lag <= lagShown {
+		return ""
+	}
+	return fmt.Sprintf("⏱ %.1f s behind", lag.Seconds())
+}
