@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mqscope/capture"
+	"mqscope/observe"
 	"mqscope/store"
 )
 
@@ -19,8 +20,9 @@ import (
 // AMQP timestamp property (whole seconds, set by the publisher; read as the
 // end of its second so that the rounding never adds lag), else the capture
 // time itself: a message with neither says nothing about how long it waited
-// in the broker, and then only mqscope's own delay counts. A time after
-// the capture (clocks that disagree) is not believed either.
+// in the broker, and then only mqscope's own delay counts. A stamp after
+// the capture, or more than lagTrusted before it (clocks that disagree, a
+// header that is no time), is not believed either.
 //
 // Once no row has arrived for lagFresh the screen has caught up with
 // whatever there was, and nothing is shown.
@@ -55,34 +57,28 @@ func entryLag(e *store.Entry, now time.Time) time.Duration {
 // brokerTime is when the broker took m, as well as m tells it.
 func brokerTime(m *capture.Message) time.Time {
 	at := m.Time
-	if ms, ok := headerMillis(m.Headers[timestampHeader]); ok {
-		if t := time.UnixMilli(ms); t.Before(at) {
+	if ms, ok := observe.IntOf(m.Headers[timestampHeader]); ok {
+		if t := time.UnixMilli(ms); believable(t, at) {
 			return t
 		}
 	}
 	if ts := m.Properties.Timestamp.Time; !ts.IsZero() && capture.TimeInRange(ts) {
-		if t := ts.Truncate(time.Second).Add(time.Second); t.Before(at) {
+		if t := ts.Truncate(time.Second).Add(time.Second); believable(t, at) {
 			return t
 		}
 	}
 	return at
 }
 
-// headerMillis reads a timestamp_in_ms header, an integer of any width.
-func headerMillis(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int32:
-		return int64(n), true
-	case int:
-		return int64(n), true
-	case uint32:
-		return int64(n), true
-	case uint64:
-		return int64(n), n < 1<<63
-	}
-	return 0, false
+// lagTrusted is the most a stamp may precede the capture and still be
+// believed: beyond it the stamp is more likely a wrong clock or a header
+// that is not a time than a screen an hour behind.
+const lagTrusted = time.Hour
+
+// believable reports whether the stamp t can be when the broker took a
+// message captured at at.
+func believable(t, at time.Time) bool {
+	return t.Before(at) && at.Sub(t) < lagTrusted
 }
 
 // lagText is the status bar's note for a lag, "" when it is not over

@@ -23,6 +23,7 @@ func TestEntryLag(t *testing.T) {
 		{"publisher timestamp, read at the end of its second", capture.Message{Time: captured, Properties: capture.Properties{Timestamp: capture.Timestamp{Time: lagClock.Add(-5500 * time.Millisecond)}}}, 5 * time.Second},
 		{"no stamp: only mqscope's own delay", capture.Message{Time: captured}, 200 * time.Millisecond},
 		{"a stamp after the capture is not believed", capture.Message{Time: captured, Headers: map[string]any{"timestamp_in_ms": lagClock.Add(time.Minute).UnixMilli()}}, 200 * time.Millisecond},
+		{"a stamp from long before is not believed", capture.Message{Time: captured, Headers: map[string]any{"timestamp_in_ms": int32(5)}}, 200 * time.Millisecond},
 		{"no longer news", capture.Message{Time: lagClock.Add(-3 * time.Second), Headers: map[string]any{"timestamp_in_ms": lagClock.Add(-9 * time.Second).UnixMilli()}}, 0},
 		{"a verdict is mqscope's own", capture.Message{Time: captured, Event: capture.EventVerdict, Headers: map[string]any{"timestamp_in_ms": lagClock.Add(-9 * time.Second).UnixMilli()}}, 0},
 	} {
