@@ -13,16 +13,18 @@ import (
 // is over lagShown (README "Lag indicator").
 //
 // The lag of the newest row is the time from when the broker took its
-// message to now, while that row is news: its capture time (when mqscope's
-// consumer received it) is at most lagFresh ago. The broker's time is
-// the message's timestamp_in_ms header (milliseconds, which the broker adds
-// when its message timestamp interceptor or plugin is enabled), else its
-// AMQP timestamp property (whole seconds, set by the publisher; read as the
-// end of its second so that the rounding never adds lag), else the capture
-// time itself: a message with neither says nothing about how long it waited
-// in the broker, and then only mqscope's own delay counts. A stamp after
-// the capture, or more than lagTrusted before it (clocks that disagree, a
-// header that is no time), is not believed either.
+// message to when mqscope's consumer received it (its capture time), while
+// that row is news: captured at most lagFresh ago. What follows the capture
+// (decoding, the store, the next frame) takes milliseconds; what can fall
+// behind by seconds is the consumer, with the broker holding what it has
+// not taken yet. The broker's time is the message's timestamp_in_ms header
+// (milliseconds, which the broker adds when its message timestamp
+// interceptor or plugin is enabled), else its AMQP timestamp property
+// (whole seconds, set by the publisher; read as the end of its second so
+// that the rounding never adds lag). A message with neither says nothing
+// about how long it waited, and shows no lag. A stamp after the capture, or
+// more than lagTrusted before it (clocks that disagree, a header that is no
+// time), is not believed either.
 //
 // Once no row has arrived for lagFresh the screen has caught up with
 // whatever there was, and nothing is shown.
@@ -34,8 +36,8 @@ const (
 // timestampHeader is the header a broker-side timestamp arrives in.
 const timestampHeader = "timestamp_in_ms"
 
-// lagBehind is the lag of the newest row of s at now, 0 when it is not
-// worth showing.
+// lagBehind is the lag of the newest row of s, 0 when it is not news at
+// now or says nothing.
 func lagBehind(s *store.Store, now time.Time) time.Duration {
 	e, ok := s.Get(s.Stats().Total)
 	if !ok {
@@ -44,14 +46,14 @@ func lagBehind(s *store.Store, now time.Time) time.Duration {
 	return entryLag(&e, now)
 }
 
-// entryLag is the lag of e at now, 0 when e is no longer news or is a
+// entryLag is the lag of e, 0 when e is no longer news at now or is a
 // marker mqscope made (a gap, a verdict) rather than a message.
 func entryLag(e *store.Entry, now time.Time) time.Duration {
 	m := &e.Msg
 	if m.Event == capture.EventGap || m.Event == capture.EventVerdict || m.Time.IsZero() || now.Sub(m.Time) > lagFresh {
 		return 0
 	}
-	return max(now.Sub(brokerTime(m)), 0)
+	return max(m.Time.Sub(brokerTime(m)), 0)
 }
 
 // brokerTime is when the broker took m, as well as m tells it.
