@@ -1,6 +1,10 @@
 package capture
 
-import "time"
+import (
+	"time"
+
+	"mqscope/connector/neonwire"
+)
 
 // Mode is how a message was observed.
 type Mode string
@@ -92,4 +96,11 @@ type Message struct {
 	Redelivered  bool     // broker's redelivered flag
 	Unroutable   bool     // published but no queue received it (firehose)
 	RoutedQueues []string // firehose publish: the queues that received it
+
+	// Decoded is the body's Neon decoding when whoever captured the
+	// message already made it (the firehose reads a request's routing_key
+	// before passing it on), so that the store does not decode the body a
+	// second time; nil otherwise. It is not part of the message: sinks
+	// take it over and nothing keeps or records it.
+	Decoded *neonwire.Decoded
 }

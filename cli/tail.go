@@ -195,6 +195,7 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 		}
 		select {
 		case <-st.Changed():
+			gather(ctx)
 		case now := <-tick.C:
 			out.verdicts.Tick(now)
 		case <-ctx.Done():
@@ -205,6 +206,22 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			dropping = nil // warn once; closeRecorder gives the total
 			fmt.Fprintln(out.stderr, "mqscope: warning: "+dropWarning(out.rec.Stats()))
 		}
+	}
+}
+
+// gatherDelay is how long printLive lets new entries gather after being
+// woken: at full rate one pull and one write of a few dozen lines instead
+// of a wake-up, a pull and a write system call per message, which cost
+// more CPU than printing the lines. It is the most a line waits for it.
+const gatherDelay = 2 * time.Millisecond
+
+// gather waits gatherDelay, or until ctx ends.
+func gather(ctx context.Context) {
+	t := time.NewTimer(gatherDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 

@@ -56,7 +56,7 @@ func (w *Watch) onTrace(d *amqp.Delivery, qc *queueCheck) {
 	}
 	replyTo := ""
 	if m.Event == capture.EventPublish {
-		replyTo = neonReplyQueue(m.Body)
+		replyTo, m.Decoded = neonReplyQueue(m.Body)
 	}
 	qc.settle(&m, replyTo)
 	if w.filter.keep(&m, replyTo) {

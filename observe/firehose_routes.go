@@ -141,17 +141,19 @@ func (qc *queueCheck) declarePassive(queue string) (bool, error) {
 }
 
 // neonReplyQueue is the routing_key of a Neon request body, or "" when the
-// body is not a Neon dict with one.
-func neonReplyQueue(body []byte) string {
+// body is not a Neon dict with one, and the body's decoding when it is Neon
+// (for capture.Message.Decoded), else nil.
+func neonReplyQueue(body []byte) (string, *neonwire.Decoded) {
 	v, err := neonwire.DecodeNeon(body)
 	if err != nil {
-		return ""
+		return "", nil
 	}
+	decoded := &neonwire.Decoded{Encoding: neonwire.EncNeon, Value: v}
 	d, ok := v.(*neonwire.Dict)
 	if !ok {
-		return ""
+		return "", decoded
 	}
 	v, _ = d.Get("routing_key")
 	rk, _ := v.(string)
-	return rk
+	return rk, decoded
 }

@@ -53,7 +53,7 @@ func unwrapTrace(d *amqp.Delivery, vhost string) (capture.Message, bool) {
 	m.Headers = withTraceOrigin(plainTable(headers), h)
 	if ev == capture.EventDeliver {
 		m.Queue = name
-		n, _ := intOf(h["redelivered"])
+		n, _ := IntOf(h["redelivered"])
 		m.Redelivered = n != 0
 		return m, true
 	}
@@ -101,7 +101,7 @@ func tracedProperties(t amqp.Table) capture.Properties {
 	case time.Time:
 		p.Timestamp.Time = ts
 	default:
-		if n, ok := intOf(ts); ok {
+		if n, ok := IntOf(ts); ok {
 			p.Timestamp.Time = time.Unix(n, 0)
 		}
 	}
@@ -148,8 +148,8 @@ func stringsOf(v any) []string {
 	return out
 }
 
-// intOf reads any integer (or bool) an AMQP table can hold.
-func intOf(v any) (int64, bool) {
+// IntOf reads any integer (or bool) an AMQP table (a header value) can hold.
+func IntOf(v any) (int64, bool) {
 	switch n := v.(type) {
 	case int:
 		return int64(n), true
@@ -179,7 +179,7 @@ func intOf(v any) (int64, bool) {
 }
 
 func octetOf(v any) uint8 {
-	n, _ := intOf(v)
+	n, _ := IntOf(v)
 	return uint8(max(0, min(n, math.MaxUint8)))
 }
 

@@ -66,7 +66,7 @@ func TestTraceFilterForgetsOldestReplyQueues(t *testing.T) {
 	}
 	for i := range replyMemory + 1 {
 		m := request(fmt.Sprintf("r%d", i))
-		if !f.keep(m, neonReplyQueue(m.Body)) {
+		if rk, _ := neonReplyQueue(m.Body); !f.keep(m, rk) {
 			t.Fatal("request to the watched queue dropped")
 		}
 	}

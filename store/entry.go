@@ -44,8 +44,9 @@ type Entry struct {
 // repeats from message to message (names, event, mode, encoding, flags,
 // properties) is interned and shared, what is rare (headers, a decode
 // error) sits behind one pointer, and links to other records are stored as
-// distances back, so a record is 160 bytes besides its body, decoded value
-// and search text.
+// distances back, so a record is 136 bytes besides its body and decoded
+// value. The text body filters search is rendered when a filter asks
+// (appendSearchText), not kept.
 type record struct {
 	at      int64               // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
 	where   *place              // interned
@@ -55,7 +56,6 @@ type record struct {
 	value   neonwire.Value
 	id      string // see Entry.MessageID
 	replyQ  string // see Entry.ReplyQueue
-	text    []byte // lowercase text the body filters search; see searchText
 	pairSeq uint64 // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
 	latency time.Duration
 	size    int64 // what it counts against MaxBytes: see cost
@@ -77,8 +77,8 @@ const pairIsReply = 1 << 63
 
 func (r *record) paired() bool { return r.pairSeq != 0 }
 
-// recordOverhead is what a retained message holds besides its body, search
-// text, decoded value and headers: the record itself (in its ring block),
+// recordOverhead is what a retained message holds besides its body,
+// decoded value and headers: the record itself (in its ring block),
 // its entry in the id index and its share of the interning tables.
 // BenchmarkMemoryPerMessage checks the whole estimate against the heap.
 const recordOverhead = int64(unsafe.Sizeof(record{})) + 64
@@ -95,9 +95,6 @@ func (r *record) cost() int64 {
 // it by appending frames, and the whole array is kept.
 func (r *record) measure(valueBytes int64) {
 	n := recordOverhead + allocSize(cap(r.body)) + valueBytes + headersSize(r.headers())
-	if len(r.text) > 0 && (len(r.body) == 0 || unsafe.SliceData(r.text) != unsafe.SliceData(r.body)) {
-		n += allocSize(cap(r.text))
-	}
 	if r.extra != nil {
 		n += allocSize(int(unsafe.Sizeof(recordExtra{})))
 		if r.extra.decErr != nil {
@@ -226,7 +223,6 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64)
 		value:  value,
 		id:     id,
 		replyQ: replyQ,
-		text:   searchText(d, m.Body),
 	}
 	if len(m.Headers) > 0 || d.Err != nil {
 		rec.extra = &recordExtra{decErr: d.Err}

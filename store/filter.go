@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"mqscope/capture"
+
+	"mqscope/connector/neonwire"
 )
 
 // Filter selects messages; build one with ParseFilter. A nil or empty
@@ -90,9 +92,9 @@ func (f *Filter) Match(e *Entry) bool {
 		where:   &place{placeKey: placeOf(e.Msg, e.Decoded.Encoding), routed: e.Msg.RoutedQueues},
 		id:      e.MessageID,
 		headers: e.Msg.Headers,
-	}
-	if f.needsText {
-		x.text = searchText(e.Decoded, e.Msg.Body)
+		body:    e.Msg.Body,
+		value:   e.Decoded.Value,
+		buf:     new([]byte),
 	}
 	return f.matches(&x)
 }
@@ -102,11 +104,28 @@ type subject struct {
 	where   *place
 	id      string
 	headers map[string]any
-	text    []byte // lowercase body text
+	body    []byte
+	value   neonwire.Value // the decoded body
+	// buf is where the body's search text is rendered, shared by the
+	// subjects tested one after another; text is that rendering once
+	// rendered is set.
+	buf      *[]byte
+	text     []byte
+	rendered bool
 }
 
-func (r *record) subject() subject {
-	return subject{where: r.where, id: r.id, headers: r.headers(), text: r.text}
+func (r *record) subject(buf *[]byte) subject {
+	return subject{where: r.where, id: r.id, headers: r.headers(), body: r.body, value: r.decodedValue(), buf: buf}
+}
+
+// bodyText returns the lowercase text body terms search (appendSearchText),
+// rendering it the first time a term asks.
+func (x *subject) bodyText() []byte {
+	if !x.rendered {
+		x.text, *x.buf = appendSearchText(*x.buf, x.where.encoding, x.value, x.body)
+		x.rendered = true
+	}
+	return x.text
 }
 
 func (f *Filter) matches(x *subject) bool {
@@ -124,7 +143,7 @@ func (t *term) test(x *subject) bool {
 	p := x.where
 	switch t.field {
 	case fieldBody:
-		return t.matchText(x.text)
+		return t.matchText(x.bodyText())
 	case fieldQueue:
 		return t.matchQueue(p)
 	case fieldVHost:

@@ -21,6 +21,7 @@ const maxInterned = 1 << 14
 type interner struct {
 	mu        sync.Mutex
 	places    map[placeKey]*place
+	lastPlace *place // most traffic repeats the previous message's route
 	props     map[capture.Properties]*capture.Properties
 	lastProps *capture.Properties // most traffic repeats the previous message's
 	strs      map[string]neonwire.Value
@@ -31,14 +32,20 @@ func (in *interner) place(m capture.Message, enc neonwire.Encoding) *place {
 	k := placeOf(m, enc)
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if p, ok := in.places[k]; ok {
-		return p
+	// Comparing with the last place is cheaper than hashing its six
+	// strings for the map.
+	if in.lastPlace != nil && in.lastPlace.placeKey == k {
+		return in.lastPlace
 	}
-	if in.places == nil || len(in.places) >= maxInterned {
-		in.places = make(map[placeKey]*place)
+	p, ok := in.places[k]
+	if !ok {
+		if in.places == nil || len(in.places) >= maxInterned {
+			in.places = make(map[placeKey]*place)
+		}
+		p = &place{placeKey: k, routed: m.RoutedQueues}
+		in.places[k] = p
 	}
-	p := &place{placeKey: k, routed: m.RoutedQueues}
-	in.places[k] = p
+	in.lastPlace = p
 	return p
 }
 

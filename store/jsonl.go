@@ -189,7 +189,7 @@ func appendJSONBody(b []byte, d neonwire.Decoded) []byte {
 	if hasB64(d) {
 		return append(b, "null"...)
 	}
-	return append(b, neonwire.ToJSON(d.Value)...)
+	return neonwire.AppendJSON(b, d.Value)
 }
 
 // appendMarshaled appends v as encoding/json renders it, HTML characters

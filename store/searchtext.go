@@ -7,53 +7,49 @@ import (
 	"mqscope/connector/neonwire"
 )
 
-// searchText returns the lowercase text that body filters (plain words,
-// body:, /regex/) search: the JSON rendering of a decoded Neon or
+// appendSearchText returns the lowercase text that body filters (plain
+// words, body:, /regex/) search: the JSON rendering of a decoded Neon or
 // base64-JSON value (what mqscope shows), the body itself for JSON and
-// text, nothing for binary or an undecoded body.
+// text, nothing for binary or an undecoded body. A rendering is appended to
+// buf, which is returned for reuse; the text may be buf's bytes or the
+// body's, and is valid until buf is next appended to.
 //
-// Why precompute it: a filter typed over a million messages must finish in
-// a blink, and rendering each value again per scan costs about a
-// microsecond a message (a second per keystroke at 1M). Keeping the text
-// costs about 0.75 of a Neon body (the JSON is shorter than its base64 wire
-// form) and nothing at all for lowercase JSON and text bodies, which share
-// the body's bytes. BenchmarkMemoryPerMessage and BenchmarkFilterFullScan
-// measure both sides of this trade.
-func searchText(d neonwire.Decoded, body []byte) []byte {
-	switch d.Encoding {
+// Why it is rendered when a filter asks rather than kept with each
+// message: keeping it cost about 150 bytes per Neon message (three
+// quarters of its body) and a JSON rendering per message as it arrived,
+// whether or not anyone ever filtered. Rendering into a reused buffer
+// costs about half a microsecond a message per scan, and a view scans in
+// bounded chunks (view.go), so a filter over a million messages still
+// shows its first screen at once and completes in the background.
+// BenchmarkFilterFullScan measures the scan.
+func appendSearchText(buf []byte, enc neonwire.Encoding, value neonwire.Value, body []byte) (text, grown []byte) {
+	switch enc {
 	case neonwire.EncBinary, EncUndecoded:
-		return nil
+		return nil, buf
 	case neonwire.EncJSON, neonwire.EncText:
-		return lowerShared(body)
-	default:
-		return lowerOwned(neonwire.ToJSON(d.Value))
-	}
-}
-
-// lowerShared returns b lowercased, b itself when it has no upper case.
-func lowerShared(b []byte) []byte {
-	if !mayHaveUpper(b) {
-		return b
-	}
-	return lowerOwned(bytes.Clone(b))
-}
-
-// lowerOwned lowercases b, which the caller owns, and returns it without
-// spare capacity: the result is kept for the message's lifetime.
-func lowerOwned(b []byte) []byte {
-	if isASCII(b) {
-		for i, c := range b {
-			if 'A' <= c && c <= 'Z' {
-				b[i] = c + 'a' - 'A'
-			}
+		if !mayHaveUpper(body) {
+			return body, buf
 		}
-	} else {
-		b = bytes.ToLower(b)
+		buf = lowerInPlace(append(buf[:0], body...))
+		return buf, buf
+	default:
+		buf = lowerInPlace(neonwire.AppendJSON(buf[:0], value))
+		return buf, buf
 	}
-	if cap(b) == len(b) {
-		return b
+}
+
+// lowerInPlace lowercases b, which the caller owns; non-ASCII text is
+// lowercased into a new slice.
+func lowerInPlace(b []byte) []byte {
+	if !isASCII(b) {
+		return bytes.ToLower(b)
 	}
-	return append(make([]byte, 0, len(b)), b...)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 // mayHaveUpper reports whether lowercasing could change b.

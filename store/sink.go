@@ -18,7 +18,8 @@ type Recorder interface {
 // blocks the consumer.
 func (s *Store) Sink(rec Recorder) func(capture.Message) {
 	return func(m capture.Message) {
-		d, size := s.decode(m.Body)
+		d, size := s.decodeOr(m.Body, m.Decoded)
+		m.Decoded = nil
 		s.appendSized(m, d, size)
 		if rec != nil {
 			rec.Append(m, &d)

@@ -119,7 +119,8 @@ func New(opts Options) *Store {
 // (the first is 1). The store keeps m.Body, m.Headers and m.RoutedQueues
 // without copying them: the caller must not change them afterwards.
 func (s *Store) Append(m capture.Message) uint64 {
-	d, size := s.decode(m.Body)
+	d, size := s.decodeOr(m.Body, m.Decoded)
+	m.Decoded = nil
 	return s.appendSized(m, d, size)
 }
 
@@ -137,10 +138,22 @@ func (s *Store) Decode(body []byte) neonwire.Decoded {
 // decode is Decode that also returns what the decoded value holds, as
 // sizer counts it.
 func (s *Store) decode(body []byte) (neonwire.Decoded, int64) {
+	return s.decodeOr(body, nil)
+}
+
+// decodeOr is decode that takes over made, a decoding of body its
+// capturer already made that nobody else holds (capture.Message.Decoded),
+// instead of decoding again; made is nil when there is none.
+func (s *Store) decodeOr(body []byte, made *neonwire.Decoded) (neonwire.Decoded, int64) {
 	if len(body) > s.maxDecode {
 		return neonwire.Decoded{Encoding: EncUndecoded, Err: &UndecodedError{Size: len(body), Limit: s.maxDecode}}, 0
 	}
-	d := neonwire.Decode(body)
+	var d neonwire.Decoded
+	if made != nil {
+		d = *made
+	} else {
+		d = neonwire.Decode(body)
+	}
 	var size int64
 	d.Value, size = s.intern.shareStrings(d.Value, d.Encoding == neonwire.EncNeon)
 	return d, size

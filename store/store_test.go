@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -311,5 +312,23 @@ func TestTextAndBinaryValuesComeBackWhole(t *testing.T) {
 	bin := mustGet(t, s, s.Append(textMessage("q", "\x00\xff")))
 	if b, ok := bin.Decoded.Value.([]byte); bin.Decoded.Encoding != neonwire.EncBinary || !ok || string(b) != "\x00\xff" {
 		t.Errorf("binary Decoded = %+v", bin.Decoded)
+	}
+}
+
+// A decoding the capturer already made is taken over instead of decoding
+// the body again, but never past the decode limit.
+func TestAppendTakesOverTheCapturersDecoding(t *testing.T) {
+	s := New(Options{MaxDecodeBytes: 64})
+	made := &neonwire.Decoded{Encoding: neonwire.EncNeon, Value: "made by the capturer"}
+	body := neonwire.Encode(&neonwire.Dict{})
+	s.Append(capture.Message{Body: body, Decoded: made})
+	e, _ := s.Get(1)
+	if e.Decoded.Value != "made by the capturer" || e.Msg.Decoded != nil {
+		t.Fatalf("entry = %+v / %+v, want the capturer's decoding, not kept in the message", e.Decoded, e.Msg.Decoded)
+	}
+	long := bytes.Repeat([]byte("A"), 100)
+	s.Sink(nil)(capture.Message{Body: long, Decoded: made})
+	if e, _ := s.Get(2); e.Decoded.Encoding != EncUndecoded {
+		t.Fatalf("a body over the decode limit is %s, want undecoded", e.Decoded.Encoding)
 	}
 }

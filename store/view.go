@@ -39,6 +39,7 @@ type View struct {
 	pending bool   // the last catch-up stopped at the budget
 	budget  int    // entries one Len call may test: scanBudget
 	batch   []subject
+	text    []byte // where the batch's body text is rendered, one subject at a time
 }
 
 // NewView returns a view of the messages f matches (all when f is nil or
@@ -142,8 +143,9 @@ func (v *View) releaseBatch() {
 
 // takeChunk copies into v.batch what the filter needs of up to scanChunk
 // untested entries, and returns the seq of the first and whether that
-// reaches the newest entry. What a subject points to (route, body text,
-// headers) never changes once appended, so it can be tested unlocked.
+// reaches the newest entry. What a subject points to (route, body, decoded
+// value, headers) never changes once appended, so it can be tested
+// unlocked.
 func (v *View) takeChunk() (first uint64, done bool) {
 	s := v.s
 	s.mu.RLock()
@@ -153,7 +155,7 @@ func (v *View) takeChunk() (first uint64, done bool) {
 	end := min(s.ring.next, v.next+scanChunk)
 	v.batch = v.batch[:0]
 	for seq := v.next; seq < end; seq++ {
-		v.batch = append(v.batch, s.ring.at(seq).subject())
+		v.batch = append(v.batch, s.ring.at(seq).subject(&v.text))
 	}
 	first, v.next = v.next, end
 	return first, end == s.ring.next

@@ -42,7 +42,7 @@ func TestViewTestsOnlyNewEntries(t *testing.T) {
 		t.Fatal("view did not match the first entry")
 	}
 	s.mu.Lock()
-	s.ring.at(1).text = []byte("changed")
+	s.ring.at(1).body = []byte("changed")
 	s.mu.Unlock()
 	s.Append(textMessage("q", "needle"))
 	if got := seqsOf(v.Range(0, v.Len())); !slices.Equal(got, []uint64{1, 2}) {

@@ -138,6 +138,7 @@ func (m *Model) statusLinesMax(n int) []string {
 	}
 	if m.env.offline == "" {
 		info.rates = &m.rates
+		info.lag = lagBehind(m.env.store, m.env.now())
 	}
 	return statusLines(info, &m.st, m.width, n)
 }

@@ -264,8 +264,9 @@ type statusInfo struct {
 	// stopped says that the list stopped following the newest row, when
 	// and how many rows arrived since; "" while following.
 	stopped string
-	cutNote string // ends a message cut short: cutNote or cutNoteTyped
-	marked  int    // rows marked with m (marks.go)
+	cutNote string        // ends a message cut short: cutNote or cutNoteTyped
+	marked  int           // rows marked with m (marks.go)
+	lag     time.Duration // how far behind the broker the screen is (lag.go)
 }
 
 // Notes that end a message cut short, saying how to read it all: ! where
@@ -306,6 +307,9 @@ func statusLines(s statusInfo, st *Styles, width, maxLines int) []string {
 			message = styleLines(wrapText(text, max(width-2, 1)), style)
 		}
 	}
+	if lag := lagText(s.lag); lag != "" { // first: a bar cut short keeps it
+		parts = append(parts, st.BarError.Render(lag))
+	}
 	parts = append(parts, st.BarValue.Render(fmt.Sprint(s.count))+st.BarKey.Render(" rows"))
 	if s.marked > 0 {
 		parts = append(parts, st.BarValue.Render(fmt.Sprint(s.marked))+st.BarKey.Render(" marked"))
@@ -323,6 +327,7 @@ func statusLines(s statusInfo, st *Styles, width, maxLines int) []string {
 	if s.rates != nil {
 		parts = append(parts, renderRates(s.rates, st))
 	}
+
 	sep := st.BarKey.Render(" · ")
 	lines := []string{fillBar(st.Bar.Render(" ")+strings.Join(append(lead, parts...), sep), width, st)}
 	if n := max(min(maxLines, maxStatusLines)-1, 0); len(message) > n {

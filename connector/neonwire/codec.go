@@ -56,7 +56,7 @@ func DecodeNeon(body []byte) (Value, error) {
 // and Err saying why it is not Neon), or leaves Encoding empty, with Err,
 // when the payload is not JSON.
 func decodeBase64Payload(raw []byte) Decoded {
-	j, err := parseJSON(raw)
+	j, err := parseJSONDoc(raw)
 	if err != nil {
 		return Decoded{Err: fmt.Errorf("base64, but not JSON: %w", err)}
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"unicode/utf16"
+	"unsafe"
 )
 
 // FromJSON reads a JSON document into a Value, keeping the order of object
@@ -48,19 +49,35 @@ type jsonParser[T string | []byte] struct {
 	stack valueStack // elements of the containers being read
 	buf   []byte     // scratch for strings with escapes
 	keys  keyIndex
+	// keepTop lets a top-level string keep a buffer of its own that it
+	// was unescaped into (see parseJSONDoc).
+	keepTop bool
 }
 
 // parseJSON reads one JSON document from src.
 func parseJSON[T string | []byte](src T) (Value, error) {
-	j := jsonParser[T]{src: src}
-	if i := invalidUTF8(src); i >= 0 {
-		return nil, j.errorAt(i, fmt.Sprintf("invalid UTF-8 (byte 0x%02x)", src[i]))
+	return (&jsonParser[T]{src: src}).document()
+}
+
+// parseJSONDoc is parseJSON for a document read once and dropped, such as
+// the JSON layer of a Neon body: when the document is a string with
+// escapes, the string keeps the buffer it was unescaped into instead of
+// being copied out of it (for a 1 MB body, a copy of about 1 MB).
+func parseJSONDoc(src []byte) (Value, error) {
+	return (&jsonParser[[]byte]{src: src, keepTop: true}).document()
+}
+
+func (j *jsonParser[T]) document() (Value, error) {
+	if i := invalidUTF8(j.src); i >= 0 {
+		return nil, j.errorAt(i, fmt.Sprintf("invalid UTF-8 (byte 0x%02x)", j.src[i]))
 	}
 	buf := getBuf()
 	defer putBuf(buf)
 	j.buf = (*buf)[:0]
 	v, err := j.value()
-	*buf = j.buf
+	if j.buf != nil { // nil when a string kept it (keepTop)
+		*buf = j.buf
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -257,14 +274,14 @@ func (j *jsonParser[T]) str() (Value, error) {
 		case c == '"':
 			var s string
 			if copied {
-				s = string(append(j.buf, j.src[run:j.pos]...))
+				s = j.takeString(append(j.buf, j.src[run:j.pos]...))
 			} else {
 				s = string(j.src[run:j.pos])
 			}
 			j.pos++
 			return s, nil
 		case c == '\\':
-			if !copied && cap(j.buf) < len(j.src)-start {
+			if !copied && (cap(j.buf) < len(j.src)-start || j.keepsTop()) {
 				// Unescaping only shrinks text: one buffer the size of the
 				// rest of the document serves every string left in it.
 				j.buf = make([]byte, 0, len(j.src)-start)
@@ -278,6 +295,21 @@ func (j *jsonParser[T]) str() (Value, error) {
 			return nil, j.errorf("control character U+%04X in string: write it as an escape", c)
 		}
 	}
+}
+
+// keepsTop reports whether the string being read may keep its buffer:
+// then it is unescaped into a new one, never into the pooled scratch.
+func (j *jsonParser[T]) keepsTop() bool { return j.keepTop && j.depth == 0 }
+
+// takeString returns the unescaped text b, held in j.buf, as a string:
+// for a top-level string that may keep it, b itself, which nothing else
+// uses afterwards; otherwise a copy.
+func (j *jsonParser[T]) takeString(b []byte) string {
+	if !j.keepsTop() {
+		return string(b)
+	}
+	j.buf = nil
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // escape decodes one escape sequence at j.pos into j.buf.

@@ -35,6 +35,12 @@ func ToJSON(v Value) []byte {
 	return (&jsonWriter{}).value(nil, v, 0)
 }
 
+// AppendJSON appends what ToJSON returns to dst, so a caller that renders
+// many values can reuse one buffer.
+func AppendJSON(dst []byte, v Value) []byte {
+	return (&jsonWriter{}).value(dst, v, 0)
+}
+
 // ToJSONIndent is ToJSON with one element per line, each level indented
 // by indent, as json.MarshalIndent lays it out.
 func ToJSONIndent(v Value, indent string) []byte {

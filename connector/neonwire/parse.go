@@ -94,8 +94,10 @@ func (p *parser) errorAt(off int, format string, args ...any) error {
 // literal_eval both fail on those (UnicodeEncodeError: surrogates not
 // allowed), since Python encodes the source to UTF-8 before reading it.
 func (p *parser) checkSource(validUTF8 bool) error {
-	if i := invalidUTF8(p.src); !validUTF8 && i >= 0 {
-		return p.errorAt(i, "invalid UTF-8 (byte 0x%02x)", p.src[i])
+	if !validUTF8 {
+		if i := invalidUTF8(p.src); i >= 0 {
+			return p.errorAt(i, "invalid UTF-8 (byte 0x%02x)", p.src[i])
+		}
 	}
 	if i := surrogateAt(p.src); validUTF8 && i >= 0 {
 		r, _ := decodePyRune(p.src, i)

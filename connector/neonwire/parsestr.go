@@ -100,7 +100,11 @@ func (p *parser) stringBody(start int, quote byte, qlen int, raw, isBytes bool) 
 	bodyStart, run := p.pos, p.pos
 	copied := false // whether p.buf holds the text so far
 	for {
-		p.pos = plainRunEnd(p.src, p.pos, quote, '\\')
+		if isBytes {
+			p.pos = plainRunEnd(p.src, p.pos, quote, '\\')
+		} else {
+			p.pos = textRunEnd(p.src, p.pos, quote)
+		}
 		if p.pos >= len(p.src) {
 			return "", p.unterminated(start, qlen)
 		}

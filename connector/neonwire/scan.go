@@ -29,6 +29,28 @@ func plainRunEnd[T string | []byte](s T, i int, a, b byte) int {
 	return i
 }
 
+// textRunEnd returns the index of the first byte at or after i that can
+// end a run of a str literal's text: quote, backslash, or a line end;
+// len(s) if there is none. Unlike plainRunEnd it passes over UTF-8 and
+// other controls, which stand for themselves in a str literal, so text with
+// non-ASCII characters is scanned a word at a time rather than a byte.
+func textRunEnd(s string, i int, quote byte) int {
+	for ; i+8 <= len(s); i += 8 {
+		q := s[i : i+8]
+		w := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
+			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
+		if (zeroBytes(w^lsbs*uint64(quote))|zeroBytes(w^lsbs*'\\')|zeroBytes(w^lsbs*'\n')|zeroBytes(w^lsbs*'\r'))&msbs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == quote || c == '\\' || c == '\n' || c == '\r' {
+			return i
+		}
+	}
+	return i
+}
+
 // hasSpecial reports whether some byte of w is below 0x20, at or above
 // 0x7f, or equal to a or b. Borrows and carries only spread from a byte
 // that is itself special, so the answer for the whole word is exact.
