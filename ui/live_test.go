@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"mqscope/capture"
 	"mqscope/connector"
 )
@@ -108,5 +110,41 @@ func TestRatesCountVerdictRowsSoThePartsAddUpToTheRows(t *testing.T) {
 	m.Update(rateTickMsg{at: t0.Add(2 * time.Second)})
 	if s := screen(m); !strings.Contains(s, "4.0 rows/s = neon_api_input 2.0 + verdicts 2.0") {
 		t.Fatalf("want verdict rows counted apart, adding up:\n%s", s)
+	}
+}
+
+func TestFramesSlowDownDuringABurst(t *testing.T) {
+	if frameEvery(10) != frameInterval || frameEvery(burstFrameRows+1) != burstFrameInterval {
+		t.Fatalf("frameEvery: %v for a trickle, %v for a burst", frameEvery(10), frameEvery(burstFrameRows+1))
+	}
+	m, _ := testModel(t, 120, 30, "dark", 0)
+	sink := m.env.store.Sink(nil)
+	for i := range burstFrameRows + 5 {
+		sink(neonMsg(t0, "neon_api_input", dict("service", "x", "message_id", fmt.Sprintf("%032x", i))))
+	}
+	m.Update(frameMsg{at: t0})
+	if m.frames.every != burstFrameInterval {
+		t.Fatalf("after %d rows in one frame the next comes in %v", burstFrameRows+5, m.frames.every)
+	}
+	m.Update(frameMsg{at: t0})
+	if m.frames.every != frameInterval {
+		t.Fatalf("after a quiet frame the next comes in %v", m.frames.every)
+	}
+}
+
+// TestTheStoreSignalAloneDoesNotRedraw: Bubble Tea asks for the view after
+// every message; the store's change signal changes nothing on screen, so
+// the last frame is given again, and the frame it leads to draws anew.
+func TestTheStoreSignalAloneDoesNotRedraw(t *testing.T) {
+	m, _ := testModel(t, 120, 30, "dark", 1)
+	before := m.View().Content
+	m.env.readOnly = testReadOnly // read only when drawing
+	m.Update(storeChangedMsg{})
+	if m.View().Content != before {
+		t.Fatal("the store's change signal drew a new frame")
+	}
+	m.Update(frameMsg{at: t0})
+	if !strings.Contains(ansi.Strip(m.View().Content), "READ-ONLY") {
+		t.Fatal("the frame did not draw anew")
 	}
 }

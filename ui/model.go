@@ -131,11 +131,24 @@ type Model struct {
 	resends resendState // requests re-sent with r and R (resend.go)
 	diff    diffView    // the diff of two messages, d (diffview.go)
 	export  exportPrompt
+
+	frames frameState
+}
+
+// frameState paces the frames and keeps the last one drawn: Bubble Tea
+// asks for the view after every message, and most messages during a burst
+// (the store's change signal) change nothing on screen.
+type frameState struct {
+	every time.Duration // the interval to the next frame
+	total uint64        // the store's total at the last frame
+	stale bool          // something on screen may have changed since last
+	last  *tea.View
 }
 
 // newModel builds the root model over e.
 func newModel(e env) *Model {
-	m := &Model{env: e, keys: newKeyMap(), conns: newConns(), mode: modeList, under: modeList}
+	m := &Model{env: e, keys: newKeyMap(), conns: newConns(), mode: modeList, under: modeList,
+		frames: frameState{every: frameInterval, stale: true}}
 	if e.picker != nil {
 		m.picker, m.mode = e.picker, modePicker
 	}
@@ -199,6 +212,12 @@ func (m *Model) Init() tea.Cmd {
 
 // Update routes each message to one handler.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case storeChangedMsg, verdictTickMsg:
+		// Nothing on screen changes until the frame they lead to.
+	default:
+		m.frames.stale = true
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -211,7 +230,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		m.onWheel(msg.Mouse())
 	case storeChangedMsg:
-		return m, frameTickCmd()
+		return m, frameTickCmd(m.frames.every)
 	case frameMsg:
 		return m, m.onFrame()
 	case verdictTickMsg:
@@ -253,6 +272,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // View draws the whole screen.
 func (m *Model) View() tea.View {
+	if !m.frames.stale && m.frames.last != nil {
+		return *m.frames.last // Bubble Tea asks after every message
+	}
+	v := m.draw()
+	m.frames.last, m.frames.stale = &v, false
+	return v
+}
+
+// draw lays out the whole screen.
+func (m *Model) draw() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
@@ -286,6 +315,9 @@ func (m *Model) onRateTick(msg rateTickMsg) tea.Cmd {
 
 // onFrame pulls what changed since the last frame and re-arms the wait.
 func (m *Model) onFrame() tea.Cmd {
+	total := m.env.store.Stats().Total
+	m.frames.every = frameEvery(total - m.frames.total)
+	m.frames.total = total
 	if m.env.offline == "" {
 		m.rates.observe(m.env.store)
 	}
