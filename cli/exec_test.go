@@ -3,9 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,7 +39,32 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	os.Setenv("XDG_STATE_HOME", dir)
-	return m.Run()
+	code := m.Run()
+	switchOffLeftTracers(filepath.Join(dir, "mqscope"))
+	return code
+}
+
+// switchOffLeftTracers does for the tests what the next mqscope firehose
+// would do for a user: a tracing record still in the state directory means
+// a test ended an mqscope firehose that had switched a vhost's tracer on
+// before it could switch it off again (a kill). The shared test broker is
+// left as it was found, and the log says which vhost, to find the test.
+func switchOffLeftTracers(dir string) {
+	files, _ := filepath.Glob(filepath.Join(dir, "tracing-*.json"))
+	for _, f := range files {
+		var rec struct{ VHost string }
+		data, err := os.ReadFile(f)
+		if err != nil || json.Unmarshal(data, &rec) != nil || rec.VHost == "" {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "cli tests: the tracer of vhost %q was left on by a test's mqscope; switching it off\n", rec.VHost)
+		req, _ := http.NewRequest(http.MethodPut, "http://127.0.0.1:15672/api/vhosts/"+url.PathEscape(rec.VHost), strings.NewReader(`{"tracing": false}`))
+		req.SetBasicAuth("guest", "guest")
+		req.Header.Set("content-type", "application/json")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
 }
 
 // result is what one run of the mqscope process printed and how it ended.
