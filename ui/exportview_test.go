@@ -125,15 +125,7 @@ func TestExportJSONLinesEqualsMqscopeExport(t *testing.T) {
 // and message_id; strings as they are, other values as JSON.
 func TestExportCSV(t *testing.T) {
 	path := recordFilled(t, 2)
-	m, out := exportFrom(t, path, "-queue:blobs", "view.csv")
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("%v (status %q)", err, m.status.text)
-	}
-	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, records := exportCSVFrom(t, path, "-queue:blobs")
 	wantHeader := "seq,time,event,queue,message_id,service,routing_key,body.message_id,status_code,content,encoding,cpu,ok"
 	if got := strings.Join(records[0], ","); got != wantHeader {
 		t.Fatalf("header %s, want %s", got, wantHeader)
@@ -186,6 +178,22 @@ func TestExportNeverOverwrites(t *testing.T) {
 	}
 }
 
+// exportCSVFrom exports the view of the recording at path, filtered, to a
+// CSV file and reads it back.
+func exportCSVFrom(t *testing.T, path, filter string) (*Model, [][]string) {
+	t.Helper()
+	m, out := exportFrom(t, path, filter, "view.csv")
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("%v (status %q)", err, m.status.text)
+	}
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, records
+}
+
 // TestExportCSVKeepsWhatAVerdictRowSays: a verdict row's cells are the
 // fields of its JSON line (verdict, detail, latency_ms, request_seq) and
 // the message_id of its request.
@@ -203,15 +211,7 @@ func TestExportCSVKeepsWhatAVerdictRowSays(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	m, out := exportFrom(t, path, "", "view.csv")
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("%v (status %q)", err, m.status.text)
-	}
-	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, records := exportCSVFrom(t, path, "")
 	want := "seq,time,event,queue,message_id,verdict,detail,latency_ms,request_seq|1,2026-03-14T15:09:26.535Z,verdict,neon_api_input," + id + ",replied,replied in 4.50 ms,4.5,7"
 	if got := strings.Join(records[0], ",") + "|" + strings.Join(records[1], ","); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
