@@ -8,7 +8,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -87,18 +86,7 @@ func (r replyRecord) write() error {
 	if r.path == "" {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
-		return err
-	}
-	data, err := json.Marshal(r.body)
-	if err != nil {
-		return err
-	}
-	tmp := r.path + "." + strconv.Itoa(os.Getpid()) + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, r.path)
+	return writeStateFile(r.path, r.body)
 }
 
 func (r replyRecord) remove() {

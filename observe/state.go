@@ -67,19 +67,25 @@ func (r tracingRecord) write(mgmtURL, vhost string) error {
 	if r.path == "" {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
+	return writeStateFile(r.path, tracingRecordBody{Management: mgmtURL, VHost: vhost, SwitchedOn: time.Now().UTC(), PID: os.Getpid()})
+}
+
+// writeStateFile writes body as JSON to path in the state directory,
+// owner-only: whole, then renamed, so that a reader (another mqscope) never
+// sees half a record.
+func writeStateFile(path string, body any) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	data, err := json.Marshal(tracingRecordBody{Management: mgmtURL, VHost: vhost, SwitchedOn: time.Now().UTC(), PID: os.Getpid()})
+	data, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	// Written whole, then renamed: a reader never sees half a record.
-	tmp := r.path + "." + strconv.Itoa(os.Getpid()) + ".tmp"
+	tmp := path + "." + strconv.Itoa(os.Getpid()) + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, r.path)
+	return os.Rename(tmp, path)
 }
 
 // remove forgets the record: the tracer is off, or someone else's.
