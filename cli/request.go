@@ -55,7 +55,7 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	noConsumer := checkBeforeSend(ctx, broker, *vhost, *queue, opts.Expiration)
 	if noConsumer && !*waitAnyway {
 		// Nobody takes it: it dies at its expiration, and no reply can come.
-		opts.Timeout = min(opts.Timeout, time.Duration(*expiration)*time.Millisecond+expiryGrace)
+		opts.Timeout = min(opts.Timeout, observe.UnconsumedWait(time.Duration(*expiration)*time.Millisecond))
 	}
 	req, err := broker.OpenRequester(ctx, *vhost, connector.RequesterOptions{})
 	if err != nil {
@@ -78,10 +78,6 @@ func runRequest(ctx context.Context, args []string, stdout io.Writer) error {
 	return err
 }
 
-// expiryGrace is how long after its expiration a request to a queue with
-// no consumer is still waited for: a consumer that came just in time.
-const expiryGrace = 500 * time.Millisecond
-
 // checkBeforeSend says on stderr what stands in the way of the request
 // (no such queue, no consumer, no permission), and reports whether the
 // queue has no consumer. A check that cannot be made is no reason to stop.
@@ -94,7 +90,7 @@ func checkBeforeSend(ctx context.Context, broker *observe.Broker, vhost, queue, 
 	for _, p := range check.Problems {
 		fmt.Fprintln(os.Stderr, "mqscope: "+p)
 	}
-	return check.Exists && check.Consumers == 0
+	return check.Unconsumed()
 }
 
 // noReply explains err, which ended a request without a reply: when a

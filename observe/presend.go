@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // SendCheck is what can be known, before a request is sent, about whether
@@ -26,6 +27,19 @@ type SendCheck struct {
 
 // OK reports that nothing known stands in the way.
 func (c SendCheck) OK() bool { return len(c.Problems) == 0 }
+
+// Unconsumed reports a queue that exists and that nobody consumes: a
+// request sent there expires unread at its expiration.
+func (c SendCheck) Unconsumed() bool { return c.Exists && c.Consumers == 0 }
+
+// UnconsumedWait is how long a request with this expiration (its
+// per-message TTL) can still be answered when its queue had no consumer:
+// the expiration, plus half a second for a consumer that came just in
+// time. Past that the broker has dropped it unread, and waiting out the
+// timeout would only count up.
+func UnconsumedWait(expiration time.Duration) time.Duration {
+	return expiration + 500*time.Millisecond
+}
 
 // permissions are a user's permission regexes in a vhost.
 type permissions struct {

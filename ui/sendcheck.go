@@ -35,15 +35,11 @@ func (t targetCheck) unconsumed(queue, expiration string) bool {
 	return t.noConsumer && t.queue == queue && t.expiration == expiration
 }
 
-// expiryGrace is how long past its expiration a request to a queue with no
-// consumer is still waited for: a consumer that came just in time.
-const expiryGrace = 500 * time.Millisecond
-
 // expiryWait is how long a request with this expiration (ms) can wait for a
 // reply when nobody consumes its queue.
 func expiryWait(expiration string) time.Duration {
 	ms, _ := strconv.Atoi(expiration) // checked by requestOptions
-	return time.Duration(ms)*time.Millisecond + expiryGrace
+	return observe.UnconsumedWait(time.Duration(ms) * time.Millisecond)
 }
 
 // expiredError ends a request to a queue with no consumer once its
@@ -125,7 +121,7 @@ func (m *Model) onSendChecked(msg sendCheckedMsg) tea.Cmd {
 		return nil // an answer about a target no longer typed
 	}
 	t := targetCheck{queue: msg.queue, expiration: msg.expiration,
-		noConsumer: msg.check.Exists && msg.check.Consumers == 0}
+		noConsumer: msg.check.Unconsumed()}
 	if msg.check.OK() {
 		t.fine = fmt.Sprintf("✓ %s: %s", textsafe.Row(msg.queue), fmt.Sprintf("%d %s", msg.check.Consumers, plural(msg.check.Consumers, "consumer", "consumers")))
 	} else {
