@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -27,7 +28,8 @@ import (
 // must not reach a terminal raw (textsafe.EscapeAt: C1 controls, bidi and
 // zero-width characters…), which the line escapes too: its strings as they
 // are written, the body in neonwire.ToJSON, the properties and headers
-// (rarer and free-form, and still rendered by encoding/json) afterwards
+// (rarer and free-form, and still rendered by encoding/json, except
+// headers of plain strings: appendPlainHeaders) afterwards
 // (escapeTerminalUnsafe). The escapes themselves are textsafe's, shared
 // with neonwire's JSON writers.
 
@@ -135,7 +137,7 @@ func appendJSONHead(b []byte, e Entry) (_ []byte, ok bool) {
 		}
 	}
 	if len(m.Headers) > 0 {
-		if b, err = appendMarshaled(append(b, `,"headers":`...), jsonSafeMap(m.Headers)); err != nil {
+		if b, err = appendHeaders(append(b, `,"headers":`...), m.Headers); err != nil {
 			return errorLine(b[:start], e.Seq, err), false
 		}
 	}
@@ -202,6 +204,60 @@ func appendMarshaled(b []byte, v any) ([]byte, error) {
 		return b, err
 	}
 	return append(b, escapeTerminalUnsafe(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))...), nil
+}
+
+// maxPlainHeaders is the most headers appendPlainHeaders sorts on the
+// stack; a longer table goes through encoding/json.
+const maxPlainHeaders = 8
+
+// appendHeaders appends the headers as an object, keys sorted, as
+// appendMarshaled renders jsonSafeMap(h).
+func appendHeaders(b []byte, h map[string]any) ([]byte, error) {
+	if out, ok := appendPlainHeaders(b, h); ok {
+		return out, nil
+	}
+	return appendMarshaled(b, jsonSafeMap(h))
+}
+
+// appendPlainHeaders appends h when every key and value is a string of
+// printable ASCII other than quote and backslash, which JSON writes between
+// quotes as it is, and reports whether it did. Every firehose message has
+// such headers (the tracer's user, connection and node), and through
+// encoding/json they cost a third of the line's time.
+func appendPlainHeaders(b []byte, h map[string]any) ([]byte, bool) {
+	if len(h) > maxPlainHeaders {
+		return b, false
+	}
+	var stack [maxPlainHeaders]string
+	keys := stack[:0]
+	for k, v := range h {
+		s, ok := v.(string)
+		if !ok || !plainJSON(k) || !plainJSON(s) {
+			return b, false
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // encoding/json sorts map keys
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), k...), `":"`...)
+		b = append(append(b, h[k].(string)...), '"')
+	}
+	return append(b, '}'), true
+}
+
+// plainJSON reports whether s is printable ASCII without quote or
+// backslash: a JSON string of it is s between quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // errorLine replaces a line that could not be rendered. Every value is made

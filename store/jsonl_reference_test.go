@@ -155,3 +155,35 @@ func BenchmarkWriteJSONLine(b *testing.B) {
 		}
 	}
 }
+
+func TestHeadersEqualEncodingJSON(t *testing.T) {
+	// Maps of plain strings take the hand-written path; a value of
+	// another type, a character JSON escapes, or too many headers take
+	// encoding/json's. Both must read the same.
+	alphabet := []string{"a", "Z", " ", "~", "x-trace", "\"", "\\", "\n", "é", "\u202e", "\xff"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	word := func() string {
+		var b []byte
+		for range rng.IntN(4) {
+			b = append(b, alphabet[rng.IntN(len(alphabet))]...)
+		}
+		return string(b)
+	}
+	for range 3000 {
+		h := map[string]any{}
+		for range 1 + rng.IntN(maxPlainHeaders+2) {
+			var v any = word()
+			if rng.IntN(10) == 0 {
+				v = int64(rng.IntN(100))
+			}
+			h[word()] = v
+		}
+		want, err := appendMarshaled(nil, jsonSafeMap(h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := appendHeaders(nil, h); !bytes.Equal(got, want) {
+			t.Fatalf("%q:\ngot  %s\nwant %s", h, got, want)
+		}
+	}
+}
