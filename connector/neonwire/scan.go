@@ -1,8 +1,16 @@
 package neonwire
 
+import "math/bits"
+
 // The codec's hot loops copy long runs of plain ASCII. plainRunEnd finds
 // the end of such a run eight bytes at a time, with the classic SWAR tests
 // for "some byte is below n", "above n" and "equal to c" on a 64-bit word.
+// Each test can flag a byte wrongly only above one it flags rightly (a
+// borrow or carry spreads upwards from a byte that is itself a match), so
+// the lowest flagged byte of a word is exactly the first match in it: the
+// scans return its index directly instead of going over the word again a
+// byte at a time. Runs between escapes are short (a JSON-escaped chat text
+// has a backslash every 15 bytes or so), which makes that matter.
 
 const (
 	lsbs = 0x0101010101010101
@@ -13,12 +21,10 @@ const (
 // control character (below 0x20), DEL or non-ASCII (0x7f and above), or
 // equal to a or b; len(s) if there is none.
 func plainRunEnd[T string | []byte](s T, i int, a, b byte) int {
+	aa, bb := lsbs*uint64(a), lsbs*uint64(b) // hoisted: the compiler does not
 	for ; i+8 <= len(s); i += 8 {
-		q := s[i : i+8]
-		w := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
-		if hasSpecial(w, a, b) {
-			break
+		if m := specialBytes(load64(s, i), aa, bb); m != 0 {
+			return i + firstFlagged(m)
 		}
 	}
 	for ; i < len(s); i++ {
@@ -35,12 +41,12 @@ func plainRunEnd[T string | []byte](s T, i int, a, b byte) int {
 // other controls, which stand for themselves in a str literal, so text with
 // non-ASCII characters is scanned a word at a time rather than a byte.
 func textRunEnd(s string, i int, quote byte) int {
+	q := lsbs * uint64(quote)
 	for ; i+8 <= len(s); i += 8 {
-		q := s[i : i+8]
-		w := uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
-			uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
-		if (zeroBytes(w^lsbs*uint64(quote))|zeroBytes(w^lsbs*'\\')|zeroBytes(w^lsbs*'\n')|zeroBytes(w^lsbs*'\r'))&msbs != 0 {
-			break
+		w := load64(s, i)
+		m := zeroBytes(w^q) | zeroBytes(w^(lsbs*'\\')) | zeroBytes(w^(lsbs*'\n')) | zeroBytes(w^(lsbs*'\r'))
+		if m &= msbs; m != 0 {
+			return i + firstFlagged(m)
 		}
 	}
 	for ; i < len(s); i++ {
@@ -51,13 +57,25 @@ func textRunEnd(s string, i int, quote byte) int {
 	return i
 }
 
-// hasSpecial reports whether some byte of w is below 0x20, at or above
-// 0x7f, or equal to a or b. Borrows and carries only spread from a byte
-// that is itself special, so the answer for the whole word is exact.
-func hasSpecial(w uint64, a, b byte) bool {
+// load64 reads s[i:i+8] as a little-endian word, so that s[i] is its
+// lowest byte; the compiler turns it into one load.
+func load64[T string | []byte](s T, i int) uint64 {
+	q := s[i : i+8]
+	return uint64(q[0]) | uint64(q[1])<<8 | uint64(q[2])<<16 | uint64(q[3])<<24 |
+		uint64(q[4])<<32 | uint64(q[5])<<40 | uint64(q[6])<<48 | uint64(q[7])<<56
+}
+
+// firstFlagged is the index in its word of the lowest byte whose top bit
+// is set in m, which is not 0.
+func firstFlagged(m uint64) int { return bits.TrailingZeros64(m) >> 3 }
+
+// specialBytes flags (top bit set, see firstFlagged) the bytes of w that
+// are below 0x20, at or above 0x7f, or equal to the byte repeated in aa or
+// bb; 0 if there are none.
+func specialBytes(w, aa, bb uint64) uint64 {
 	below := (w - lsbs*0x20) &^ w
 	above := (w + lsbs) | w // 0x7f+1 and every byte from 0x80 set the top bit
-	return (below|above|zeroBytes(w^lsbs*uint64(a))|zeroBytes(w^lsbs*uint64(b)))&msbs != 0
+	return (below | above | zeroBytes(w^aa) | zeroBytes(w^bb)) & msbs
 }
 
 // zeroBytes sets the top bit of (at least) the lowest zero byte of v.
