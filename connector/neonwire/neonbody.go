@@ -1,0 +1,246 @@
+package neonwire
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// neonText is the fast path of Decode and DecodeNeon for the bodies Neon
+// services send: the base64, with no line breaks inside it, of a JSON
+// string and nothing else but blanks after it. It returns the string's
+// text, or false for any other body; the general path (unbase64, then
+// parseJSONDoc) then reads that body, and says what is wrong with it.
+// Whenever neonText returns true, the general path gives the same text.
+//
+// The general path decodes the whole body into one buffer, checks that
+// buffer is UTF-8, and unescapes it into another: for a 1 MB body, three
+// passes over about 800 KB. neonText decodes the base64 a few KB at a
+// time into a window that stays in the CPU's cache, and unescapes each
+// window straight into the text, checking UTF-8 as it goes.
+func neonText(body []byte) (string, bool) {
+	body = trimASCIISpace(body)
+	var (
+		u      jsonUnescaper
+		win    [b64Window/4*3 + jsonLookahead]byte
+		carry  int // bytes of an escape or character cut by the last window's end
+		opened bool
+	)
+	for {
+		final := len(body) <= b64Window
+		chunk := body[:min(len(body), b64Window)]
+		body = body[len(chunk):]
+		n, ok := decodeB64Chunk(win[carry:], chunk, final)
+		if !ok {
+			return "", false
+		}
+		src := win[:carry+n]
+		if !opened {
+			if len(src) == 0 || src[0] != '"' {
+				return "", false
+			}
+			// The text is shorter than the JSON that holds it, so out never
+			// grows: its one allocation is the text's own memory.
+			u.out = make([]byte, 0, base64.StdEncoding.DecodedLen(len(chunk)+len(body)))
+			src, opened = src[1:], true
+		}
+		used, ok := u.feed(src, final)
+		if !ok {
+			return "", false
+		}
+		if final {
+			break
+		}
+		carry = copy(win[:], src[used:])
+	}
+	if !u.closed {
+		return "", false
+	}
+	// out is never written again, and nothing else refers to it: the text
+	// may use its memory as it is, as jsonParser.takeString does, rather
+	// than copy it (for a 1 MB body, a copy of about 700 KB).
+	return unsafe.String(unsafe.SliceData(u.out), len(u.out)), true
+}
+
+const (
+	// b64Window is how many base64 characters neonText decodes at a time:
+	// a multiple of 4, so that a window holds whole quanta.
+	b64Window = 4096
+	// jsonLookahead is the longest JSON escape, a surrogate pair
+	// (\ud83d\ude00): an escape that starts fewer bytes than this before a
+	// window's end is read with the next window.
+	jsonLookahead = 12
+)
+
+// decodeB64Chunk decodes one window of neonText's body into dst, which
+// has room for it: the plain blocks that make up nearly all of a body
+// with decodeB64Blocks, the rest with encoding/base64. Base64 decoders skip
+// line breaks, and a padded quantum ends the data, so a
+// window other than the last must decode to exactly three bytes for every
+// four characters for the windows to read as the whole body does; false
+// sends the body to the general path.
+func decodeB64Chunk(dst, chunk []byte, final bool) (int, bool) {
+	n, read := decodeB64Blocks(dst, chunk)
+	m, err := base64.StdEncoding.Decode(dst[n:], chunk[read:])
+	n += m
+	return n, err == nil && (final || n == len(chunk)/4*3)
+}
+
+// jsonUnescaper reads a JSON string after its opening quote, a window at
+// a time, into out, exactly as jsonParser.str does, and then the blanks
+// that may follow it.
+type jsonUnescaper struct {
+	out    []byte
+	closed bool // the closing quote has been read
+}
+
+// feed reads src, the next window. Unless final, it stops before an escape
+// or a UTF-8 character that the window's end may cut, and returns where,
+// for the next window to start with those bytes. false means the text is
+// not a JSON string followed by blanks, or holds something the general
+// path must explain (invalid UTF-8, a control character, a bad escape).
+func (u *jsonUnescaper) feed(src []byte, final bool) (used int, ok bool) {
+	// The text grows in a local slice, stored back once: every store to a
+	// field costs a write barrier while the collector runs, which it often
+	// does while large bodies are being decoded.
+	out, i := u.out, 0
+	defer func() { u.out = out }()
+	for i < len(src) && !u.closed {
+		if out, i = appendPlain(out, src, i); i == len(src) {
+			break
+		}
+		switch c := src[i]; {
+		case c == '"':
+			u.closed = true
+			i++
+		case c == '\\':
+			if !final && len(src)-i < jsonLookahead {
+				return i, true
+			}
+			var n int
+			if out, n = appendJSONEscape(out, src[i:]); n == 0 {
+				return i, false
+			}
+			i += n
+		case c >= utf8.RuneSelf:
+			if !final && len(src)-i < utf8.UTFMax {
+				return i, true
+			}
+			r, size := utf8.DecodeRune(src[i:])
+			if r == utf8.RuneError && size == 1 {
+				return i, false
+			}
+			out = append(out, src[i:i+size]...)
+			i += size
+		case c == 0x7f: // DEL is valid as it is
+			out = append(out, c)
+			i++
+		default: // a control character
+			return i, false
+		}
+	}
+	for ; i < len(src); i++ {
+		if !isJSONSpace(src[i]) {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// appendPlain appends the text of src from i to out, up to the next byte
+// that needs feed's attention: a quote, a \u escape, a control character,
+// DEL or non-ASCII byte, or anything within a word of the window's end.
+// It handles what nearly all of a Neon body's JSON is made of: runs of
+// plain ASCII and one-letter escapes (\\ \" \n ...), between which the runs
+// are short (a JSON-escaped chat text has an escape every 15 bytes). So it
+// copies a word at a time, storing each word whole before it knows how
+// much of it is plain (the bytes past the run land in out's spare capacity,
+// to be overwritten by what comes next), and decodes those escapes without
+// leaving the loop.
+func appendPlain(out, src []byte, i int) ([]byte, int) {
+	quotes, backslashes := uint64(lsbs*'"'), uint64(lsbs*'\\')
+	for i+8 <= len(src) && cap(out)-len(out) >= 8 {
+		w, n := load64(src, i), len(out)
+		binary.LittleEndian.PutUint64(out[n:n+8], w)
+		m := specialBytes(w, quotes, backslashes)
+		if m == 0 {
+			out, i = out[:n+8], i+8
+			continue
+		}
+		k := firstFlagged(m)
+		out, i = out[:n+k], i+k
+		if src[i] != '\\' || i+1 == len(src) {
+			return out, i
+		}
+		c := jsonSimpleEscape[src[i+1]]
+		if c == 0 {
+			return out, i
+		}
+		out, i = append(out, c), i+2
+	}
+	end := plainRunEnd(src, i, '"', '\\')
+	return append(out, src[i:end]...), end
+}
+
+// appendJSONEscape appends what the escape at the start of src stands
+// for, as jsonParser.escape and surrogatePair read it, and returns its
+// length; 0 if it is not a valid escape.
+func appendJSONEscape(out, src []byte) ([]byte, int) {
+	if len(src) < 2 {
+		return out, 0
+	}
+	if c := jsonSimpleEscape[src[1]]; c != 0 {
+		return append(out, c), 2
+	}
+	if src[1] != 'u' {
+		return out, 0
+	}
+	r, ok := hex4At(src, 2)
+	if !ok {
+		return out, 0
+	}
+	n := 6
+	// A high surrogate and a low one after it are one character, as
+	// json.loads reads them; a surrogate on its own is kept as it is.
+	if 0xd800 <= r && r < 0xdc00 && len(src) >= 12 && src[6] == '\\' && src[7] == 'u' {
+		if low, ok := hex4At(src, 8); ok && 0xdc00 <= low && low < 0xe000 {
+			r, n = utf16.DecodeRune(r, low), 12
+		}
+	}
+	return appendPyRune(out, r), n
+}
+
+// jsonSimpleEscape is the byte each one-letter JSON escape stands for
+// (\" \\ \/ \b \f \n \r \t), and 0 for every other letter.
+var jsonSimpleEscape = [256]byte{
+	'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t',
+}
+
+// hex4At reads the four hex digits at src[i:].
+func hex4At(src []byte, i int) (rune, bool) {
+	if len(src)-i < 4 {
+		return 0, false
+	}
+	d0, d1, d2, d3 := hexDigit[src[i]], hexDigit[src[i+1]], hexDigit[src[i+2]], hexDigit[src[i+3]]
+	if d0|d1|d2|d3 >= 16 {
+		return 0, false
+	}
+	return rune(d0)<<12 | rune(d1)<<8 | rune(d2)<<4 | rune(d3), true
+}
+
+// hexDigit is the value of each hex digit, either case, and 0xff for every
+// other byte: a table, because \uXXXX escapes are a third of the escapes in
+// a chat text's JSON.
+var hexDigit = func() (t [256]byte) {
+	for c := range t {
+		t[c] = 0xff
+		if d := digitValue(byte(c)); d < 16 {
+			t[c] = byte(d)
+		}
+	}
+	return t
+}()
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
