@@ -150,15 +150,15 @@ func (u *jsonUnescaper) feed(src []byte, final bool) (used int, ok bool) {
 }
 
 // appendPlain appends the text of src from i to out, up to the next byte
-// that needs feed's attention: a quote, a \u escape, a control character,
-// DEL or non-ASCII byte, or anything within a word of the window's end.
+// that needs feed's attention: a quote, a control character, DEL or
+// non-ASCII byte, an invalid escape, or anything near the window's end.
 // It handles what nearly all of a Neon body's JSON is made of: runs of
-// plain ASCII and one-letter escapes (\\ \" \n ...), between which the runs
-// are short (a JSON-escaped chat text has an escape every 15 bytes). So it
-// copies a word at a time, storing each word whole before it knows how
-// much of it is plain (the bytes past the run land in out's spare capacity,
-// to be overwritten by what comes next), and decodes those escapes without
-// leaving the loop.
+// plain ASCII and escapes, between which the runs are short (a
+// JSON-escaped chat text has an escape every 15 bytes). So it copies a
+// word at a time, storing each word whole before it knows how much of it
+// is plain (the bytes past the run land in out's spare capacity, to be
+// overwritten by what comes next), and decodes escapes without leaving
+// the loop.
 func appendPlain(out, src []byte, i int) ([]byte, int) {
 	quotes, backslashes := uint64(lsbs*'"'), uint64(lsbs*'\\')
 	for i+8 <= len(src) && cap(out)-len(out) >= 8 {
@@ -174,11 +174,18 @@ func appendPlain(out, src []byte, i int) ([]byte, int) {
 		if src[i] != '\\' || i+1 == len(src) {
 			return out, i
 		}
-		c := jsonSimpleEscape[src[i+1]]
-		if c == 0 {
+		if c := jsonSimpleEscape[src[i+1]]; c != 0 {
+			out, i = append(out, c), i+2
+			continue
+		}
+		if len(src)-i < jsonLookahead {
+			return out, i // feed knows whether the window's end cuts it
+		}
+		var size int
+		if out, size = appendJSONEscape(out, src[i:]); size == 0 {
 			return out, i
 		}
-		out, i = append(out, c), i+2
+		i += size
 	}
 	end := plainRunEnd(src, i, '"', '\\')
 	return append(out, src[i:end]...), end
@@ -198,18 +205,34 @@ func appendJSONEscape(out, src []byte) ([]byte, int) {
 		return out, 0
 	}
 	r, ok := hex4At(src, 2)
-	if !ok {
+	switch {
+	case !ok:
 		return out, 0
+	case r < 0xd800 || r >= 0xe000:
+		// A third of a chat text's escapes are \u escapes of BMP
+		// characters: encoded here rather than by a call per character.
+		return appendBMP(out, r), 6
 	}
-	n := 6
 	// A high surrogate and a low one after it are one character, as
 	// json.loads reads them; a surrogate on its own is kept as it is.
-	if 0xd800 <= r && r < 0xdc00 && len(src) >= 12 && src[6] == '\\' && src[7] == 'u' {
+	if r < 0xdc00 && len(src) >= 12 && src[6] == '\\' && src[7] == 'u' {
 		if low, ok := hex4At(src, 8); ok && 0xdc00 <= low && low < 0xe000 {
-			r, n = utf16.DecodeRune(r, low), 12
+			return utf8.AppendRune(out, utf16.DecodeRune(r, low)), 12
 		}
 	}
-	return appendPyRune(out, r), n
+	return appendPyRune(out, r), 6
+}
+
+// appendBMP appends the UTF-8 of r, a code point below U+10000 that is not
+// a surrogate, as utf8.AppendRune does.
+func appendBMP(out []byte, r rune) []byte {
+	switch {
+	case r < 0x80:
+		return append(out, byte(r))
+	case r < 0x800:
+		return append(out, 0xc0|byte(r>>6), 0x80|byte(r)&0x3f)
+	}
+	return append(out, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
 }
 
 // jsonSimpleEscape is the byte each one-letter JSON escape stands for
