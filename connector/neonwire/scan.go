@@ -36,25 +36,33 @@ func plainRunEnd[T string | []byte](s T, i int, a, b byte) int {
 }
 
 // textRunEnd returns the index of the first byte at or after i that can
-// end a run of a str literal's text: quote, backslash, or a line end;
-// len(s) if there is none. Unlike plainRunEnd it passes over UTF-8 and
-// other controls, which stand for themselves in a str literal, so text with
+// end a run of a str literal's text: quote, backslash, or a control
+// character below 0x0e, which include the line ends (the others stand for
+// themselves, and are rare enough to be passed one by one); len(s) if
+// there is none. Unlike plainRunEnd it passes over UTF-8 and other
+// controls, which stand for themselves in a str literal, so text with
 // non-ASCII characters is scanned a word at a time rather than a byte.
 func textRunEnd(s string, i int, quote byte) int {
-	q := lsbs * uint64(quote)
+	quotes := lsbs * uint64(quote)
 	for ; i+8 <= len(s); i += 8 {
-		w := load64(s, i)
-		m := zeroBytes(w^q) | zeroBytes(w^(lsbs*'\\')) | zeroBytes(w^(lsbs*'\n')) | zeroBytes(w^(lsbs*'\r'))
-		if m &= msbs; m != 0 {
+		if m := textStopBytes(load64(s, i), quotes); m != 0 {
 			return i + firstFlagged(m)
 		}
 	}
 	for ; i < len(s); i++ {
-		if c := s[i]; c == quote || c == '\\' || c == '\n' || c == '\r' {
+		if c := s[i]; c == quote || c == '\\' || c < 0x0e {
 			return i
 		}
 	}
 	return i
+}
+
+// textStopBytes flags (see firstFlagged) the bytes of w that textRunEnd
+// stops at: the byte repeated in quotes, a backslash, or one below 0x0e
+// (one test covers \n and \r, cheaper than testing for each).
+func textStopBytes(w, quotes uint64) uint64 {
+	below := (w - lsbs*0x0e) &^ w
+	return (below | zeroBytes(w^quotes) | zeroBytes(w^(lsbs*'\\'))) & msbs
 }
 
 // load64 reads s[i:i+8] as a little-endian word, so that s[i] is its
