@@ -178,6 +178,14 @@ func appendPlain(out, src []byte, i int) ([]byte, int) {
 			out, i = append(out, c), i+2
 			continue
 		}
+		if src[i+1] == 'u' {
+			// Half a chat text's escapes are \u escapes of characters
+			// outside ASCII, nearly all below U+10000: decoded here.
+			if r, ok := hex4At(src, i+2); ok && (r < 0xd800 || r >= 0xe000) {
+				out, i = appendBMP(out, r), i+6
+				continue
+			}
+		}
 		if len(src)-i < jsonLookahead {
 			return out, i // feed knows whether the window's end cuts it
 		}
@@ -209,8 +217,6 @@ func appendJSONEscape(out, src []byte) ([]byte, int) {
 	case !ok:
 		return out, 0
 	case r < 0xd800 || r >= 0xe000:
-		// A third of a chat text's escapes are \u escapes of BMP
-		// characters: encoded here rather than by a call per character.
 		return appendBMP(out, r), 6
 	}
 	// A high surrogate and a low one after it are one character, as
@@ -224,7 +230,7 @@ func appendJSONEscape(out, src []byte) ([]byte, int) {
 }
 
 // appendBMP appends the UTF-8 of r, a code point below U+10000 that is not
-// a surrogate, as utf8.AppendRune does.
+// a surrogate, as utf8.AppendRune does, without its call.
 func appendBMP(out []byte, r rune) []byte {
 	switch {
 	case r < 0x80:
@@ -246,21 +252,20 @@ func hex4At(src []byte, i int) (rune, bool) {
 	if len(src)-i < 4 {
 		return 0, false
 	}
-	d0, d1, d2, d3 := hexDigit[src[i]], hexDigit[src[i+1]], hexDigit[src[i+2]], hexDigit[src[i+3]]
-	if d0|d1|d2|d3 >= 16 {
-		return 0, false
-	}
-	return rune(d0)<<12 | rune(d1)<<8 | rune(d2)<<4 | rune(d3), true
+	h := src[i : i+4]
+	v := hexValue[h[0]]<<12 | hexValue[h[1]]<<8 | hexValue[h[2]]<<4 | hexValue[h[3]]
+	return rune(v), v < 0x10000
 }
 
-// hexDigit is the value of each hex digit, either case, and 0xff for every
-// other byte: a table, because \uXXXX escapes are a third of the escapes in
-// a chat text's JSON.
-var hexDigit = func() (t [256]byte) {
+// hexValue is the value of each hex digit, either case, and 0x10000 for
+// every other byte, which keeps hex4At's result above 0xffff wherever it
+// is shifted to: a table, because \u escapes are half the escapes in a
+// chat text's JSON.
+var hexValue = func() (t [256]uint32) {
 	for c := range t {
-		t[c] = 0xff
+		t[c] = 0x10000
 		if d := digitValue(byte(c)); d < 16 {
-			t[c] = byte(d)
+			t[c] = uint32(d)
 		}
 	}
 	return t
