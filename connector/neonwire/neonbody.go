@@ -52,12 +52,11 @@ func neonText(body []byte) (string, bool) {
 			text.Grow(base64.StdEncoding.DecodedLen(len(chunk) + len(body)))
 			src, opened = src[1:], true
 		}
-		u.out = unescaped[:0]
-		used, ok := u.feed(src, final)
+		n, used, ok := u.feed(unescaped, src, final)
 		if !ok {
 			return "", false
 		}
-		text.Write(u.out)
+		text.Write(unescaped[:n])
 		if final {
 			break
 		}
@@ -97,26 +96,23 @@ func decodeB64Chunk(dst, chunk []byte, final bool) (int, bool) {
 }
 
 // jsonUnescaper reads a JSON string after its opening quote, a window at
-// a time, into out, exactly as jsonParser.str does, and then the blanks
-// that may follow it.
+// a time, exactly as jsonParser.str does, and then the blanks that may
+// follow it.
 type jsonUnescaper struct {
-	out    []byte
 	closed bool // the closing quote has been read
 }
 
-// feed reads src, the next window. Unless final, it stops before an escape
-// or a UTF-8 character that the window's end may cut, and returns where,
-// for the next window to start with those bytes. false means the text is
-// not a JSON string followed by blanks, or holds something the general
-// path must explain (invalid UTF-8, a control character, a bad escape).
-func (u *jsonUnescaper) feed(src []byte, final bool) (used int, ok bool) {
-	// The text grows in a local slice, stored back once: every store to a
-	// field costs a write barrier while the collector runs, which it often
-	// does while large bodies are being decoded.
-	out, i := u.out, 0
-	defer func() { u.out = out }()
+// feed unescapes src, the next window, into dst, which is at least as long
+// (unescaping never lengthens text), and returns how many bytes it wrote.
+// Unless final, it stops before an escape or a UTF-8 character that the
+// window's end may cut, and returns where, for the next window to start
+// with those bytes. false means the text is not a JSON string followed by
+// blanks, or holds something the general path must explain (invalid
+// UTF-8, a control character, a bad escape).
+func (u *jsonUnescaper) feed(dst, src []byte, final bool) (n, used int, ok bool) {
+	i := 0
 	for i < len(src) && !u.closed {
-		if out, i = appendPlain(out, src, i); i == len(src) {
+		if n, i = unescapePlain(dst, src, n, i); i == len(src) {
 			break
 		}
 		switch c := src[i]; {
@@ -125,128 +121,138 @@ func (u *jsonUnescaper) feed(src []byte, final bool) (used int, ok bool) {
 			i++
 		case c == '\\':
 			if !final && len(src)-i < jsonLookahead {
-				return i, true
+				return n, i, true
 			}
-			var n int
-			if out, n = appendJSONEscape(out, src[i:]); n == 0 {
-				return i, false
+			size := 0
+			if n, size = unescapeJSON(dst, src[i:], n); size == 0 {
+				return n, i, false
 			}
-			i += n
+			i += size
 		case c >= utf8.RuneSelf:
 			if !final && len(src)-i < utf8.UTFMax {
-				return i, true
+				return n, i, true
 			}
 			r, size := utf8.DecodeRune(src[i:])
 			if r == utf8.RuneError && size == 1 {
-				return i, false
+				return n, i, false
 			}
-			out = append(out, src[i:i+size]...)
+			n += copy(dst[n:], src[i:i+size])
 			i += size
 		case c == 0x7f: // DEL is valid as it is
-			out = append(out, c)
-			i++
+			dst[n] = c
+			n, i = n+1, i+1
 		default: // a control character
-			return i, false
+			return n, i, false
 		}
 	}
 	for ; i < len(src); i++ {
 		if !isJSONSpace(src[i]) {
-			return i, false
+			return n, i, false
 		}
 	}
-	return i, true
+	return n, i, true
 }
 
-// appendPlain appends the text of src from i to out, up to the next byte
+// unescapePlain unescapes src from i into dst from n, up to the next byte
 // that needs feed's attention: a quote, a control character, DEL or
-// non-ASCII byte, an invalid escape, or anything near the window's end.
-// It handles what nearly all of a Neon body's JSON is made of: runs of
-// plain ASCII and escapes, between which the runs are short (a
-// JSON-escaped chat text has an escape every 15 bytes). So it copies a
-// word at a time, storing each word whole before it knows how much of it
-// is plain (the bytes past the run land in out's spare capacity, to be
-// overwritten by what comes next), and decodes escapes without leaving
-// the loop.
-func appendPlain(out, src []byte, i int) ([]byte, int) {
+// non-ASCII byte, an invalid escape, or anything near the window's end. It
+// returns where it stopped in both. It handles what nearly all of a Neon
+// body's JSON is made of: runs of plain ASCII and escapes, between which
+// the runs are short (a JSON-escaped chat text has an escape every 20
+// bytes). So it copies a word at a time, storing each word whole before it
+// knows how much of it is plain (the bytes past the run are overwritten by
+// what comes next), and decodes escapes without leaving the loop. It
+// writes by index rather than append: dst is as long as src, and the text
+// never gets ahead of the JSON, so every store fits.
+func unescapePlain(dst, src []byte, n, i int) (int, int) {
 	quotes, backslashes := uint64(lsbs*'"'), uint64(lsbs*'\\')
-	for i+8 <= len(src) && cap(out)-len(out) >= 8 {
-		w, n := load64(src, i), len(out)
-		binary.LittleEndian.PutUint64(out[n:n+8], w)
+	for i+8 <= len(src) {
+		w := load64(src, i)
+		binary.LittleEndian.PutUint64(dst[n:n+8], w)
 		m := specialBytes(w, quotes, backslashes)
 		if m == 0 {
-			out, i = out[:n+8], i+8
+			n, i = n+8, i+8
 			continue
 		}
 		k := firstFlagged(m)
-		out, i = out[:n+k], i+k
+		n, i = n+k, i+k
 		if src[i] != '\\' || i+1 == len(src) {
-			return out, i
+			return n, i
 		}
 		if c := jsonSimpleEscape[src[i+1]]; c != 0 {
-			out, i = append(out, c), i+2
+			dst[n] = c
+			n, i = n+1, i+2
 			continue
 		}
 		if src[i+1] == 'u' {
 			// Half a chat text's escapes are \u escapes of characters
 			// outside ASCII, nearly all below U+10000: decoded here.
 			if r, ok := hex4At(src, i+2); ok && (r < 0xd800 || r >= 0xe000) {
-				out, i = appendBMP(out, r), i+6
+				n, i = n+putBMP(dst[n:], r), i+6
 				continue
 			}
 		}
 		if len(src)-i < jsonLookahead {
-			return out, i // feed knows whether the window's end cuts it
+			return n, i // feed knows whether the window's end cuts it
 		}
-		var size int
-		if out, size = appendJSONEscape(out, src[i:]); size == 0 {
-			return out, i
+		size := 0
+		if n, size = unescapeJSON(dst, src[i:], n); size == 0 {
+			return n, i
 		}
 		i += size
 	}
 	end := plainRunEnd(src, i, '"', '\\')
-	return append(out, src[i:end]...), end
+	return n + copy(dst[n:], src[i:end]), end
 }
 
-// appendJSONEscape appends what the escape at the start of src stands
-// for, as jsonParser.escape and surrogatePair read it, and returns its
-// length; 0 if it is not a valid escape.
-func appendJSONEscape(out, src []byte) ([]byte, int) {
+// unescapeJSON writes what the escape at the start of src stands for to
+// dst from n, as jsonParser.escape and surrogatePair read it, and returns
+// where it stopped writing and the escape's length; 0 if it is not a valid
+// escape.
+func unescapeJSON(dst, src []byte, n int) (int, int) {
 	if len(src) < 2 {
-		return out, 0
+		return n, 0
 	}
 	if c := jsonSimpleEscape[src[1]]; c != 0 {
-		return append(out, c), 2
+		dst[n] = c
+		return n + 1, 2
 	}
 	if src[1] != 'u' {
-		return out, 0
+		return n, 0
 	}
 	r, ok := hex4At(src, 2)
 	switch {
 	case !ok:
-		return out, 0
+		return n, 0
 	case r < 0xd800 || r >= 0xe000:
-		return appendBMP(out, r), 6
+		return n + putBMP(dst[n:], r), 6
 	}
 	// A high surrogate and a low one after it are one character, as
 	// json.loads reads them; a surrogate on its own is kept as it is.
 	if r < 0xdc00 && len(src) >= 12 && src[6] == '\\' && src[7] == 'u' {
 		if low, ok := hex4At(src, 8); ok && 0xdc00 <= low && low < 0xe000 {
-			return utf8.AppendRune(out, utf16.DecodeRune(r, low)), 12
+			return n + utf8.EncodeRune(dst[n:], utf16.DecodeRune(r, low)), 12
 		}
 	}
-	return appendPyRune(out, r), 6
+	return len(appendPyRune(dst[:n], r)), 6
 }
 
-// appendBMP appends the UTF-8 of r, a code point below U+10000 that is not
-// a surrogate, as utf8.AppendRune does, without its call.
-func appendBMP(out []byte, r rune) []byte {
+// putBMP writes the UTF-8 of r, a code point below U+10000 that is not a
+// surrogate, to the start of dst, as utf8.EncodeRune does without its
+// call, and returns its length.
+func putBMP(dst []byte, r rune) int {
 	switch {
 	case r < 0x80:
-		return append(out, byte(r))
+		dst[0] = byte(r)
+		return 1
 	case r < 0x800:
-		return append(out, 0xc0|byte(r>>6), 0x80|byte(r)&0x3f)
+		_ = dst[1]
+		dst[0], dst[1] = 0xc0|byte(r>>6), 0x80|byte(r)&0x3f
+		return 2
 	}
-	return append(out, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
+	_ = dst[2]
+	dst[0], dst[1], dst[2] = 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f
+	return 3
 }
 
 // jsonSimpleEscape is the byte each one-letter JSON escape stands for
