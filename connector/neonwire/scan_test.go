@@ -11,14 +11,7 @@ func TestPlainRunEndMatchesByteLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	special := []byte{0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, '"', '\'', '\\', 'a'}
 	for range 20000 {
-		s := make([]byte, rng.IntN(40))
-		for i := range s {
-			if rng.IntN(8) == 0 {
-				s[i] = special[rng.IntN(len(special))]
-			} else {
-				s[i] = byte(0x20 + rng.IntN(0x5f))
-			}
-		}
+		s := randomText(rng, special, 8)
 		a, b := special[rng.IntN(len(special))], byte('\\')
 		start := rng.IntN(len(s) + 1)
 		want := start
@@ -34,6 +27,20 @@ func TestPlainRunEndMatchesByteLoop(t *testing.T) {
 	}
 }
 
+// randomText is up to 40 bytes of printable ASCII with, one time in
+// oneIn, a byte from special instead.
+func randomText(rng *rand.Rand, special []byte, oneIn int) []byte {
+	s := make([]byte, rng.IntN(40))
+	for i := range s {
+		if rng.IntN(oneIn) == 0 {
+			s[i] = special[rng.IntN(len(special))]
+		} else {
+			s[i] = byte(0x20 + rng.IntN(0x5f))
+		}
+	}
+	return s
+}
+
 // TestTextRunEndMatchesByteLoop does the same for the scan of a str
 // literal's text, and checks that appendStrText copies that text and
 // decodes one-letter escapes as a plain loop does.
@@ -41,15 +48,7 @@ func TestTextRunEndMatchesByteLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	special := []byte{0x00, 0x09, '\n', 0x0d, 0x0e, 0x7f, 0x80, 0xff, '"', '\'', '\\', 'n', 'x', 'a'}
 	for range 20000 {
-		b := make([]byte, rng.IntN(40))
-		for i := range b {
-			if rng.IntN(4) == 0 {
-				b[i] = special[rng.IntN(len(special))]
-			} else {
-				b[i] = byte(0x20 + rng.IntN(0x5f))
-			}
-		}
-		s, quote := string(b), []byte{'\'', '"'}[rng.IntN(2)]
+		s, quote := string(randomText(rng, special, 4)), []byte{'\'', '"'}[rng.IntN(2)]
 		start := rng.IntN(len(s) + 1)
 		want := start
 		for want < len(s) && !(s[want] == quote || s[want] == '\\' || s[want] < 0x0e) {
