@@ -34,8 +34,8 @@ func decodeB64Blocks(dst, src []byte) (n, read int) {
 }
 
 // b64Invalid marks a byte outside the standard base64 alphabet in
-// b64Tables.
-const b64Invalid = 1 << 31
+// b64Tables, in the low byte, which a quantum's bytes leave clear.
+const b64Invalid = 0xff
 
 // b64Tables[i][c] is the 6 bits of base64 character c at position i of a
 // quantum, placed where they belong in the quantum's 3 bytes (bits 31..8

@@ -18,9 +18,9 @@ import (
 // The general path decodes the whole body into one buffer, checks that
 // buffer is UTF-8, and unescapes it into another: for a 1 MB body, three
 // passes over about 800 KB. neonText decodes the base64 a few KB at a
-// time into a window that stays in the CPU's cache, and unescapes each
-// window into the next, checking UTF-8 as it goes, from where it goes to
-// the text.
+// time into a window, unescapes the window into a second one, checking
+// UTF-8 as it goes, and appends that to the text: both windows stay in
+// the CPU's cache.
 func neonText(body []byte) (string, bool) {
 	body = trimASCIISpace(body)
 	buf := getBuf()
@@ -83,11 +83,11 @@ const (
 
 // decodeB64Chunk decodes one window of neonText's body into dst, which
 // has room for it: the plain blocks that make up nearly all of a body
-// with decodeB64Blocks, the rest with encoding/base64. Base64 decoders skip
-// line breaks, and a padded quantum ends the data, so a
-// window other than the last must decode to exactly three bytes for every
-// four characters for the windows to read as the whole body does; false
-// sends the body to the general path.
+// with decodeB64Blocks, the rest with encoding/base64. Base64 decoders
+// skip line breaks, and a padded quantum ends the data, so a window other
+// than the last must decode to exactly three bytes for every four
+// characters for the windows to read as the whole body does; false sends
+// the body to the general path.
 func decodeB64Chunk(dst, chunk []byte, final bool) (int, bool) {
 	n, read := decodeB64Blocks(dst, chunk)
 	m, err := base64.StdEncoding.Decode(dst[n:], chunk[read:])
