@@ -34,13 +34,18 @@ func Encode(v Value) []byte {
 // base64, then a JSON string, then a Python literal. Use it where a Neon body
 // is required (request/reply); use Decode to label arbitrary bodies.
 func DecodeNeon(body []byte) (Value, error) {
-	buf := getBuf()
-	defer putBuf(buf)
-	raw, err := unbase64(buf, body)
-	if err != nil {
-		return nil, err
+	var d Decoded
+	if text, ok := neonText(body); ok {
+		d = decodeLiteralText(text)
+	} else {
+		buf := getBuf()
+		defer putBuf(buf)
+		raw, err := unbase64(buf, body)
+		if err != nil {
+			return nil, err
+		}
+		d = decodeBase64Payload(raw)
 	}
-	d := decodeBase64Payload(raw)
 	switch d.Encoding {
 	case EncNeon:
 		return d.Value, nil
@@ -64,6 +69,13 @@ func decodeBase64Payload(raw []byte) Decoded {
 	if !ok {
 		return Decoded{Encoding: EncB64JSON, Value: j, Err: notAJSONString(j)}
 	}
+	return decodeLiteralText(src)
+}
+
+// decodeLiteralText reads the text of a body's JSON string: a Python
+// literal (neon), an expression b64_to_dict evaluates (pyexpr), or other
+// text (b64json, with Err saying why it is not Neon).
+func decodeLiteralText(src string) Decoded {
 	v, err := parseLiteral(src, true)
 	if err != nil {
 		if kinds, exprErr := parseExpression(src); exprErr == nil && kinds != 0 {

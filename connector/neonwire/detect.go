@@ -68,6 +68,9 @@ func Decode(body []byte) Decoded {
 	if len(body) == 0 {
 		return Decoded{Encoding: EncText, Value: "", Err: errors.New("empty body")}
 	}
+	if text, ok := neonText(body); ok {
+		return decodeLiteralText(text)
+	}
 	buf := getBuf()
 	defer putBuf(buf)
 	var why error

@@ -1,6 +1,7 @@
 package neonwire
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 )
@@ -96,13 +97,24 @@ func (p *parser) stringLiteral() (s string, isBytes bool, err error) {
 // stringBody reads up to and including the closing quote. Text without
 // escapes or carriage returns is returned as a slice of the source.
 func (p *parser) stringBody(start int, quote byte, qlen int, raw, isBytes bool) (string, error) {
-	p.buf = p.buf[:0]
+	// The text is gathered in a local slice, left in p.buf for the next
+	// literal: a store to p.buf at every escape would cost a write barrier
+	// whenever the collector runs, which it often does on large bodies.
+	buf := p.buf[:0]
+	defer func() { p.buf = buf[:0] }()
 	bodyStart, run := p.pos, p.pos
-	copied := false // whether p.buf holds the text so far
+	copied := false // whether buf holds the text so far
 	for {
-		if isBytes {
+		switch {
+		case copied && !raw && !isBytes:
+			// Past the first escape the text is copied anyway: copy it as
+			// it is scanned, in one pass.
+			buf = append(buf, p.src[run:p.pos]...)
+			buf, p.pos = appendStrText(buf, p.src, p.pos, quote)
+			run = p.pos
+		case isBytes:
 			p.pos = plainRunEnd(p.src, p.pos, quote, '\\')
-		} else {
+		default:
 			p.pos = textRunEnd(p.src, p.pos, quote)
 		}
 		if p.pos >= len(p.src) {
@@ -115,7 +127,8 @@ func (p *parser) stringBody(start int, quote byte, qlen int, raw, isBytes bool) 
 			if qlen == 1 || tripleAt(p.src, p.pos, quote) {
 				text := p.src[bodyStart:p.pos]
 				if copied {
-					text = string(append(p.buf, p.src[run:p.pos]...))
+					buf = append(buf, p.src[run:p.pos]...)
+					text = string(buf)
 				}
 				p.pos += qlen
 				return text, nil
@@ -132,13 +145,14 @@ func (p *parser) stringBody(start int, quote byte, qlen int, raw, isBytes bool) 
 			case quote, '\\', '\n':
 				p.pos++
 			case '\r':
-				p.buf = append(append(p.buf, p.src[run:p.pos]...), '\n')
+				buf = append(append(buf, p.src[run:p.pos]...), '\n')
 				p.pos += newlineLen(p.src, p.pos)
 				run, copied = p.pos, true
 			}
 		case c == '\\':
-			p.buf = append(p.buf, p.src[run:p.pos]...)
-			if err := p.escape(isBytes); err != nil {
+			buf = append(buf, p.src[run:p.pos]...)
+			var err error
+			if buf, err = p.escape(buf, isBytes); err != nil {
 				return "", err
 			}
 			run, copied = p.pos, true
@@ -147,7 +161,7 @@ func (p *parser) stringBody(start int, quote byte, qlen int, raw, isBytes bool) 
 				return "", p.errorAt(start, "unterminated string literal: the line ends before the closing quote")
 			}
 			if c == '\r' { // Python reads \r\n and \r as \n
-				p.buf = append(append(p.buf, p.src[run:p.pos]...), '\n')
+				buf = append(append(buf, p.src[run:p.pos]...), '\n')
 				p.pos += newlineLen(p.src, p.pos)
 				run, copied = p.pos, true
 				continue
@@ -159,6 +173,38 @@ func (p *parser) stringBody(start int, quote byte, qlen int, raw, isBytes bool) 
 	}
 }
 
+// appendStrText appends the text of a str literal from src[i:] to buf, up
+// to the next byte that needs stringBody's attention (see textRunEnd),
+// and returns that byte's index. It decodes the one-letter escapes (\n \'
+// \\ ...) itself, which are nearly all a repr writes, and copies a word at
+// a time, storing each word whole before it knows how much of it is text:
+// the bytes past the run land in buf's spare capacity, to be overwritten
+// by what comes next.
+func appendStrText(buf []byte, src string, i int, quote byte) ([]byte, int) {
+	quotes := lsbs * uint64(quote)
+	for i+8 <= len(src) && cap(buf)-len(buf) >= 8 {
+		w, n := load64(src, i), len(buf)
+		binary.LittleEndian.PutUint64(buf[n:n+8], w)
+		m := textStopBytes(w, quotes)
+		if m == 0 {
+			buf, i = buf[:n+8], i+8
+			continue
+		}
+		k := firstFlagged(m)
+		buf, i = buf[:n+k], i+k
+		if src[i] != '\\' || i+1 == len(src) {
+			return buf, i
+		}
+		c := pySimpleEscape[src[i+1]]
+		if c == 0 {
+			return buf, i
+		}
+		buf, i = append(buf, c), i+2
+	}
+	end := textRunEnd(src, i, quote)
+	return append(buf, src[i:end]...), end
+}
+
 func (p *parser) unterminated(start, qlen int) error {
 	if qlen == 3 {
 		return p.errorAt(start, "unterminated triple-quoted string literal")
@@ -167,36 +213,35 @@ func (p *parser) unterminated(start, qlen int) error {
 }
 
 // escape decodes the escape sequence after a backslash at p.pos, appending
-// its value to p.buf. Unknown escapes keep the backslash, as Python does.
-func (p *parser) escape(isBytes bool) error {
+// its value to buf. Unknown escapes keep the backslash, as Python does.
+func (p *parser) escape(buf []byte, isBytes bool) ([]byte, error) {
 	at := p.pos
 	p.pos++
 	if p.pos >= len(p.src) {
-		return p.errorAt(at, "unterminated string literal: it ends with a backslash")
+		return buf, p.errorAt(at, "unterminated string literal: it ends with a backslash")
 	}
 	c := p.src[p.pos]
 	if simple := simpleEscape(c); simple != 0 {
-		p.buf = append(p.buf, simple)
 		p.pos++
-		return nil
+		return append(buf, simple), nil
 	}
 	switch {
 	case c == '\n' || c == '\r':
 		p.pos += newlineLen(p.src, p.pos) // line continuation
 	case '0' <= c && c <= '7':
-		p.octalEscape(isBytes)
+		return p.octalEscape(buf, isBytes), nil
 	case c == 'x':
-		return p.hexEscape(at, 2, isBytes)
+		return p.hexEscape(buf, at, 2, isBytes)
 	case c == 'u' && !isBytes:
-		return p.hexEscape(at, 4, false)
+		return p.hexEscape(buf, at, 4, false)
 	case c == 'U' && !isBytes:
-		return p.hexEscape(at, 8, false)
+		return p.hexEscape(buf, at, 8, false)
 	case c == 'N' && !isBytes:
-		return p.errorAt(at, `\N{...} named escapes are not supported; write the character itself or a \u escape`)
+		return buf, p.errorAt(at, `\N{...} named escapes are not supported; write the character itself or a \u escape`)
 	default:
-		p.buf = append(p.buf, '\\')
+		return append(buf, '\\'), nil
 	}
-	return nil
+	return buf, nil
 }
 
 // simpleEscape is the byte a one-letter escape stands for, or 0.
@@ -222,41 +267,47 @@ func simpleEscape(c byte) byte {
 	return 0
 }
 
+// pySimpleEscape is simpleEscape as a table, for appendStrText's loop.
+var pySimpleEscape = func() (t [256]byte) {
+	for c := range t {
+		t[c] = simpleEscape(byte(c))
+	}
+	return t
+}()
+
 // octalEscape reads up to three octal digits. In bytes the value is taken
 // modulo 256, as Python 3.11 does for \400-\777.
-func (p *parser) octalEscape(isBytes bool) {
+func (p *parser) octalEscape(buf []byte, isBytes bool) []byte {
 	v := 0
 	for n := 0; n < 3 && p.pos < len(p.src) && '0' <= p.src[p.pos] && p.src[p.pos] <= '7'; n++ {
 		v = v*8 + int(p.src[p.pos]-'0')
 		p.pos++
 	}
-	p.appendCode(v, isBytes)
+	return appendCode(buf, v, isBytes)
 }
 
 // hexEscape reads \xhh, \uhhhh or \Uhhhhhhhh.
-func (p *parser) hexEscape(at, digits int, isBytes bool) error {
+func (p *parser) hexEscape(buf []byte, at, digits int, isBytes bool) ([]byte, error) {
 	p.pos++
 	v := 0
 	for range digits {
 		if p.pos >= len(p.src) || digitValue(p.src[p.pos]) >= 16 {
-			return p.errorAt(at, `truncated \%c escape: expected %d hex digits`, p.src[at+1], digits)
+			return buf, p.errorAt(at, `truncated \%c escape: expected %d hex digits`, p.src[at+1], digits)
 		}
 		v = v*16 + digitValue(p.src[p.pos])
 		p.pos++
 	}
 	if v > utf8.MaxRune {
-		return p.errorAt(at, `illegal Unicode character in \U escape: above U+10FFFF`)
+		return buf, p.errorAt(at, `illegal Unicode character in \U escape: above U+10FFFF`)
 	}
-	p.appendCode(v, isBytes)
-	return nil
+	return appendCode(buf, v, isBytes), nil
 }
 
 // appendCode appends a code point (str) or a byte (bytes). A surrogate
 // ('\ud800') is kept as its surrogate sequence, as the Value type says.
-func (p *parser) appendCode(v int, isBytes bool) {
+func appendCode(buf []byte, v int, isBytes bool) []byte {
 	if isBytes {
-		p.buf = append(p.buf, byte(v))
-		return
+		return append(buf, byte(v))
 	}
-	p.buf = appendPyRune(p.buf, rune(v))
+	return appendPyRune(buf, rune(v))
 }
