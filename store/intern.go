@@ -67,7 +67,10 @@ func (in *interner) properties(p capture.Properties) *capture.Properties {
 	if in.props == nil || len(in.props) >= maxInterned {
 		in.props = make(map[capture.Properties]*capture.Properties)
 	}
-	q := &p
+	// A copy of its own, not &p: taking p's address would move every
+	// call's p to the heap, the common path above included.
+	q := new(capture.Properties)
+	*q = p
 	in.props[p] = q
 	in.lastProps = q
 	return q
