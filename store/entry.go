@@ -211,10 +211,14 @@ func (r *record) entry(seq uint64) Entry {
 
 // prepare builds the record of a message. It runs before the store's lock
 // is taken, so everything derived from the body is computed here.
-// valueBytes is what d.Value holds (see sizer).
-func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64) record {
+// valueBytes is what d.Value holds (see sizer); own is as for appendSized.
+func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) record {
 	id, replyQ := identify(m, d.Value)
 	value, shared := shareBody(d, m.Body)
+	if dict, ok := value.(*neonwire.Dict); ok && own && packable(dict) {
+		packed, held := s.intern.pack(dict)
+		value, valueBytes = packed, valueBytes-dictHeld(dict)+held
+	}
 	rec := record{
 		at:     timeToNanos(m.Time),
 		where:  s.intern.place(m, d.Encoding),
@@ -315,9 +319,14 @@ func shareBody(d neonwire.Decoded, body []byte) (v neonwire.Value, shared bool) 
 // every frame that showed a 16 MiB text body allocate 16 MiB. Sharing is
 // safe because nothing changes a retained body: the store never does, and
 // Append forbids its caller to.
+//
+// A packed dict comes back as a Dict of the reader's own.
 func (r *record) decodedValue() neonwire.Value {
-	if _, ok := r.value.(textIsBody); ok {
+	switch v := r.value.(type) {
+	case textIsBody:
 		return unsafe.String(unsafe.SliceData(r.body), len(r.body))
+	case packedDict:
+		return v.expand(nil)
 	}
 	return r.value
 }

@@ -94,7 +94,7 @@ func (f *Filter) Match(e *Entry) bool {
 		headers: e.Msg.Headers,
 		body:    e.Msg.Body,
 		value:   e.Decoded.Value,
-		buf:     new([]byte),
+		buf:     new(scratch),
 	}
 	return f.matches(&x)
 }
@@ -105,24 +105,43 @@ type subject struct {
 	id      string
 	headers map[string]any
 	body    []byte
-	value   neonwire.Value // the decoded body
+	value   neonwire.Value // the decoded body, or a record's packedDict
 	// buf is where the body's search text is rendered, shared by the
 	// subjects tested one after another; text is that rendering once
 	// rendered is set.
-	buf      *[]byte
+	buf      *scratch
 	text     []byte
 	rendered bool
 }
 
-func (r *record) subject(buf *[]byte) subject {
-	return subject{where: r.where, id: r.id, headers: r.headers(), body: r.body, value: r.decodedValue(), buf: buf}
+// scratch is what the subjects tested one after another reuse to render
+// their search text.
+type scratch struct {
+	text []byte
+	dict neonwire.Dict // a packed dict expanded, only while it is rendered
+}
+
+// subject returns what a filter tests of r. A packed dict stays packed:
+// bodyText expands it into the scratch, so that a scan allocates nothing
+// per message.
+func (r *record) subject(buf *scratch) subject {
+	value := r.value
+	if _, ok := value.(packedDict); !ok {
+		value = r.decodedValue()
+	}
+	return subject{where: r.where, id: r.id, headers: r.headers(), body: r.body, value: value, buf: buf}
 }
 
 // bodyText returns the lowercase text body terms search (appendSearchText),
 // rendering it the first time a term asks.
 func (x *subject) bodyText() []byte {
 	if !x.rendered {
-		x.text, *x.buf = appendSearchText(*x.buf, x.where.encoding, x.value, x.body)
+		value := x.value
+		if d, ok := value.(packedDict); ok {
+			value = d.expand(&x.buf.dict)
+			defer clear(x.buf.dict.Items) // keep no values of a record that may go
+		}
+		x.text, x.buf.text = appendSearchText(x.buf.text, x.where.encoding, value, x.body)
 		x.rendered = true
 	}
 	return x.text

@@ -25,6 +25,8 @@ type interner struct {
 	props     map[capture.Properties]*capture.Properties
 	lastProps *capture.Properties // most traffic repeats the previous message's
 	strs      map[string]neonwire.Value
+	shapes    map[string]*dictShape // see packdict.go
+	shapeKey  []byte                // where a shapes key is built, reused
 }
 
 // place returns the shared place of m.

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"mqscope/capture"
+
+	"mqscope/connector/neonwire"
+)
+
+// isPacked reports whether the retained record seq keeps its dict packed.
+func isPacked(t *testing.T, s *Store, seq uint64) bool {
+	t.Helper()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.ring.at(seq).value.(packedDict)
+	return ok
+}
+
+// A Neon dict comes back from the store as Decode gives it, each read a
+// dict of the reader's own.
+func TestPackedDictComesBackWhole(t *testing.T) {
+	s := New(Options{})
+	m := benchMessage(0)
+	seq := s.Append(m)
+	if !isPacked(t, s, seq) {
+		t.Fatal("a Neon request is not kept packed")
+	}
+	want := neonwire.Decode(m.Body).Value
+	first := mustGet(t, s, seq)
+	if !reflect.DeepEqual(first.Decoded.Value, want) {
+		t.Fatalf("Value = %#v, want %#v", first.Decoded.Value, want)
+	}
+	first.Decoded.Value.(*neonwire.Dict).Set("service", "changed by a reader")
+	if again := mustGet(t, s, seq); !reflect.DeepEqual(again.Decoded.Value, want) {
+		t.Fatalf("a reader's change reached the store: %#v", again.Decoded.Value)
+	}
+}
+
+// Dicts that are not packed (keys that are not short strs, too many items,
+// none) and dicts given to AppendDecoded come back as they went in.
+func TestUnpackedDictsComeBackWhole(t *testing.T) {
+	many := make([]string, maxPackedKeys+1)
+	for i := range many {
+		many[i] = "'k" + strings.Repeat("x", i) + "': 1"
+	}
+	for _, repr := range []string{
+		"{1: 'int key'}",
+		"{'" + strings.Repeat("k", maxSharedLen+1) + "': 'long key'}",
+		"{" + strings.Join(many, ", ") + "}",
+		"{}",
+	} {
+		s := New(Options{})
+		m := textMessage("q", "")
+		m.Body = neonBody(repr)
+		seq := s.Append(m)
+		if isPacked(t, s, seq) {
+			t.Errorf("%.40s… is packed", repr)
+		}
+		if got, want := mustGet(t, s, seq).Decoded.Value, neonwire.Decode(m.Body).Value; !reflect.DeepEqual(got, want) {
+			t.Errorf("%.40s…: Value = %#v, want %#v", repr, got, want)
+		}
+	}
+	s := New(Options{})
+	d := neonwire.Decode(benchMessage(0).Body)
+	e := mustGet(t, s, s.AppendDecoded(benchMessage(0), d))
+	if e.Decoded.Value != d.Value {
+		t.Errorf("AppendDecoded's dict came back as another")
+	}
+}
+
+// Filters search a packed dict's rendering as they search a Dict's.
+func TestFiltersSearchPackedDicts(t *testing.T) {
+	s := New(Options{})
+	for i := range 4 {
+		s.Append(benchMessage(i))
+	}
+	for q, want := range map[string]int{"lisbon": 2, `"\"status_code\":200"`: 2, "/sunny.*wind/": 2, "-api_test_endpoint": 2} {
+		v := mustView(t, s, q)
+		if got := v.Len(); got != want {
+			t.Errorf("%s: %d matches, want %d", q, got, want)
+		}
+		for _, e := range v.Range(0, want) {
+			if !v.Filter().Match(&e) {
+				t.Errorf("%s: Match refuses entry %d, which the view matched", q, e.Seq)
+			}
+		}
+	}
+}
+
+// TestCountedBytesCoverSmallMessages: for Neon traffic, what the store
+// counts for each message is at least what it really holds, packed dicts,
+// shapes, id index and ring included, and not far above it.
+func TestCountedBytesCoverSmallMessages(t *testing.T) {
+	const n = 1 << 15
+	msgs := make([]capture.Message, n)
+	for i := range msgs {
+		msgs[i] = benchMessage(i)
+	}
+	s := New(Options{MaxBytes: 1 << 40})
+	before := heapAlloc()
+	for _, m := range msgs {
+		s.Append(m)
+	}
+	// The tables of shared strings, places and properties are the
+	// store's, bounded by maxInterned, not the messages'.
+	s.intern.mu.Lock()
+	s.intern.strs, s.intern.places, s.intern.props = nil, nil, nil
+	s.intern.mu.Unlock()
+	var bodies int64
+	for _, m := range msgs {
+		bodies += allocSize(cap(m.Body)) // they were there before
+	}
+	held := int64(heapAlloc()-before) + bodies
+	counted := s.Stats().Bytes
+	t.Logf("holds %d B a message, counted %d", held/n, counted/n)
+	floor := held - 16<<10
+	if raceEnabled {
+		floor = held * 3 / 4
+	}
+	if counted < floor || counted > held*3/2 {
+		t.Errorf("counted %d bytes for %d held", counted, held)
+	}
+	runtime.KeepAlive(msgs)
+}
