@@ -42,21 +42,20 @@ type Entry struct {
 
 // record is the compact form a message is retained in. Everything that
 // repeats from message to message (names, event, mode, encoding, flags,
-// properties) is interned and shared, what is rare (headers, a decode
-// error) sits behind one pointer, and links to other records are stored as
-// distances back, so a record is 136 bytes besides its body and decoded
-// value. The text body filters search is rendered when a filter asks
-// (appendSearchText), not kept.
+// properties, a dict's keys) is interned and shared, what is rare (headers,
+// a decode error) sits behind one pointer, and links to other records are
+// stored as distances back, so a record is 104 bytes besides its body and
+// decoded value. What can be derived from those is derived when asked, not
+// kept: the text body filters search (appendSearchText), and the message
+// id and reply queue (identify).
 type record struct {
 	at      int64               // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
 	where   *place              // interned
 	props   *capture.Properties // interned; nil when all empty
 	extra   *recordExtra        // nil when there is none
 	body    []byte
-	value   neonwire.Value
-	id      string // see Entry.MessageID
-	replyQ  string // see Entry.ReplyQueue
-	pairSeq uint64 // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
+	value   neonwire.Value // the decoded value, or its stored form: see shareBody and packDict
+	pairSeq uint64         // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
 	latency time.Duration
 	size    int64 // what it counts against MaxBytes: see cost
 	// originBack and prevBack are this record's seq minus the seq of its
@@ -180,6 +179,7 @@ func nanosToTime(n int64) time.Time {
 // local zone without its monotonic reading; it is the same instant.
 func (r *record) entry(seq uint64) Entry {
 	p := r.where
+	id, replyQ := identify(p, r.props, r.value)
 	m := capture.Message{
 		Time:         nanosToTime(r.at),
 		VHost:        p.vhost,
@@ -201,33 +201,32 @@ func (r *record) entry(seq uint64) Entry {
 		Seq:        seq,
 		Msg:        m,
 		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(), Err: r.decErr()},
-		MessageID:  r.id,
-		ReplyQueue: r.replyQ,
+		MessageID:  id,
+		ReplyQueue: replyQ,
 		Size:       len(r.body),
 		Pair:       r.pair(),
 		Origin:     back(seq, r.originBack),
 	}
 }
 
-// prepare builds the record of a message. It runs before the store's lock
-// is taken, so everything derived from the body is computed here.
-// valueBytes is what d.Value holds (see sizer); own is as for appendSized.
-func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) record {
-	id, replyQ := identify(m, d.Value)
+// prepare builds the record of a message and returns it with the id it is
+// indexed under. It runs before the store's lock is taken, so everything
+// derived from the body is computed here. valueBytes is what d.Value holds
+// (see sizer); own is as for appendSized.
+func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) (record, string) {
+	rec := record{
+		at:    timeToNanos(m.Time),
+		where: s.intern.place(m, d.Encoding),
+		props: s.intern.properties(m.Properties),
+		body:  m.Body,
+	}
+	id, _ := identify(rec.where, rec.props, d.Value)
 	value, shared := shareBody(d, m.Body)
 	if dict, ok := value.(*neonwire.Dict); ok && own && packable(dict) {
 		packed, held := s.intern.pack(dict)
 		value, valueBytes = packed, valueBytes-dictHeld(dict)+held
 	}
-	rec := record{
-		at:     timeToNanos(m.Time),
-		where:  s.intern.place(m, d.Encoding),
-		props:  s.intern.properties(m.Properties),
-		body:   m.Body,
-		value:  value,
-		id:     id,
-		replyQ: replyQ,
-	}
+	rec.value = value
 	if len(m.Headers) > 0 || d.Err != nil {
 		rec.extra = &recordExtra{decErr: d.Err}
 		if len(m.Headers) > 0 {
@@ -238,54 +237,58 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64,
 		valueBytes = 0
 	}
 	rec.measure(valueBytes)
-	return rec
+	return rec, id
 }
 
-// identify returns the id a message is indexed under and, when it is a
-// request, the queue its reply will arrive on. A body with message_id and
-// routing_key is a request unless it is already on that routing key's
-// queue: Neon replies often echo routing_key back.
-func identify(m capture.Message, v neonwire.Value) (id, replyQueue string) {
-	if dict, ok := v.(*neonwire.Dict); ok {
-		own := stringItem(dict, "message_id")
-		rk := stringItem(dict, "routing_key")
-		if own != "" && rk != "" && !arrivedOn(m.Queue, m.Exchange, m.RoutingKey, m.RoutedQueues, rk) {
-			return own, rk
-		}
-		if id := neonwire.MessageID(v); id != "" {
-			return id, ""
-		}
+// identify returns the id a message on route p with properties props
+// (nil when empty) and decoded value v (as decoded or as the store keeps
+// it) is indexed under and, when it is a request, the queue its reply
+// will arrive on. A body with message_id and routing_key is a request
+// unless it is already on that routing key's queue: Neon replies often
+// echo routing_key back. A record keeps neither: both are derived from
+// what it keeps whenever asked, which costs a few comparisons of short
+// strings and saves 32 bytes a message.
+func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQueue string) {
+	own := stringItem(v, "message_id")
+	rk := stringItem(v, "routing_key")
+	if own != "" && rk != "" && !p.arrivedOn(rk) {
+		return own, rk
 	}
-	return m.Properties.MessageID, ""
+	if id := messageID(v); id != "" {
+		return id, ""
+	}
+	if props != nil {
+		return props.MessageID, ""
+	}
+	return "", ""
 }
 
-// stringItem returns the string value of key in d, or "".
-func stringItem(d *neonwire.Dict, key string) string {
-	v, ok := d.Get(key)
-	if !ok {
-		return ""
-	}
-	s, _ := v.(string)
-	return s
+// id returns the id r is indexed under (identify).
+func (r *record) id() string {
+	id, _ := identify(r.where, r.props, r.value)
+	return id
+}
+
+// replyQueue returns, when r is a request, the queue its reply will arrive
+// on (identify), else "".
+func (r *record) replyQueue() string {
+	_, q := identify(r.where, r.props, r.value)
+	return q
 }
 
 // arrivedOn reports whether a message with this route reached queue q:
 // it was seen on q, the broker routed it to q, or it was published to the
 // default exchange, which routes by queue name.
-func arrivedOn(queue, exchange, routingKey string, routed []string, q string) bool {
-	if queue == q || (exchange == "" && routingKey == q) {
+func (p *place) arrivedOn(q string) bool {
+	if p.queue == q || (p.exchange == "" && p.routingKey == q) {
 		return true
 	}
-	for _, r := range routed {
+	for _, r := range p.routed {
 		if r == q {
 			return true
 		}
 	}
 	return false
-}
-
-func (p *place) arrivedOn(q string) bool {
-	return arrivedOn(p.queue, p.exchange, p.routingKey, p.routed, q)
 }
 
 // hasDestination reports whether the route names any queue at all.

@@ -91,6 +91,7 @@ func (f *Filter) Match(e *Entry) bool {
 	x := subject{
 		where:   &place{placeKey: placeOf(e.Msg, e.Decoded.Encoding), routed: e.Msg.RoutedQueues},
 		id:      e.MessageID,
+		idKnown: true,
 		headers: e.Msg.Headers,
 		body:    e.Msg.Body,
 		value:   e.Decoded.Value,
@@ -101,8 +102,12 @@ func (f *Filter) Match(e *Entry) bool {
 
 // subject is what a filter looks at in one message.
 type subject struct {
-	where   *place
+	where *place
+	props *capture.Properties // with where and value, what id is derived from
+	// id is the message id once idKnown is set: a record's is derived
+	// (identify) only when a term asks.
 	id      string
+	idKnown bool
 	headers map[string]any
 	body    []byte
 	value   neonwire.Value // the decoded body, or a record's packedDict
@@ -129,7 +134,16 @@ func (r *record) subject(buf *scratch) subject {
 	if _, ok := value.(packedDict); !ok {
 		value = r.decodedValue()
 	}
-	return subject{where: r.where, id: r.id, headers: r.headers(), body: r.body, value: value, buf: buf}
+	return subject{where: r.where, props: r.props, headers: r.headers(), body: r.body, value: value, buf: buf}
+}
+
+// messageID returns the message id, deriving it the first time a term asks.
+func (x *subject) messageID() string {
+	if !x.idKnown {
+		x.id, _ = identify(x.where, x.props, x.value)
+		x.idKnown = true
+	}
+	return x.id
 }
 
 // bodyText returns the lowercase text body terms search (appendSearchText),
@@ -172,7 +186,7 @@ func (t *term) test(x *subject) bool {
 	case fieldRoutingKey:
 		return t.matchString(p.routingKey)
 	case fieldID:
-		return t.matchString(x.id)
+		return t.matchString(x.messageID())
 	case fieldHeader:
 		v, ok := lookupHeader(x.headers, t.header)
 		return ok && t.matchString(headerText(v))

@@ -124,6 +124,45 @@ func (in *interner) shape(items []neonwire.Item) (*dictShape, int64) {
 	return s, allocSize(int(shapeSize)) + allocSize(len(items)*ifaceSize) + allocSize(len(key)) + shapeSlot
 }
 
+// get returns the value of the str key key, as neonwire.Dict.Get does.
+func (d packedDict) get(key string) (neonwire.Value, bool) {
+	for i, k := range d.shape().keys {
+		if k.(string) == key {
+			return d.values()[i], true
+		}
+	}
+	return nil, false
+}
+
+// stringItem returns the str value of key in v, a dict packed or not, or
+// "" when v is no dict or the value no str.
+func stringItem(v neonwire.Value, key string) string {
+	var item neonwire.Value
+	switch d := v.(type) {
+	case *neonwire.Dict:
+		item, _ = d.Get(key)
+	case packedDict:
+		item, _ = d.get(key)
+	}
+	s, _ := item.(string)
+	return s
+}
+
+// messageID is neonwire.MessageID of v, a dict packed or not. A packed
+// dict is expanded on the stack for it.
+func messageID(v neonwire.Value) string {
+	d, ok := v.(packedDict)
+	if !ok {
+		return neonwire.MessageID(v)
+	}
+	var items [maxPackedKeys]neonwire.Item
+	keys, vals := d.shape().keys, d.values()
+	for i, k := range keys {
+		items[i] = neonwire.Item{Key: k, Value: vals[i]}
+	}
+	return neonwire.MessageID(&neonwire.Dict{Items: items[:len(keys)]})
+}
+
 // dictHeld is what a Dict and its items array take besides the keys and
 // values, as sizer counts them.
 func dictHeld(d *neonwire.Dict) int64 {

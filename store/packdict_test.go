@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"reflect"
 	"runtime"
 	"strings"
@@ -125,4 +126,23 @@ func TestCountedBytesCoverSmallMessages(t *testing.T) {
 		t.Errorf("counted %d bytes for %d held", counted, held)
 	}
 	runtime.KeepAlive(msgs)
+}
+
+// A record's id and reply queue are derived whenever asked (on eviction,
+// pairing, every read): for a packed dict that must not allocate.
+func TestDerivingTheIDAllocatesNothing(t *testing.T) {
+	s := New(Options{})
+	req, rep := s.Append(benchMessage(0)), s.Append(benchMessage(1))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, seq := range []uint64{req, rep} {
+		r := s.ring.at(seq)
+		var id, q string
+		if n := testing.AllocsPerRun(100, func() { id, q = identify(r.where, r.props, r.value) }); n != 0 {
+			t.Errorf("seq %d: identify allocates %v times", seq, n)
+		}
+		if want := fmt.Sprintf("%032x", 0); id != want || (q != "") != (seq == req) {
+			t.Errorf("seq %d: id %q, reply queue %q", seq, id, q)
+		}
+	}
 }
