@@ -54,7 +54,7 @@ type record struct {
 	props   *capture.Properties // interned; nil when all empty
 	extra   *recordExtra        // nil when there is none
 	body    []byte
-	value   neonwire.Value // the decoded value, or its stored form: see shareBody and packDict
+	value   neonwire.Value // the decoded value, or its stored form: see shareBody and packdict.go
 	pairSeq uint64         // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
 	latency time.Duration
 	size    int64 // what it counts against MaxBytes: see cost
@@ -249,8 +249,7 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64,
 // what it keeps whenever asked, which costs a few comparisons of short
 // strings and saves 32 bytes a message.
 func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQueue string) {
-	own := stringItem(v, "message_id")
-	rk := stringItem(v, "routing_key")
+	own, rk := requestItems(v)
 	if own != "" && rk != "" && !p.arrivedOn(rk) {
 		return own, rk
 	}

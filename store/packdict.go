@@ -33,6 +33,30 @@ const (
 // values are the interner's shared strings.
 type dictShape struct {
 	keys []neonwire.Value
+	// messageID and routingKey are the positions of those keys, -1 when
+	// absent. A record's id and reply queue are derived from them whenever
+	// asked (identify: on eviction, pairing and every read), so the shape
+	// finds them once. plainID is set when there is neither a context nor
+	// an mq key: then neonwire.MessageID is the message_id item.
+	messageID, routingKey int8
+	plainID               bool
+}
+
+// newShape returns the shape of items, whose keys packable accepted.
+func newShape(items []neonwire.Item) *dictShape {
+	s := &dictShape{keys: make([]neonwire.Value, len(items)), messageID: -1, routingKey: -1, plainID: true}
+	for i, it := range items {
+		s.keys[i] = it.Key
+		switch k := it.Key.(string); {
+		case k == "message_id" && s.messageID < 0:
+			s.messageID = int8(i)
+		case k == "routing_key" && s.routingKey < 0:
+			s.routingKey = int8(i)
+		case k == "context" || k == "mq":
+			s.plainID = false
+		}
+	}
+	return s
 }
 
 // packedDict is a dict as the store keeps it: one allocation of
@@ -116,44 +140,51 @@ func (in *interner) shape(items []neonwire.Item) (*dictShape, int64) {
 	if in.shapes == nil || len(in.shapes) >= maxShapes {
 		in.shapes = make(map[string]*dictShape)
 	}
-	s := &dictShape{keys: make([]neonwire.Value, len(items))}
-	for i, it := range items {
-		s.keys[i] = it.Key
-	}
+	s := newShape(items)
 	in.shapes[string(key)] = s
 	return s, allocSize(int(shapeSize)) + allocSize(len(items)*ifaceSize) + allocSize(len(key)) + shapeSlot
 }
 
-// get returns the value of the str key key, as neonwire.Dict.Get does.
-func (d packedDict) get(key string) (neonwire.Value, bool) {
-	for i, k := range d.shape().keys {
-		if k.(string) == key {
-			return d.values()[i], true
-		}
+// str returns the value at position i if it is a str, else "" (also when
+// i is -1, a key the shape lacks).
+func (d packedDict) str(i int8) string {
+	if i < 0 {
+		return ""
 	}
-	return nil, false
+	s, _ := d.values()[i].(string)
+	return s
 }
 
-// stringItem returns the str value of key in v, a dict packed or not, or
-// "" when v is no dict or the value no str.
-func stringItem(v neonwire.Value, key string) string {
-	var item neonwire.Value
+// requestItems returns the str values of message_id and routing_key in v,
+// a dict packed or not ("" for one that is missing or no str).
+func requestItems(v neonwire.Value) (messageID, routingKey string) {
 	switch d := v.(type) {
 	case *neonwire.Dict:
-		item, _ = d.Get(key)
+		return stringItem(d, "message_id"), stringItem(d, "routing_key")
 	case packedDict:
-		item, _ = d.get(key)
+		s := d.shape()
+		return d.str(s.messageID), d.str(s.routingKey)
 	}
-	s, _ := item.(string)
+	return "", ""
+}
+
+// stringItem returns the str value of key in d, or "".
+func stringItem(d *neonwire.Dict, key string) string {
+	v, _ := d.Get(key)
+	s, _ := v.(string)
 	return s
 }
 
 // messageID is neonwire.MessageID of v, a dict packed or not. A packed
-// dict is expanded on the stack for it.
+// dict without context or mq keys has its message_id item as its id; any
+// other is expanded on the stack for neonwire.MessageID.
 func messageID(v neonwire.Value) string {
 	d, ok := v.(packedDict)
 	if !ok {
 		return neonwire.MessageID(v)
+	}
+	if s := d.shape(); s.plainID {
+		return d.str(s.messageID)
 	}
 	var items [maxPackedKeys]neonwire.Item
 	keys, vals := d.shape().keys, d.values()

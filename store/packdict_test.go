@@ -146,3 +146,29 @@ func TestDerivingTheIDAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A packed dict's id is the one neonwire.MessageID finds in the dict,
+// wherever the context and mq keys send it.
+func TestPackedDictIDsFollowMessageID(t *testing.T) {
+	for _, repr := range []string{
+		"{'message_id': 'top'}",
+		"{'message_id': 7}",
+		"{'data': 1}",
+		"{'context': {'mq': {'message_id': 'in mq'}}, 'message_id': 'top'}",
+		"{'context': {'message_id': 'in context'}, 'message_id': 'top'}",
+		"{'mq': {'message_id': 'top mq'}, 'message_id': 'top'}",
+		"{'context': 'no dict', 'message_id': 'top'}",
+		"{'message_id': 'first', 'context': {}, 'mq': {'message_id': 'second'}}",
+	} {
+		s := New(Options{})
+		m := textMessage("q", "")
+		m.Body = neonBody(repr)
+		seq := s.Append(m)
+		if !isPacked(t, s, seq) {
+			t.Fatalf("%s is not packed", repr)
+		}
+		if got, want := mustGet(t, s, seq).MessageID, neonwire.MessageID(neonwire.Decode(m.Body).Value); got != want {
+			t.Errorf("%s: id %q, want %q", repr, got, want)
+		}
+	}
+}
