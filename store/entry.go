@@ -177,7 +177,9 @@ func nanosToTime(n int64) time.Time {
 
 // entry expands a record into the Entry readers see. Time comes back in the
 // local zone without its monotonic reading; it is the same instant.
-func (r *record) entry(seq uint64) Entry {
+//
+// A packed dict is expanded into sl (see dictSlab), which may be nil.
+func (r *record) entry(seq uint64, sl *dictSlab) Entry {
 	p := r.where
 	id, replyQ := identify(p, r.props, r.value)
 	m := capture.Message{
@@ -200,7 +202,7 @@ func (r *record) entry(seq uint64) Entry {
 	return Entry{
 		Seq:        seq,
 		Msg:        m,
-		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(), Err: r.decErr()},
+		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(sl), Err: r.decErr()},
 		MessageID:  id,
 		ReplyQueue: replyQ,
 		Size:       len(r.body),
@@ -322,13 +324,14 @@ func shareBody(d neonwire.Decoded, body []byte) (v neonwire.Value, shared bool) 
 // safe because nothing changes a retained body: the store never does, and
 // Append forbids its caller to.
 //
-// A packed dict comes back as a Dict of the reader's own.
-func (r *record) decodedValue() neonwire.Value {
+// A packed dict comes back as a Dict of the reader's own, expanded into sl
+// (which may be nil).
+func (r *record) decodedValue(sl *dictSlab) neonwire.Value {
 	switch v := r.value.(type) {
 	case textIsBody:
 		return unsafe.String(unsafe.SliceData(r.body), len(r.body))
 	case packedDict:
-		return v.expand(nil)
+		return sl.expand(v)
 	}
 	return r.value
 }

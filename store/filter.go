@@ -102,21 +102,20 @@ func (f *Filter) Match(e *Entry) bool {
 
 // subject is what a filter looks at in one message.
 type subject struct {
-	where *place
-	props *capture.Properties // with where and value, what id is derived from
-	// id is the message id once idKnown is set: a record's is derived
-	// (identify) only when a term asks.
-	id      string
-	idKnown bool
+	where   *place
+	props   *capture.Properties // with where and value, what id is derived from
 	headers map[string]any
 	body    []byte
 	value   neonwire.Value // the decoded body, or a record's packedDict
+	// id is the message id once idKnown is set: a record's is derived
+	// (identify) only when a term asks.
+	id string
 	// buf is where the body's search text is rendered, shared by the
 	// subjects tested one after another; text is that rendering once
 	// rendered is set.
-	buf      *scratch
-	text     []byte
-	rendered bool
+	buf               *scratch
+	text              []byte
+	idKnown, rendered bool
 }
 
 // scratch is what the subjects tested one after another reuse to render
@@ -132,7 +131,7 @@ type scratch struct {
 func (r *record) subject(buf *scratch) subject {
 	value := r.value
 	if _, ok := value.(packedDict); !ok {
-		value = r.decodedValue()
+		value = r.decodedValue(nil)
 	}
 	return subject{where: r.where, props: r.props, headers: r.headers(), body: r.body, value: value, buf: buf}
 }

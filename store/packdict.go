@@ -93,6 +93,42 @@ func (d packedDict) expand(into *neonwire.Dict) *neonwire.Dict {
 	return into
 }
 
+// dictSlab is where the entries copied out together expand their packed
+// dicts: one allocation of dicts and one of items for the lot, instead of
+// two per entry. reserve counts what each record needs, alloc makes the
+// room. Each dict's items are capped at its length, so that a reader
+// growing one never reaches into the next.
+type dictSlab struct {
+	dicts  []neonwire.Dict
+	items  []neonwire.Item
+	nd, ni int // dicts and items reserved
+}
+
+func (sl *dictSlab) reserve(r *record) {
+	if d, ok := r.value.(packedDict); ok {
+		sl.nd++
+		sl.ni += len(d.shape().keys)
+	}
+}
+
+func (sl *dictSlab) alloc() {
+	sl.dicts, sl.items = make([]neonwire.Dict, sl.nd), make([]neonwire.Item, sl.ni)
+	sl.nd, sl.ni = 0, 0
+}
+
+// expand returns d expanded into the slab, or into a dict of its own when
+// there is no slab or no room left in it.
+func (sl *dictSlab) expand(d packedDict) *neonwire.Dict {
+	n := len(d.shape().keys)
+	if sl == nil || len(sl.dicts) == 0 || len(sl.items) < n {
+		return d.expand(nil)
+	}
+	into := &sl.dicts[0]
+	into.Items = sl.items[:0:n]
+	sl.dicts, sl.items = sl.dicts[1:], sl.items[n:]
+	return d.expand(into)
+}
+
 // packable reports whether d is kept packed: between one and
 // maxPackedKeys items, every key a str short enough to be shared (so
 // sharing already made it the interner's copy).

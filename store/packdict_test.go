@@ -172,3 +172,24 @@ func TestPackedDictIDsFollowMessageID(t *testing.T) {
 		}
 	}
 }
+
+// Entries copied out together expand their dicts side by side (dictSlab):
+// a reader growing one dict must not reach into the next.
+func TestEntriesCopiedTogetherHaveDictsOfTheirOwn(t *testing.T) {
+	s := New(Options{})
+	for i := range 6 {
+		s.Append(benchMessage(i))
+	}
+	es := s.Range(0, 6)
+	for i := range es {
+		es[i].Decoded.Value.(*neonwire.Dict).Set("added", i)
+	}
+	for i, e := range es {
+		d := e.Decoded.Value.(*neonwire.Dict)
+		want := neonwire.Decode(benchMessage(i).Body).Value.(*neonwire.Dict)
+		want.Set("added", i)
+		if !reflect.DeepEqual(d, want) {
+			t.Errorf("entry %d: %#v, want %#v", i, d, want)
+		}
+	}
+}

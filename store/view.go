@@ -198,9 +198,16 @@ func (s *Store) copyEach(seqs []uint64) []Entry {
 		chunk := seqs[:min(len(seqs), copyChunk)]
 		seqs = seqs[len(chunk):]
 		s.mu.RLock()
+		var sl dictSlab
 		for _, seq := range chunk {
 			if s.ring.has(seq) {
-				out = append(out, s.ring.at(seq).entry(seq))
+				sl.reserve(s.ring.at(seq))
+			}
+		}
+		sl.alloc()
+		for _, seq := range chunk {
+			if s.ring.has(seq) {
+				out = append(out, s.ring.at(seq).entry(seq, &sl))
 			}
 		}
 		s.mu.RUnlock()
