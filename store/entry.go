@@ -242,41 +242,6 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64,
 	return rec, id
 }
 
-// identify returns the id a message on route p with properties props
-// (nil when empty) and decoded value v (as decoded or as the store keeps
-// it) is indexed under and, when it is a request, the queue its reply
-// will arrive on. A body with message_id and routing_key is a request
-// unless it is already on that routing key's queue: Neon replies often
-// echo routing_key back. A record keeps neither: both are derived from
-// what it keeps whenever asked, which costs a few comparisons of short
-// strings and saves 32 bytes a message.
-func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQueue string) {
-	own, rk := requestItems(v)
-	if own != "" && rk != "" && !p.arrivedOn(rk) {
-		return own, rk
-	}
-	if id := messageID(v); id != "" {
-		return id, ""
-	}
-	if props != nil {
-		return props.MessageID, ""
-	}
-	return "", ""
-}
-
-// id returns the id r is indexed under (identify).
-func (r *record) id() string {
-	id, _ := identify(r.where, r.props, r.value)
-	return id
-}
-
-// replyQueue returns, when r is a request, the queue its reply will arrive
-// on (identify), else "".
-func (r *record) replyQueue() string {
-	_, q := identify(r.where, r.props, r.value)
-	return q
-}
-
 // arrivedOn reports whether a message with this route reached queue q:
 // it was seen on q, the broker routed it to q, or it was published to the
 // default exchange, which routes by queue name.

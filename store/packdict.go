@@ -44,18 +44,12 @@ type dictShape struct {
 
 // newShape returns the shape of items, whose keys packable accepted.
 func newShape(items []neonwire.Item) *dictShape {
-	s := &dictShape{keys: make([]neonwire.Value, len(items)), messageID: -1, routingKey: -1, plainID: true}
+	s := &dictShape{keys: make([]neonwire.Value, len(items))}
 	for i, it := range items {
 		s.keys[i] = it.Key
-		switch k := it.Key.(string); {
-		case k == "message_id" && s.messageID < 0:
-			s.messageID = int8(i)
-		case k == "routing_key" && s.routingKey < 0:
-			s.routingKey = int8(i)
-		case k == "context" || k == "mq":
-			s.plainID = false
-		}
 	}
+	m, r, plain := idPositions(items)
+	s.messageID, s.routingKey, s.plainID = int8(m), int8(r), plain
 	return s
 }
 
@@ -179,55 +173,6 @@ func (in *interner) shape(items []neonwire.Item) (*dictShape, int64) {
 	s := newShape(items)
 	in.shapes[string(key)] = s
 	return s, allocSize(int(shapeSize)) + allocSize(len(items)*ifaceSize) + allocSize(len(key)) + shapeSlot
-}
-
-// str returns the value at position i if it is a str, else "" (also when
-// i is -1, a key the shape lacks).
-func (d packedDict) str(i int8) string {
-	if i < 0 {
-		return ""
-	}
-	s, _ := d.values()[i].(string)
-	return s
-}
-
-// requestItems returns the str values of message_id and routing_key in v,
-// a dict packed or not ("" for one that is missing or no str).
-func requestItems(v neonwire.Value) (messageID, routingKey string) {
-	switch d := v.(type) {
-	case *neonwire.Dict:
-		return stringItem(d, "message_id"), stringItem(d, "routing_key")
-	case packedDict:
-		s := d.shape()
-		return d.str(s.messageID), d.str(s.routingKey)
-	}
-	return "", ""
-}
-
-// stringItem returns the str value of key in d, or "".
-func stringItem(d *neonwire.Dict, key string) string {
-	v, _ := d.Get(key)
-	s, _ := v.(string)
-	return s
-}
-
-// messageID is neonwire.MessageID of v, a dict packed or not. A packed
-// dict without context or mq keys has its message_id item as its id; any
-// other is expanded on the stack for neonwire.MessageID.
-func messageID(v neonwire.Value) string {
-	d, ok := v.(packedDict)
-	if !ok {
-		return neonwire.MessageID(v)
-	}
-	if s := d.shape(); s.plainID {
-		return d.str(s.messageID)
-	}
-	var items [maxPackedKeys]neonwire.Item
-	keys, vals := d.shape().keys, d.values()
-	for i, k := range keys {
-		items[i] = neonwire.Item{Key: k, Value: vals[i]}
-	}
-	return neonwire.MessageID(&neonwire.Dict{Items: items[:len(keys)]})
 }
 
 // dictHeld is what a Dict and its items array take besides the keys and
