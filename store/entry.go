@@ -283,20 +283,25 @@ func shareBody(d neonwire.Decoded, body []byte) (v neonwire.Value, shared bool) 
 	return d.Value, false
 }
 
-// decodedValue is the inverse of shareBody. The string of a text body
-// shares the body's bytes instead of copying them: a copy per read made
-// every frame that showed a 16 MiB text body allocate 16 MiB. Sharing is
-// safe because nothing changes a retained body: the store never does, and
-// Append forbids its caller to.
-//
-// A packed dict comes back as a Dict of the reader's own, expanded into sl
-// (which may be nil).
+// decodedValue is the inverse of shareBody and of packing: a packed dict
+// comes back as a Dict of the reader's own, expanded into sl (which may be
+// nil).
 func (r *record) decodedValue(sl *dictSlab) neonwire.Value {
-	switch v := r.value.(type) {
-	case textIsBody:
+	if d, ok := r.value.(packedDict); ok {
+		return sl.expand(d)
+	}
+	return r.textValue()
+}
+
+// textValue is the inverse of shareBody alone: r.value, but the string of
+// a text body in place of textIsBody. That string shares the body's bytes
+// instead of copying them: a copy per read made every frame that showed a
+// 16 MiB text body allocate 16 MiB. Sharing is safe because nothing
+// changes a retained body: the store never does, and Append forbids its
+// caller to.
+func (r *record) textValue() neonwire.Value {
+	if _, ok := r.value.(textIsBody); ok {
 		return unsafe.String(unsafe.SliceData(r.body), len(r.body))
-	case packedDict:
-		return sl.expand(v)
 	}
 	return r.value
 }

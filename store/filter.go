@@ -129,11 +129,7 @@ type scratch struct {
 // bodyText expands it into the scratch, so that a scan allocates nothing
 // per message.
 func (r *record) subject(buf *scratch) subject {
-	value := r.value
-	if _, ok := value.(packedDict); !ok {
-		value = r.decodedValue(nil)
-	}
-	return subject{where: r.where, props: r.props, headers: r.headers(), body: r.body, value: value, buf: buf}
+	return subject{where: r.where, props: r.props, headers: r.headers(), body: r.body, value: r.textValue(), buf: buf}
 }
 
 // messageID returns the message id, deriving it the first time a term asks.
