@@ -222,13 +222,13 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64,
 		props: s.intern.properties(m.Properties),
 		body:  m.Body,
 	}
-	id, _ := identify(rec.where, rec.props, d.Value)
 	value, shared := shareBody(d, m.Body)
 	if dict, ok := value.(*neonwire.Dict); ok && own && packable(dict) {
 		packed, held := s.intern.pack(dict)
 		value, valueBytes = packed, valueBytes-dictHeld(dict)+held
 	}
 	rec.value = value
+	id, _ := identify(rec.where, rec.props, value) // packed, its shape knows where to look
 	if len(m.Headers) > 0 || d.Err != nil {
 		rec.extra = &recordExtra{decErr: d.Err}
 		if len(m.Headers) > 0 {

@@ -28,14 +28,29 @@ func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQ
 	if own != "" {
 		return own, ""
 	}
-	if props != nil {
-		return props.MessageID, ""
-	}
-	return "", ""
+	return propsID(props), ""
 }
 
-// id returns the id r is indexed under (identify).
+func propsID(props *capture.Properties) string {
+	if props == nil {
+		return ""
+	}
+	return props.MessageID
+}
+
+// id returns the id r is indexed under (identify). Eviction asks it of
+// the oldest record, whose memory is no longer in the CPU's caches: for a
+// packed dict without context or mq keys, whose id is its message_id
+// whether or not it is a request, routing_key is not fetched.
 func (r *record) id() string {
+	if d, ok := r.value.(packedDict); ok {
+		if s := d.shape(); s.plainID {
+			if own := d.str(s.messageID); own != "" {
+				return own
+			}
+			return propsID(r.props)
+		}
+	}
 	id, _ := identify(r.where, r.props, r.value)
 	return id
 }

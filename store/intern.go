@@ -27,6 +27,11 @@ type interner struct {
 	strs      map[string]neonwire.Value
 	shapes    map[string]*dictShape // see packdict.go
 	shapeKey  []byte                // where a shapes key is built, reused
+	// recentShapes are the last shapes used, most traffic being a few
+	// kinds of message (requests and their replies) in turn; nextRecent is
+	// the one to replace next.
+	recentShapes [4]*dictShape
+	nextRecent   int
 }
 
 // place returns the shared place of m.

@@ -157,6 +157,34 @@ func (in *interner) pack(d *neonwire.Dict) (packedDict, int64) {
 func (in *interner) shape(items []neonwire.Item) (*dictShape, int64) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	for _, s := range in.recentShapes {
+		if s != nil && s.fits(items) {
+			return s, 0
+		}
+	}
+	s, held := in.lookupShape(items)
+	in.recentShapes[in.nextRecent] = s
+	in.nextRecent = (in.nextRecent + 1) % len(in.recentShapes)
+	return s, held
+}
+
+// fits reports whether items, whose keys packable accepted, have s's
+// keys. Keys shared by the interner are the same strings, so comparing
+// them mostly compares pointers.
+func (s *dictShape) fits(items []neonwire.Item) bool {
+	if len(items) != len(s.keys) {
+		return false
+	}
+	for i, it := range items {
+		if it.Key.(string) != s.keys[i].(string) {
+			return false
+		}
+	}
+	return true
+}
+
+// lookupShape is shape through the shapes table. The caller holds in.mu.
+func (in *interner) lookupShape(items []neonwire.Item) (*dictShape, int64) {
 	key := in.shapeKey[:0]
 	for _, it := range items {
 		k := it.Key.(string)
