@@ -31,6 +31,7 @@ func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQ
 	return propsID(props), ""
 }
 
+// propsID is the id of last resort: the message_id property.
 func propsID(props *capture.Properties) string {
 	if props == nil {
 		return ""

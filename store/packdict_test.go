@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -140,7 +141,7 @@ func TestDerivingTheIDAllocatesNothing(t *testing.T) {
 }
 
 // A packed dict's id is the one neonwire.MessageID finds in the dict,
-// wherever the context and mq keys send it.
+// wherever the context and mq keys send it, else the message_id property.
 func TestPackedDictIDsFollowMessageID(t *testing.T) {
 	for _, repr := range []string{
 		"{'message_id': 'top'}",
@@ -151,16 +152,22 @@ func TestPackedDictIDsFollowMessageID(t *testing.T) {
 		"{'mq': {'message_id': 'top mq'}, 'message_id': 'top'}",
 		"{'context': 'no dict', 'message_id': 'top'}",
 		"{'message_id': 'first', 'context': {}, 'mq': {'message_id': 'second'}}",
+		"{'message_id': 'request', 'routing_key': 'reply queue'}",
 	} {
 		s := New(Options{})
 		m := textMessage("q", "")
 		m.Body = neonBody(repr)
+		m.Properties.MessageID = "property"
 		seq := s.Append(m)
 		if !isPacked(t, s, seq) {
 			t.Fatalf("%s is not packed", repr)
 		}
-		if got, want := mustGet(t, s, seq).MessageID, neonwire.MessageID(neonwire.Decode(m.Body).Value); got != want {
+		want := cmp.Or(neonwire.MessageID(neonwire.Decode(m.Body).Value), "property")
+		if got := mustGet(t, s, seq).MessageID; got != want {
 			t.Errorf("%s: id %q, want %q", repr, got, want)
+		}
+		if got := s.ring.at(seq).id(); got != want { // what eviction unindexes
+			t.Errorf("%s: record id %q, want %q", repr, got, want)
 		}
 	}
 }
