@@ -27,6 +27,9 @@ func (s *Store) link(seq uint64, r *record, id string) {
 	if !ok {
 		return
 	}
+	if s.ring.has(prev) {
+		s.ring.at(prev).size |= superseded
+	}
 	r.prevBack = distance(seq, prev)
 	if origin := s.findOrigin(seq, r); origin != 0 {
 		r.originBack = distance(seq, origin)
@@ -38,6 +41,9 @@ func (s *Store) link(seq uint64, r *record, id string) {
 // unindex removes an evicted record from the id index. Older records of its
 // chain were evicted before it, so only the newest needs the map entry.
 func (s *Store) unindex(seq uint64, r *record) {
+	if r.isSuperseded() {
+		return
+	}
 	if id := r.id(); id != "" && s.ids[id] == seq {
 		delete(s.ids, id)
 	}
