@@ -42,23 +42,22 @@ type Entry struct {
 
 // record is the compact form a message is retained in. Everything that
 // repeats from message to message (names, event, mode, encoding, flags,
-// properties) is interned and shared, what is rare (headers, a decode
-// error) sits behind one pointer, and links to other records are stored as
-// distances back, so a record is 136 bytes besides its body and decoded
-// value. The text body filters search is rendered when a filter asks
-// (appendSearchText), not kept.
+// properties, a dict's keys) is interned and shared, what is rare (headers,
+// a decode error) sits behind one pointer, and links to other records are
+// stored as distances back, so a record is 104 bytes besides its body and
+// decoded value. What can be derived from those is derived when asked, not
+// kept: the text body filters search (appendSearchText), and the message
+// id and reply queue (identify).
 type record struct {
 	at      int64               // Message.Time as Unix nanoseconds (zeroTime for the zero Time)
 	where   *place              // interned
 	props   *capture.Properties // interned; nil when all empty
 	extra   *recordExtra        // nil when there is none
 	body    []byte
-	value   neonwire.Value
-	id      string // see Entry.MessageID
-	replyQ  string // see Entry.ReplyQueue
-	pairSeq uint64 // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
+	value   neonwire.Value // the decoded value, or its stored form: see shareBody and packdict.go
+	pairSeq uint64         // the other side of the pair, pairIsReply set on a reply; 0 when unpaired
 	latency time.Duration
-	size    int64 // what it counts against MaxBytes: see cost
+	size    int64 // what it counts against MaxBytes (see cost), and the superseded flag
 	// originBack and prevBack are this record's seq minus the seq of its
 	// Origin and of the previous retained record with the same id; 0 when
 	// there is none.
@@ -86,8 +85,17 @@ const recordOverhead = int64(unsafe.Sizeof(record{})) + 64
 // cost is what a record counts against MaxBytes, so that the byte budget
 // bounds the store's real memory rather than only its bodies.
 func (r *record) cost() int64 {
-	return r.size
+	return r.size &^ superseded
 }
+
+// superseded marks record.size once a newer record with the same id has
+// been appended: the id index points past it for good, so its eviction
+// need not derive its id, which would fetch its value from memory long
+// out of the CPU's caches (for Neon traffic, every request). Sizes never
+// come near 2^62.
+const superseded = 1 << 62
+
+func (r *record) isSuperseded() bool { return r.size&superseded != 0 }
 
 // measure sets the record's size: everything it holds that is its own.
 // valueBytes is what its decoded value holds (sizer), 0 when the value
@@ -178,8 +186,11 @@ func nanosToTime(n int64) time.Time {
 
 // entry expands a record into the Entry readers see. Time comes back in the
 // local zone without its monotonic reading; it is the same instant.
-func (r *record) entry(seq uint64) Entry {
+//
+// A packed dict is expanded into sl (see dictSlab), which may be nil.
+func (r *record) entry(seq uint64, sl *dictSlab) Entry {
 	p := r.where
+	id, replyQ := identify(p, r.props, r.value)
 	m := capture.Message{
 		Time:         nanosToTime(r.at),
 		VHost:        p.vhost,
@@ -200,30 +211,33 @@ func (r *record) entry(seq uint64) Entry {
 	return Entry{
 		Seq:        seq,
 		Msg:        m,
-		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(), Err: r.decErr()},
-		MessageID:  r.id,
-		ReplyQueue: r.replyQ,
+		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(sl), Err: r.decErr()},
+		MessageID:  id,
+		ReplyQueue: replyQ,
 		Size:       len(r.body),
 		Pair:       r.pair(),
 		Origin:     back(seq, r.originBack),
 	}
 }
 
-// prepare builds the record of a message. It runs before the store's lock
-// is taken, so everything derived from the body is computed here.
-// valueBytes is what d.Value holds (see sizer).
-func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64) record {
-	id, replyQ := identify(m, d.Value)
-	value, shared := shareBody(d, m.Body)
+// prepare builds the record of a message and returns it with the id it is
+// indexed under. It runs before the store's lock is taken, so everything
+// derived from the body is computed here. valueBytes is what d.Value holds
+// (see sizer); own is as for appendSized.
+func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) (record, string) {
 	rec := record{
-		at:     timeToNanos(m.Time),
-		where:  s.intern.place(m, d.Encoding),
-		props:  s.intern.properties(m.Properties),
-		body:   m.Body,
-		value:  value,
-		id:     id,
-		replyQ: replyQ,
+		at:    timeToNanos(m.Time),
+		where: s.intern.place(m, d.Encoding),
+		props: s.intern.properties(m.Properties),
+		body:  m.Body,
 	}
+	value, shared := shareBody(d, m.Body)
+	if dict, ok := value.(*neonwire.Dict); ok && own && packable(dict) {
+		packed, held := s.intern.pack(dict)
+		value, valueBytes = packed, valueBytes-dictHeld(dict)+held
+	}
+	rec.value = value
+	id, _ := identify(rec.where, rec.props, value) // packed, its shape knows where to look
 	if len(m.Headers) > 0 || d.Err != nil {
 		rec.extra = &recordExtra{decErr: d.Err}
 		if len(m.Headers) > 0 {
@@ -234,54 +248,22 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64)
 		valueBytes = 0
 	}
 	rec.measure(valueBytes)
-	return rec
-}
-
-// identify returns the id a message is indexed under and, when it is a
-// request, the queue its reply will arrive on. A body with message_id and
-// routing_key is a request unless it is already on that routing key's
-// queue: Neon replies often echo routing_key back.
-func identify(m capture.Message, v neonwire.Value) (id, replyQueue string) {
-	if dict, ok := v.(*neonwire.Dict); ok {
-		own := stringItem(dict, "message_id")
-		rk := stringItem(dict, "routing_key")
-		if own != "" && rk != "" && !arrivedOn(m.Queue, m.Exchange, m.RoutingKey, m.RoutedQueues, rk) {
-			return own, rk
-		}
-		if id := neonwire.MessageID(v); id != "" {
-			return id, ""
-		}
-	}
-	return m.Properties.MessageID, ""
-}
-
-// stringItem returns the string value of key in d, or "".
-func stringItem(d *neonwire.Dict, key string) string {
-	v, ok := d.Get(key)
-	if !ok {
-		return ""
-	}
-	s, _ := v.(string)
-	return s
+	return rec, id
 }
 
 // arrivedOn reports whether a message with this route reached queue q:
 // it was seen on q, the broker routed it to q, or it was published to the
 // default exchange, which routes by queue name.
-func arrivedOn(queue, exchange, routingKey string, routed []string, q string) bool {
-	if queue == q || (exchange == "" && routingKey == q) {
+func (p *place) arrivedOn(q string) bool {
+	if p.queue == q || (p.exchange == "" && p.routingKey == q) {
 		return true
 	}
-	for _, r := range routed {
+	for _, r := range p.routed {
 		if r == q {
 			return true
 		}
 	}
 	return false
-}
-
-func (p *place) arrivedOn(q string) bool {
-	return arrivedOn(p.queue, p.exchange, p.routingKey, p.routed, q)
 }
 
 // hasDestination reports whether the route names any queue at all.
@@ -310,12 +292,23 @@ func shareBody(d neonwire.Decoded, body []byte) (v neonwire.Value, shared bool) 
 	return d.Value, false
 }
 
-// decodedValue is the inverse of shareBody. The string of a text body
-// shares the body's bytes instead of copying them: a copy per read made
-// every frame that showed a 16 MiB text body allocate 16 MiB. Sharing is
-// safe because nothing changes a retained body: the store never does, and
-// Append forbids its caller to.
-func (r *record) decodedValue() neonwire.Value {
+// decodedValue is the inverse of shareBody and of packing: a packed dict
+// comes back as a Dict of the reader's own, expanded into sl (which may be
+// nil).
+func (r *record) decodedValue(sl *dictSlab) neonwire.Value {
+	if d, ok := r.value.(packedDict); ok {
+		return sl.expand(d)
+	}
+	return r.textValue()
+}
+
+// textValue is the inverse of shareBody alone: r.value, but the string of
+// a text body in place of textIsBody. That string shares the body's bytes
+// instead of copying them: a copy per read made every frame that showed a
+// 16 MiB text body allocate 16 MiB. Sharing is safe because nothing
+// changes a retained body: the store never does, and Append forbids its
+// caller to.
+func (r *record) textValue() neonwire.Value {
 	if _, ok := r.value.(textIsBody); ok {
 		return unsafe.String(unsafe.SliceData(r.body), len(r.body))
 	}

@@ -91,10 +91,11 @@ func (f *Filter) Match(e *Entry) bool {
 	x := subject{
 		where:   &place{placeKey: placeOf(e.Msg, e.Decoded.Encoding), routed: e.Msg.RoutedQueues},
 		id:      e.MessageID,
+		idKnown: true,
 		headers: e.Msg.Headers,
 		body:    e.Msg.Body,
 		value:   e.Decoded.Value,
-		buf:     new([]byte),
+		buf:     new(scratch),
 	}
 	return f.matches(&x)
 }
@@ -102,27 +103,54 @@ func (f *Filter) Match(e *Entry) bool {
 // subject is what a filter looks at in one message.
 type subject struct {
 	where   *place
-	id      string
+	props   *capture.Properties // with where and value, what id is derived from
 	headers map[string]any
 	body    []byte
-	value   neonwire.Value // the decoded body
+	value   neonwire.Value // the decoded body, or a record's packedDict
+	// id is the message id once idKnown is set: a record's is derived
+	// (identify) only when a term asks.
+	id string
 	// buf is where the body's search text is rendered, shared by the
 	// subjects tested one after another; text is that rendering once
 	// rendered is set.
-	buf      *[]byte
-	text     []byte
-	rendered bool
+	buf               *scratch
+	text              []byte
+	idKnown, rendered bool
 }
 
-func (r *record) subject(buf *[]byte) subject {
-	return subject{where: r.where, id: r.id, headers: r.headers(), body: r.body, value: r.decodedValue(), buf: buf}
+// scratch is what the subjects tested one after another reuse to render
+// their search text.
+type scratch struct {
+	text []byte
+	dict neonwire.Dict // a packed dict expanded, only while it is rendered
+}
+
+// subject returns what a filter tests of r. A packed dict stays packed:
+// bodyText expands it into the scratch, so that a scan allocates nothing
+// per message.
+func (r *record) subject(buf *scratch) subject {
+	return subject{where: r.where, props: r.props, headers: r.headers(), body: r.body, value: r.textValue(), buf: buf}
+}
+
+// messageID returns the message id, deriving it the first time a term asks.
+func (x *subject) messageID() string {
+	if !x.idKnown {
+		x.id, _ = identify(x.where, x.props, x.value)
+		x.idKnown = true
+	}
+	return x.id
 }
 
 // bodyText returns the lowercase text body terms search (appendSearchText),
 // rendering it the first time a term asks.
 func (x *subject) bodyText() []byte {
 	if !x.rendered {
-		x.text, *x.buf = appendSearchText(*x.buf, x.where.encoding, x.value, x.body)
+		value := x.value
+		if d, ok := value.(packedDict); ok {
+			value = d.expand(&x.buf.dict)
+			defer clear(x.buf.dict.Items) // keep no values of a record that may go
+		}
+		x.text, x.buf.text = appendSearchText(x.buf.text, x.where.encoding, value, x.body)
 		x.rendered = true
 	}
 	return x.text
@@ -153,7 +181,7 @@ func (t *term) test(x *subject) bool {
 	case fieldRoutingKey:
 		return t.matchString(p.routingKey)
 	case fieldID:
-		return t.matchString(x.id)
+		return t.matchString(x.messageID())
 	case fieldHeader:
 		v, ok := lookupHeader(x.headers, t.header)
 		return ok && t.matchString(headerText(v))

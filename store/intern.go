@@ -25,6 +25,13 @@ type interner struct {
 	props     map[capture.Properties]*capture.Properties
 	lastProps *capture.Properties // most traffic repeats the previous message's
 	strs      map[string]neonwire.Value
+	shapes    map[string]*dictShape // see packdict.go
+	shapeKey  []byte                // where a shapes key is built, reused
+	// recentShapes are the last shapes used, most traffic being a few
+	// kinds of message (requests and their replies) in turn; nextRecent is
+	// the one to replace next.
+	recentShapes [4]*dictShape
+	nextRecent   int
 }
 
 // place returns the shared place of m.
@@ -67,7 +74,10 @@ func (in *interner) properties(p capture.Properties) *capture.Properties {
 	if in.props == nil || len(in.props) >= maxInterned {
 		in.props = make(map[capture.Properties]*capture.Properties)
 	}
-	q := &p
+	// A copy of its own, not &p: taking p's address would move every
+	// call's p to the heap, the common path above included.
+	q := new(capture.Properties)
+	*q = p
 	in.props[p] = q
 	in.lastProps = q
 	return q

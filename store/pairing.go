@@ -17,15 +17,18 @@ const maxChainWalk = 64
 // Records with the same id form a chain from newest to oldest through
 // record.prevBack; s.ids holds the newest. A chain is typically a request and
 // its reply, each seen once or, through the firehose, as a publish and a
-// deliver.
-func (s *Store) link(seq uint64, r *record) {
-	if r.id == "" {
+// deliver. id is r's (r.id).
+func (s *Store) link(seq uint64, r *record, id string) {
+	if id == "" {
 		return
 	}
-	prev, ok := s.ids[r.id]
-	s.ids[r.id] = seq
+	prev, ok := s.ids[id]
+	s.ids[id] = seq
 	if !ok {
 		return
+	}
+	if s.ring.has(prev) {
+		s.ring.at(prev).size |= superseded
 	}
 	r.prevBack = distance(seq, prev)
 	if origin := s.findOrigin(seq, r); origin != 0 {
@@ -38,8 +41,11 @@ func (s *Store) link(seq uint64, r *record) {
 // unindex removes an evicted record from the id index. Older records of its
 // chain were evicted before it, so only the newest needs the map entry.
 func (s *Store) unindex(seq uint64, r *record) {
-	if r.id != "" && s.ids[r.id] == seq {
-		delete(s.ids, r.id)
+	if r.isSuperseded() {
+		return
+	}
+	if id := r.id(); id != "" && s.ids[id] == seq {
+		delete(s.ids, id)
 	}
 }
 
@@ -86,15 +92,17 @@ func (s *Store) findOrigin(seq uint64, r *record) uint64 {
 // that reply. Only first sightings take part, so the firehose publish of a
 // message carries the pair and its deliveries point to it through Origin.
 func (s *Store) pairUp(seq uint64, r *record) {
+	rq := r.replyQueue()
 	s.chain(seq, r, func(xseq uint64, x *record) bool {
 		if x.originBack != 0 || x.where.vhost != r.where.vhost {
 			return false
 		}
+		xq := x.replyQueue()
 		switch {
-		case x.replyQ != "" && r.where.arrivedOn(x.replyQ):
+		case xq != "" && r.where.arrivedOn(xq):
 			s.pair(xseq, x, seq, r)
 			return true
-		case r.replyQ != "" && x.replyQ == "" && !x.paired() && x.where.arrivedOn(r.replyQ):
+		case rq != "" && xq == "" && !x.paired() && x.where.arrivedOn(rq):
 			s.pair(seq, r, xseq, x)
 			return true
 		}

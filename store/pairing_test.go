@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -205,5 +207,30 @@ func TestEvictionRemovesIDFromIndex(t *testing.T) {
 	s.Append(textMessage("q", "x"))
 	if len(s.ids) != 0 {
 		t.Fatalf("id index still holds %v after its message was evicted", s.ids)
+	}
+}
+
+// A chain's older records are evicted without touching the id index (they
+// are superseded), its newest removes the id: the index keeps exactly the
+// ids of retained records, however the budget cuts the chains.
+func TestIDIndexFollowsEvictionOfChains(t *testing.T) {
+	for _, keep := range []int{1, 2, 3, 5} {
+		s := New(Options{MaxMessages: keep})
+		for i := range 12 {
+			id := fmt.Sprintf("m%d", i/3) // request, reply and an echo of the reply
+			switch i % 3 {
+			case 0:
+				s.Append(request("/v", "in", id, "rq", t0))
+			default:
+				s.Append(reply("/v", "rq", id, t0))
+			}
+			want := map[string]uint64{}
+			for _, e := range s.Range(0, keep) {
+				want[e.MessageID] = e.Seq
+			}
+			if !maps.Equal(s.ids, want) {
+				t.Fatalf("keep %d, after %d appends: index %v, want %v", keep, i+1, s.ids, want)
+			}
+		}
 	}
 }

@@ -55,7 +55,7 @@ func (s *Store) Get(seq uint64) (Entry, bool) {
 	if !s.ring.has(seq) {
 		return Entry{}, false
 	}
-	return s.ring.at(seq).entry(seq), true
+	return s.ring.at(seq).entry(seq, nil), true
 }
 
 // copySeqs returns the entries with from <= Seq < to that are still
@@ -73,8 +73,13 @@ func (s *Store) copySeqs(from, to uint64) []Entry {
 		if dst == nil {
 			dst = make([]Entry, 0, to-from)
 		}
+		var sl dictSlab
 		for seq := from; seq < stop; seq++ {
-			dst = append(dst, s.ring.at(seq).entry(seq))
+			sl.reserve(s.ring.at(seq))
+		}
+		sl.alloc()
+		for seq := from; seq < stop; seq++ {
+			dst = append(dst, s.ring.at(seq).entry(seq, &sl))
 		}
 		s.mu.RUnlock()
 		from = stop

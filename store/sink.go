@@ -20,7 +20,7 @@ func (s *Store) Sink(rec Recorder) func(capture.Message) {
 	return func(m capture.Message) {
 		d, size := s.decodeOr(m.Body, m.Decoded)
 		m.Decoded = nil
-		s.appendSized(m, d, size)
+		s.appendSized(m, d, size, true)
 		if rec != nil {
 			rec.Append(m, &d)
 		}

@@ -121,7 +121,7 @@ func New(opts Options) *Store {
 func (s *Store) Append(m capture.Message) uint64 {
 	d, size := s.decodeOr(m.Body, m.Decoded)
 	m.Decoded = nil
-	return s.appendSized(m, d, size)
+	return s.appendSized(m, d, size, true)
 }
 
 // Decode decodes a body as neonwire.Decode does, unless it is longer than
@@ -161,16 +161,19 @@ func (s *Store) decodeOr(body []byte, made *neonwire.Decoded) (neonwire.Decoded,
 
 // AppendDecoded stores m with a decoding the caller already made of m.Body
 // (best with Decode), so a body is never decoded twice. The store keeps
-// d.Value and never changes it. Ownership of m is as for Append.
+// d.Value as it is (it does not pack it: see packdict.go) and never
+// changes it. Ownership of m is as for Append.
 func (s *Store) AppendDecoded(m capture.Message, d neonwire.Decoded) uint64 {
-	return s.appendSized(m, d, valueSize(d.Value))
+	return s.appendSized(m, d, valueSize(d.Value), false)
 }
 
 // appendSized is AppendDecoded with what d.Value holds already counted.
-func (s *Store) appendSized(m capture.Message, d neonwire.Decoded, valueBytes int64) uint64 {
-	rec := s.prepare(m, d, valueBytes)
+// own says that d is the store's own decoding (decodeOr), whose dict it
+// may keep packed.
+func (s *Store) appendSized(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) uint64 {
+	rec, id := s.prepare(m, d, valueBytes, own)
 	s.mu.Lock()
-	seq := s.insert(rec)
+	seq := s.insert(rec, id)
 	s.mu.Unlock()
 	s.notify()
 	return seq
@@ -224,13 +227,13 @@ func (s *Store) notify() {
 	}
 }
 
-// insert adds a prepared record under the write lock: sequence number,
-// id index and pairing, then eviction down to the budgets.
-func (s *Store) insert(rec record) uint64 {
+// insert adds a prepared record with its id under the write lock: sequence
+// number, id index and pairing, then eviction down to the budgets.
+func (s *Store) insert(rec record, id string) uint64 {
 	seq := s.ring.push(rec)
 	s.total++
 	s.bytes += rec.cost()
-	s.link(seq, s.ring.at(seq))
+	s.link(seq, s.ring.at(seq), id)
 	s.evictOverBudget()
 	return seq
 }

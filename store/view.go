@@ -39,7 +39,7 @@ type View struct {
 	pending bool   // the last catch-up stopped at the budget
 	budget  int    // entries one Len call may test: scanBudget
 	batch   []subject
-	text    []byte // where the batch's body text is rendered, one subject at a time
+	scratch scratch // where the batch's body text is rendered, one subject at a time
 }
 
 // NewView returns a view of the messages f matches (all when f is nil or
@@ -155,7 +155,7 @@ func (v *View) takeChunk() (first uint64, done bool) {
 	end := min(s.ring.next, v.next+scanChunk)
 	v.batch = v.batch[:0]
 	for seq := v.next; seq < end; seq++ {
-		v.batch = append(v.batch, s.ring.at(seq).subject(&v.text))
+		v.batch = append(v.batch, s.ring.at(seq).subject(&v.scratch))
 	}
 	first, v.next = v.next, end
 	return first, end == s.ring.next
@@ -198,9 +198,16 @@ func (s *Store) copyEach(seqs []uint64) []Entry {
 		chunk := seqs[:min(len(seqs), copyChunk)]
 		seqs = seqs[len(chunk):]
 		s.mu.RLock()
+		var sl dictSlab
 		for _, seq := range chunk {
 			if s.ring.has(seq) {
-				out = append(out, s.ring.at(seq).entry(seq))
+				sl.reserve(s.ring.at(seq))
+			}
+		}
+		sl.alloc()
+		for _, seq := range chunk {
+			if s.ring.has(seq) {
+				out = append(out, s.ring.at(seq).entry(seq, &sl))
 			}
 		}
 		s.mu.RUnlock()

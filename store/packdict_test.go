@@ -1,0 +1,194 @@
+package store
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"mqscope/capture"
+
+	"mqscope/connector/neonwire"
+)
+
+// isPacked reports whether the retained record seq keeps its dict packed.
+func isPacked(t *testing.T, s *Store, seq uint64) bool {
+	t.Helper()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.ring.at(seq).value.(packedDict)
+	return ok
+}
+
+// A Neon dict comes back from the store as Decode gives it, each read a
+// dict of the reader's own.
+func TestPackedDictComesBackWhole(t *testing.T) {
+	s := New(Options{})
+	m := benchMessage(0)
+	seq := s.Append(m)
+	if !isPacked(t, s, seq) {
+		t.Fatal("a Neon request is not kept packed")
+	}
+	want := neonwire.Decode(m.Body).Value
+	first := mustGet(t, s, seq)
+	if !reflect.DeepEqual(first.Decoded.Value, want) {
+		t.Fatalf("Value = %#v, want %#v", first.Decoded.Value, want)
+	}
+	first.Decoded.Value.(*neonwire.Dict).Set("service", "changed by a reader")
+	if again := mustGet(t, s, seq); !reflect.DeepEqual(again.Decoded.Value, want) {
+		t.Fatalf("a reader's change reached the store: %#v", again.Decoded.Value)
+	}
+}
+
+// Dicts that are not packed (keys that are not short strs, too many items,
+// none) and dicts given to AppendDecoded come back as they went in.
+func TestUnpackedDictsComeBackWhole(t *testing.T) {
+	many := make([]string, maxPackedKeys+1)
+	for i := range many {
+		many[i] = "'k" + strings.Repeat("x", i) + "': 1"
+	}
+	for _, repr := range []string{
+		"{1: 'int key'}",
+		"{'" + strings.Repeat("k", maxSharedLen+1) + "': 'long key'}",
+		"{" + strings.Join(many, ", ") + "}",
+		"{}",
+	} {
+		s := New(Options{})
+		m := textMessage("q", "")
+		m.Body = neonBody(repr)
+		seq := s.Append(m)
+		if isPacked(t, s, seq) {
+			t.Errorf("%.40s… is packed", repr)
+		}
+		if got, want := mustGet(t, s, seq).Decoded.Value, neonwire.Decode(m.Body).Value; !reflect.DeepEqual(got, want) {
+			t.Errorf("%.40s…: Value = %#v, want %#v", repr, got, want)
+		}
+	}
+	s := New(Options{})
+	d := neonwire.Decode(benchMessage(0).Body)
+	e := mustGet(t, s, s.AppendDecoded(benchMessage(0), d))
+	if e.Decoded.Value != d.Value {
+		t.Errorf("AppendDecoded's dict came back as another")
+	}
+}
+
+// Filters search a packed dict's rendering as they search a Dict's.
+func TestFiltersSearchPackedDicts(t *testing.T) {
+	s := New(Options{})
+	for i := range 4 {
+		s.Append(benchMessage(i))
+	}
+	for q, want := range map[string]int{"lisbon": 2, `"\"status_code\":200"`: 2, "/sunny.*wind/": 2, "-api_test_endpoint": 2} {
+		v := mustView(t, s, q)
+		if got := v.Len(); got != want {
+			t.Errorf("%s: %d matches, want %d", q, got, want)
+		}
+		for _, e := range v.Range(0, want) {
+			if !v.Filter().Match(&e) {
+				t.Errorf("%s: Match refuses entry %d, which the view matched", q, e.Seq)
+			}
+		}
+	}
+}
+
+// TestCountedBytesCoverSmallMessages: for Neon traffic, what the store
+// counts for each message is at least what it really holds, packed dicts,
+// shapes, id index and ring included, and not far above it.
+func TestCountedBytesCoverSmallMessages(t *testing.T) {
+	const n = 1 << 15
+	msgs := make([]capture.Message, n)
+	for i := range msgs {
+		msgs[i] = benchMessage(i)
+	}
+	s := New(Options{MaxBytes: 1 << 40})
+	before := heapAlloc()
+	for _, m := range msgs {
+		s.Append(m)
+	}
+	// The tables of shared strings, places and properties are the
+	// store's, bounded by maxInterned, not the messages'.
+	s.intern.mu.Lock()
+	s.intern.strs, s.intern.places, s.intern.props = nil, nil, nil
+	s.intern.mu.Unlock()
+	var bodies int64
+	for _, m := range msgs {
+		bodies += allocSize(cap(m.Body)) // they were there before
+	}
+	held := int64(heapAlloc()-before) + bodies
+	checkCounted(t, s.Stats().Bytes, held)
+	runtime.KeepAlive(msgs)
+}
+
+// A record's id and reply queue are derived whenever asked (on eviction,
+// pairing, every read): for a packed dict that must not allocate.
+func TestDerivingTheIDAllocatesNothing(t *testing.T) {
+	s := New(Options{})
+	req, rep := s.Append(benchMessage(0)), s.Append(benchMessage(1))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, seq := range []uint64{req, rep} {
+		r := s.ring.at(seq)
+		var id, q string
+		if n := testing.AllocsPerRun(100, func() { id, q = identify(r.where, r.props, r.value) }); n != 0 {
+			t.Errorf("seq %d: identify allocates %v times", seq, n)
+		}
+		if want := fmt.Sprintf("%032x", 0); id != want || (q != "") != (seq == req) {
+			t.Errorf("seq %d: id %q, reply queue %q", seq, id, q)
+		}
+	}
+}
+
+// A packed dict's id is the one neonwire.MessageID finds in the dict,
+// wherever the context and mq keys send it, else the message_id property.
+func TestPackedDictIDsFollowMessageID(t *testing.T) {
+	for _, repr := range []string{
+		"{'message_id': 'top'}",
+		"{'message_id': 7}",
+		"{'data': 1}",
+		"{'context': {'mq': {'message_id': 'in mq'}}, 'message_id': 'top'}",
+		"{'context': {'message_id': 'in context'}, 'message_id': 'top'}",
+		"{'mq': {'message_id': 'top mq'}, 'message_id': 'top'}",
+		"{'context': 'no dict', 'message_id': 'top'}",
+		"{'message_id': 'first', 'context': {}, 'mq': {'message_id': 'second'}}",
+		"{'message_id': 'request', 'routing_key': 'reply queue'}",
+	} {
+		s := New(Options{})
+		m := textMessage("q", "")
+		m.Body = neonBody(repr)
+		m.Properties.MessageID = "property"
+		seq := s.Append(m)
+		if !isPacked(t, s, seq) {
+			t.Fatalf("%s is not packed", repr)
+		}
+		want := cmp.Or(neonwire.MessageID(neonwire.Decode(m.Body).Value), "property")
+		if got := mustGet(t, s, seq).MessageID; got != want {
+			t.Errorf("%s: id %q, want %q", repr, got, want)
+		}
+		if got := s.ring.at(seq).id(); got != want { // what eviction unindexes
+			t.Errorf("%s: record id %q, want %q", repr, got, want)
+		}
+	}
+}
+
+// Entries copied out together expand their dicts side by side (dictSlab):
+// a reader growing one dict must not reach into the next.
+func TestEntriesCopiedTogetherHaveDictsOfTheirOwn(t *testing.T) {
+	s := New(Options{})
+	for i := range 6 {
+		s.Append(benchMessage(i))
+	}
+	es := s.Range(0, 6)
+	for i := range es {
+		es[i].Decoded.Value.(*neonwire.Dict).Set("added", i)
+	}
+	for i, e := range es {
+		d := e.Decoded.Value.(*neonwire.Dict)
+		want := neonwire.Decode(benchMessage(i).Body).Value.(*neonwire.Dict)
+		want.Set("added", i)
+		if !reflect.DeepEqual(d, want) {
+			t.Errorf("entry %d: %#v, want %#v", i, d, want)
+		}
+	}
+}
