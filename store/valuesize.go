@@ -102,6 +102,9 @@ func (z *sizer) walk(v neonwire.Value, depth int) (neonwire.Value, int64) {
 		return v, scalarBox
 	case *neonwire.Dict:
 		n := allocSize(dictSize) + allocSize(cap(x.Items)*itemSize)
+		if z.in != nil && depth == 0 {
+			return v, n + z.in.shareLikeLast(z, x.Items)
+		}
 		for i := range x.Items {
 			it := &x.Items[i]
 			n += z.walkIn(&it.Key, depth+1) + z.walkIn(&it.Value, depth+1)
