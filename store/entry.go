@@ -189,6 +189,14 @@ func nanosToTime(n int64) time.Time {
 //
 // A packed dict is expanded into sl (see dictSlab), which may be nil.
 func (r *record) entry(seq uint64, sl *dictSlab) Entry {
+	e := r.entryWithoutValue(seq)
+	e.Decoded.Value = r.decodedValue(sl)
+	return e
+}
+
+// entryWithoutValue is entry without the decoded value, which for a packed
+// dict is the costly part of a copy.
+func (r *record) entryWithoutValue(seq uint64) Entry {
 	p := r.where
 	id, replyQ := identify(p, r.props, r.value)
 	m := capture.Message{
@@ -211,7 +219,7 @@ func (r *record) entry(seq uint64, sl *dictSlab) Entry {
 	return Entry{
 		Seq:        seq,
 		Msg:        m,
-		Decoded:    neonwire.Decoded{Encoding: p.encoding, Value: r.decodedValue(sl), Err: r.decErr()},
+		Decoded:    neonwire.Decoded{Encoding: p.encoding, Err: r.decErr()},
 		MessageID:  id,
 		ReplyQueue: replyQ,
 		Size:       len(r.body),

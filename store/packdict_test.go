@@ -222,3 +222,26 @@ func TestValuesAtTheirPlaceAreSharedWithTheLastDict(t *testing.T) {
 		t.Error("the same service at the same place is held twice")
 	}
 }
+
+// SinceNWithoutValues gives what SinceN gives but the decoded values.
+func TestSinceWithoutValuesLeavesOnlyTheValuesOut(t *testing.T) {
+	s := New(Options{})
+	for i := range 6 {
+		s.Append(benchMessage(i))
+	}
+	s.Append(textMessage("q", "plain text"))
+	full, fullNext := s.SinceN(2, 4)
+	brief, briefNext := s.SinceNWithoutValues(2, 4)
+	if fullNext != briefNext || len(full) != len(brief) {
+		t.Fatalf("next %d / %d, %d / %d entries", fullNext, briefNext, len(full), len(brief))
+	}
+	for i := range full {
+		if brief[i].Decoded.Value != nil {
+			t.Fatalf("seq %d has a value: %#v", brief[i].Seq, brief[i].Decoded.Value)
+		}
+		full[i].Decoded.Value = nil
+		if !reflect.DeepEqual(full[i], brief[i]) {
+			t.Fatalf("seq %d:\n%#v\n%#v", full[i].Seq, full[i], brief[i])
+		}
+	}
+}

@@ -17,7 +17,7 @@ func (s *Store) Range(from, n int) []Entry {
 		return nil
 	}
 	n = min(n, count-from)
-	return s.copySeqs(start, start+uint64(n))
+	return s.copySeqs(start, start+uint64(n), true)
 }
 
 // Since returns every retained entry with Seq > cursor, oldest first, and
@@ -31,6 +31,17 @@ func (s *Store) Since(cursor uint64) (entries []Entry, next uint64) {
 // SinceN is Since returning at most limit entries (no limit when limit <= 0),
 // for a reader that wants to catch up in steps.
 func (s *Store) SinceN(cursor uint64, limit int) (entries []Entry, next uint64) {
+	return s.sinceN(cursor, limit, true)
+}
+
+// SinceNWithoutValues is SinceN for a reader that looks at what came, not
+// at what the bodies say: its entries' Decoded.Value is nil (Encoding, Err,
+// MessageID and ReplyQueue are set). It saves expanding every Neon dict.
+func (s *Store) SinceNWithoutValues(cursor uint64, limit int) (entries []Entry, next uint64) {
+	return s.sinceN(cursor, limit, false)
+}
+
+func (s *Store) sinceN(cursor uint64, limit int, values bool) (entries []Entry, next uint64) {
 	s.mu.RLock()
 	first, end := s.ring.first, s.ring.next
 	s.mu.RUnlock()
@@ -41,7 +52,7 @@ func (s *Store) SinceN(cursor uint64, limit int) (entries []Entry, next uint64) 
 	if limit > 0 && start < end && end-start > uint64(limit) {
 		end = start + uint64(limit)
 	}
-	entries = s.copySeqs(start, end)
+	entries = s.copySeqs(start, end, values)
 	if len(entries) == 0 {
 		return nil, cursor
 	}
@@ -59,8 +70,9 @@ func (s *Store) Get(seq uint64) (Entry, bool) {
 }
 
 // copySeqs returns the entries with from <= Seq < to that are still
-// retained, taking the read lock once per chunk.
-func (s *Store) copySeqs(from, to uint64) []Entry {
+// retained, taking the read lock once per chunk; without values, their
+// decoded values are left out (SinceNWithoutValues).
+func (s *Store) copySeqs(from, to uint64, values bool) []Entry {
 	var dst []Entry
 	for from < to {
 		s.mu.RLock()
@@ -73,16 +85,29 @@ func (s *Store) copySeqs(from, to uint64) []Entry {
 		if dst == nil {
 			dst = make([]Entry, 0, to-from)
 		}
-		var sl dictSlab
-		for seq := from; seq < stop; seq++ {
-			sl.reserve(s.ring.at(seq))
-		}
-		sl.alloc()
-		for seq := from; seq < stop; seq++ {
-			dst = append(dst, s.ring.at(seq).entry(seq, &sl))
-		}
+		dst = s.appendEntries(dst, from, stop, values)
 		s.mu.RUnlock()
 		from = stop
+	}
+	return dst
+}
+
+// appendEntries appends the entries from <= Seq < to, which the caller
+// holds the read lock on.
+func (s *Store) appendEntries(dst []Entry, from, to uint64, values bool) []Entry {
+	if !values {
+		for seq := from; seq < to; seq++ {
+			dst = append(dst, s.ring.at(seq).entryWithoutValue(seq))
+		}
+		return dst
+	}
+	var sl dictSlab
+	for seq := from; seq < to; seq++ {
+		sl.reserve(s.ring.at(seq))
+	}
+	sl.alloc()
+	for seq := from; seq < to; seq++ {
+		dst = append(dst, s.ring.at(seq).entry(seq, &sl))
 	}
 	return dst
 }

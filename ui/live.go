@@ -174,7 +174,7 @@ func newRateMeter(watched []string) rateMeter {
 // kind of their own, so that the parts add up to the rows the list gains.
 // Gap markers are not counted.
 func (r *rateMeter) observe(s *store.Store) {
-	entries, next := s.SinceN(r.cursor, sampleLimit)
+	entries, next := s.SinceNWithoutValues(r.cursor, sampleLimit)
 	r.cursor = next
 	if len(entries) == sampleLimit {
 		total := s.Stats().Total
