@@ -23,7 +23,7 @@ const (
 	// maxShapes bounds the shapes table as maxInterned bounds the others.
 	maxShapes = 1 << 12
 	// shapeSize is what a dictShape itself takes (besides its keys and
-	// last values, len(keys) interfaces each), and shapeSlot what its
+	// last places), and shapeSlot what its
 	// entry in the shapes table does (key string header and pointer, with
 	// the map's share of control bytes and slack).
 	shapeSize = int64(unsafe.Sizeof(dictShape{}))
@@ -41,15 +41,14 @@ type dictShape struct {
 	// an mq key: then neonwire.MessageID is the message_id item.
 	messageID, routingKey int8
 	plainID               bool
-	// last holds, at each item's place, the shared str value the last dict
-	// of this shape had there (nil where it was no shared str), for
+	// last is what the last dict of this shape had at each place, for
 	// shareLikeLast. Only the interner reads or writes it, under its lock.
-	last []neonwire.Value
+	last []placeMemo
 }
 
 // newShape returns the shape of items, whose keys packable accepted.
 func newShape(items []neonwire.Item) *dictShape {
-	s := &dictShape{keys: make([]neonwire.Value, len(items)), last: make([]neonwire.Value, len(items))}
+	s := &dictShape{keys: make([]neonwire.Value, len(items)), last: make([]placeMemo, len(items))}
 	for i, it := range items {
 		s.keys[i] = it.Key
 	}
@@ -205,69 +204,12 @@ func (in *interner) lookupShape(items []neonwire.Item) (*dictShape, int64) {
 	}
 	s := newShape(items)
 	in.shapes[string(key)] = s
-	return s, allocSize(int(shapeSize)) + 2*allocSize(len(items)*ifaceSize) + allocSize(len(key)) + shapeSlot
+	return s, allocSize(int(shapeSize)) + allocSize(len(items)*ifaceSize) + allocSize(len(items)*placeMemoSize) +
+		allocSize(len(key)) + shapeSlot
 }
 
 // dictHeld is what a Dict and its items array take besides the keys and
 // values, as sizer counts them.
 func dictHeld(d *neonwire.Dict) int64 {
 	return allocSize(dictSize) + allocSize(cap(d.Items)*itemSize)
-}
-
-// shareLikeLast is sizer.walk of the items of a top-level dict, with the
-// interner's lock held. A Neon body has the keys of one of a few recent
-// shapes, and most of its short values (service, language, reply queue)
-// are the ones the last body of that shape had at the same place: those
-// are compared with the shape's keys and last values rather than hashed
-// and looked up, which cost more than all the rest of the store's share of
-// an append. A message id, new each time, still goes through the table.
-func (in *interner) shareLikeLast(z *sizer, items []neonwire.Item) int64 {
-	shape := in.recentFit(items)
-	var n int64
-	for i := range items {
-		it := &items[i]
-		if shape != nil {
-			it.Key = shape.keys[i]
-		} else {
-			n += z.walkIn(&it.Key, 1)
-		}
-		n += in.shareValueAt(z, shape, i, &it.Value)
-	}
-	return n
-}
-
-// recentFit returns the recent shape whose keys items have, or nil.
-func (in *interner) recentFit(items []neonwire.Item) *dictShape {
-	if len(items) == 0 || len(items) > maxPackedKeys {
-		return nil
-	}
-	for _, k := range items {
-		if _, ok := k.Key.(string); !ok {
-			return nil
-		}
-	}
-	for _, s := range in.recentShapes {
-		if s != nil && s.fits(items) {
-			return s
-		}
-	}
-	return nil
-}
-
-// shareValueAt walks the value at p, item i of a dict of shape (nil when
-// none fits), using and then updating the shape's last value there.
-func (in *interner) shareValueAt(z *sizer, shape *dictShape, i int, p *neonwire.Value) int64 {
-	if shape == nil {
-		return z.walkIn(p, 1)
-	}
-	if s, ok := (*p).(string); ok && shape.last[i] != nil && shape.last[i].(string) == s {
-		*p = shape.last[i]
-		return 0
-	}
-	n := z.walkIn(p, 1)
-	shape.last[i] = nil
-	if s, ok := (*p).(string); ok && len(s) <= maxSharedLen {
-		shape.last[i] = *p
-	}
-	return n
 }

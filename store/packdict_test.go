@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"mqscope/capture"
 
@@ -191,35 +190,6 @@ func TestEntriesCopiedTogetherHaveDictsOfTheirOwn(t *testing.T) {
 		if !reflect.DeepEqual(d, want) {
 			t.Errorf("entry %d: %#v, want %#v", i, d, want)
 		}
-	}
-}
-
-// A value that repeats at its place in dicts of one shape is shared with
-// the last one, and a value that changes there is read back as sent.
-func TestValuesAtTheirPlaceAreSharedWithTheLastDict(t *testing.T) {
-	s := New(Options{})
-	body := func(service, id string) capture.Message {
-		return capture.Message{Time: t0, VHost: "/v", Queue: "q", Event: capture.EventConsume, Mode: capture.ModeConsume,
-			Body: neonBody(fmt.Sprintf("{'service': '%s', 'message_id': '%s'}", service, id))}
-	}
-	var seqs []uint64
-	for i, service := range []string{"weather", "weather", "news", "weather", "a much longer service name than any shared one"} {
-		seqs = append(seqs, s.Append(body(service, fmt.Sprintf("id%d", i))))
-	}
-	service := func(seq uint64) string {
-		v, _ := mustGet(t, s, seq).Decoded.Value.(*neonwire.Dict).Get("service")
-		return v.(string)
-	}
-	for i, want := range []string{"weather", "weather", "news", "weather", "a much longer service name than any shared one"} {
-		if got := service(seqs[i]); got != want {
-			t.Fatalf("message %d: service %q, want %q", i, got, want)
-		}
-		if got := mustGet(t, s, seqs[i]).MessageID; got != fmt.Sprintf("id%d", i) {
-			t.Fatalf("message %d: id %q", i, got)
-		}
-	}
-	if a, b := service(seqs[0]), service(seqs[3]); unsafe.StringData(a) != unsafe.StringData(b) {
-		t.Error("the same service at the same place is held twice")
 	}
 }
 
