@@ -49,16 +49,30 @@ func (f *Follower) Pull(st *store.Store, now time.Time) {
 		return
 	}
 	for {
-		entries, next := st.SinceN(f.cursor, pullStep)
+		entries, next := st.SinceNWithoutValues(f.cursor, pullStep)
 		f.cursor = next
 		for i := range entries {
-			f.Observe(&entries[i])
+			e := &entries[i]
+			if e.Pair != nil && e.Pair.IsReply {
+				withValue(st, e)
+			}
+			f.Observe(e)
 		}
 		if len(entries) < pullStep {
 			break
 		}
 	}
 	f.Tick(now)
+}
+
+// withValue gives e, read without its decoded value, that value. Of what
+// the tracker sees, only a reply's body counts (an error reply is a
+// verdict of its own), so the rest are read without expanding their
+// bodies.
+func withValue(st *store.Store, e *store.Entry) {
+	if full, ok := st.Get(e.Seq); ok {
+		e.Decoded.Value = full.Decoded.Value
+	}
 }
 
 // decide sinks the verdict rows of vs.

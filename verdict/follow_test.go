@@ -37,6 +37,26 @@ func TestFollowerPullsAndSinksVerdictRows(t *testing.T) {
 	}
 }
 
+// TestFollowerReadsTheBodyOfAReply: a pull reads rows without their
+// bodies but a reply's, which says whether the service answered with an
+// error.
+func TestFollowerReadsTheBodyOfAReply(t *testing.T) {
+	st := store.New(store.Options{})
+	t0 := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	f := NewFollower(NewTracker(Options{ReplyWindow: 5 * time.Second}), st.Sink(nil))
+	rq := "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+	st.Append(capture.Message{Time: t0, VHost: "/neon_api", Event: capture.EventPublish, Mode: capture.ModeFirehose,
+		Queue: "neon_api_input", RoutingKey: "neon_api_input", Body: body("routing_key", rq, "message_id", "id-1")})
+	st.Append(capture.Message{Time: t0.Add(time.Millisecond), VHost: "/neon_api", Event: capture.EventPublish, Mode: capture.ModeFirehose,
+		Queue: rq, RoutingKey: rq, Body: body("message_id", "id-1", "success", false, "error", "User does not exist")})
+	f.Pull(st, t0.Add(time.Second))
+	entries, _ := st.Since(0)
+	v, ok := Of(&entries[len(entries)-1].Msg)
+	if !ok || v.Code != ErrorReply {
+		t.Fatalf("last row %+v (a verdict: %v), want an error_reply verdict", entries[len(entries)-1].Msg, ok)
+	}
+}
+
 // TestNilFollowerDoesNothing: tail without verdicts passes a nil follower.
 func TestNilFollowerDoesNothing(t *testing.T) {
 	var f *Follower
