@@ -48,10 +48,7 @@ type dictShape struct {
 
 // newShape returns the shape of items, whose keys packable accepted.
 func newShape(items []neonwire.Item) *dictShape {
-	s := &dictShape{keys: make([]neonwire.Value, len(items)), last: make([]placeMemo, len(items))}
-	for i, it := range items {
-		s.keys[i] = it.Key
-	}
+	s := &dictShape{keys: sharedKeys(items), last: make([]placeMemo, len(items))}
 	m, r, plain := idPositions(items)
 	s.messageID, s.routingKey, s.plainID = int8(m), int8(r), plain
 	return s
@@ -131,15 +128,7 @@ func (sl *dictSlab) expand(d packedDict) *neonwire.Dict {
 // maxPackedKeys items, every key a str short enough to be shared (so
 // sharing already made it the interner's copy).
 func packable(d *neonwire.Dict) bool {
-	if len(d.Items) == 0 || len(d.Items) > maxPackedKeys {
-		return false
-	}
-	for _, it := range d.Items {
-		if k, ok := it.Key.(string); !ok || len(k) > maxSharedLen {
-			return false
-		}
-	}
-	return true
+	return len(d.Items) > 0 && len(d.Items) <= maxPackedKeys && shortStrKeys(d.Items)
 }
 
 // pack returns the packed form of d, which packable accepted, and the
@@ -161,30 +150,13 @@ func (in *interner) pack(d *neonwire.Dict) (packedDict, int64) {
 func (in *interner) shape(items []neonwire.Item) (*dictShape, int64) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for _, s := range in.recentShapes {
-		if s != nil && s.fits(items) {
-			return s, 0
-		}
+	if s := in.recentShape(items); s != nil {
+		return s, 0
 	}
 	s, held := in.lookupShape(items)
 	in.recentShapes[in.nextRecent] = s
 	in.nextRecent = (in.nextRecent + 1) % len(in.recentShapes)
 	return s, held
-}
-
-// fits reports whether items, whose keys packable accepted, have s's
-// keys. Keys shared by the interner are the same strings, so comparing
-// them mostly compares pointers.
-func (s *dictShape) fits(items []neonwire.Item) bool {
-	if len(items) != len(s.keys) {
-		return false
-	}
-	for i, it := range items {
-		if it.Key.(string) != s.keys[i].(string) {
-			return false
-		}
-	}
-	return true
 }
 
 // lookupShape is shape through the shapes table. The caller holds in.mu.

@@ -39,7 +39,7 @@ type dictMemo struct {
 // shareLikeLast is sizer.walk of the items of a top-level dict, with the
 // interner's lock held.
 func (in *interner) shareLikeLast(z *sizer, items []neonwire.Item) int64 {
-	shape := in.recentFit(items)
+	shape := in.recentShape(items)
 	if shape == nil {
 		return in.shareItems(z, nil, nil, items, 0)
 	}
@@ -107,7 +107,9 @@ func (in *interner) shareDict(z *sizer, last *placeMemo, items []neonwire.Item, 
 	return n
 }
 
-// keysFit reports whether items have the str keys keys, in order.
+// keysFit reports whether items have the str keys keys, in order. Keys
+// shared by the interner are the same strings, so comparing them mostly
+// compares pointers.
 func keysFit(keys []neonwire.Value, items []neonwire.Item) bool {
 	if len(items) != len(keys) {
 		return false
@@ -120,13 +122,22 @@ func keysFit(keys []neonwire.Value, items []neonwire.Item) bool {
 	return true
 }
 
-// sharedKeys returns the keys of items, which sharing has just made the
-// interner's, or nil when one is not a str that short.
-func sharedKeys(items []neonwire.Item) []neonwire.Value {
+// shortStrKeys reports whether every key of items is a str short enough
+// to be shared.
+func shortStrKeys(items []neonwire.Item) bool {
 	for _, it := range items {
 		if k, ok := it.Key.(string); !ok || len(k) > maxSharedLen {
-			return nil
+			return false
 		}
+	}
+	return true
+}
+
+// sharedKeys returns the keys of items, which sharing has just made the
+// interner's, or nil when one is not a str short enough to be shared.
+func sharedKeys(items []neonwire.Item) []neonwire.Value {
+	if !shortStrKeys(items) {
+		return nil
 	}
 	keys := make([]neonwire.Value, len(items))
 	for i, it := range items {
@@ -135,18 +146,11 @@ func sharedKeys(items []neonwire.Item) []neonwire.Value {
 	return keys
 }
 
-// recentFit returns the recent shape whose keys items have, or nil.
-func (in *interner) recentFit(items []neonwire.Item) *dictShape {
-	if len(items) == 0 || len(items) > maxPackedKeys {
-		return nil
-	}
-	for _, k := range items {
-		if _, ok := k.Key.(string); !ok {
-			return nil
-		}
-	}
+// recentShape returns the recent shape whose keys items have, or nil. The
+// caller holds in.mu.
+func (in *interner) recentShape(items []neonwire.Item) *dictShape {
 	for _, s := range in.recentShapes {
-		if s != nil && s.fits(items) {
+		if s != nil && keysFit(s.keys, items) {
 			return s
 		}
 	}
