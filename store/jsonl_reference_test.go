@@ -160,16 +160,24 @@ func TestHeadersEqualEncodingJSON(t *testing.T) {
 	// Maps of plain strings take the hand-written path; a value of
 	// another type, a character JSON escapes, or too many headers take
 	// encoding/json's. Both must read the same.
+	// The first five pieces are plain; half the maps are made of them
+	// alone, so that both paths are taken often.
 	alphabet := []string{"a", "Z", " ", "~", "x-trace", "\"", "\\", "\n", "é", "\u202e", "\xff"}
 	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := alphabet
 	word := func() string {
 		var b []byte
 		for range rng.IntN(4) {
-			b = append(b, alphabet[rng.IntN(len(alphabet))]...)
+			b = append(b, pieces[rng.IntN(len(pieces))]...)
 		}
 		return string(b)
 	}
-	for range 3000 {
+	plain := 0
+	for i := range 3000 {
+		pieces = alphabet
+		if i%2 == 0 {
+			pieces = alphabet[:5]
+		}
 		h := map[string]any{}
 		for range 1 + rng.IntN(maxPlainHeaders+2) {
 			var v any = word()
@@ -185,5 +193,11 @@ func TestHeadersEqualEncodingJSON(t *testing.T) {
 		if got, _ := appendHeaders(nil, h); !bytes.Equal(got, want) {
 			t.Fatalf("%q:\ngot  %s\nwant %s", h, got, want)
 		}
+		if _, ok := appendPlainHeaders(nil, h); ok {
+			plain++
+		}
+	}
+	if plain < 100 || plain > 2900 {
+		t.Fatalf("%d of 3000 maps took the hand-written path: both paths must be tried", plain)
 	}
 }
