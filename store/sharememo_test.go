@@ -17,7 +17,7 @@ import (
 func TestValuesAtTheirPlaceReadBackAsSent(t *testing.T) {
 	long := "a key longer than the thirty-two bytes that are shared"
 	places := []string{
-		"'weather'", "'weather'", "'news'", "{'lang': 'en', 'q': 'x'}", "{'lang': 'en', 'q': 'y'}",
+		"'weather'", "'weather'", "'weather'", "'news'", "{'lang': 'en', 'q': 'x'}", "{'lang': 'en', 'q': 'y'}",
 		"{'lang': 'de', 'q': 'y'}", "{'q': 'y', 'lang': 'de'}", "{1: 'one', 'lang': 'de'}", "{1: 'one', 'lang': 'de'}",
 		"{'" + long + "': 'v'}", "{'" + long + "': 'w'}", "7", "'weather'", "{'a': {'b': {'c': {'d': {'e': 'deep'}}}}}",
 		"{'a': {'b': {'c': {'d': {'e': 'deeper'}}}}}", "'" + long + "'", "'" + long + "'", "None", "'weather'",
@@ -30,6 +30,14 @@ func TestValuesAtTheirPlaceReadBackAsSent(t *testing.T) {
 			Body: neonBody(fmt.Sprintf("{'service': %s, 'message_id': 'id%d'}", p, i))}
 		bodies = append(bodies, m.Body)
 		seqs = append(seqs, s.Append(m))
+		if i == 1 {
+			// From the second dict of its shape on, a value is taken from
+			// the last dict's place, not from the intern table: a table
+			// started anew (as when it fills) does not change that.
+			s.intern.mu.Lock()
+			s.intern.strs = nil
+			s.intern.mu.Unlock()
+		}
 	}
 	for i, seq := range seqs {
 		want := neonwire.Decode(bodies[i]).Value
@@ -41,7 +49,7 @@ func TestValuesAtTheirPlaceReadBackAsSent(t *testing.T) {
 		v, _ := mustGet(t, s, seq).Decoded.Value.(*neonwire.Dict).Get("service")
 		return v.(string)
 	}
-	if a, b := service(seqs[0]), service(seqs[18]); unsafe.StringData(a) != unsafe.StringData(b) {
+	if a, b := service(seqs[1]), service(seqs[2]); unsafe.StringData(a) != unsafe.StringData(b) {
 		t.Error("the same service at the same place is held twice")
 	}
 }
