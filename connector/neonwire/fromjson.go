@@ -104,12 +104,10 @@ func (j *jsonParser[T]) describe(off int) string {
 
 func (j *jsonParser[T]) skipSpace() {
 	for j.pos < len(j.src) {
-		switch j.src[j.pos] {
-		case ' ', '\t', '\n', '\r':
-			j.pos++
-		default:
+		if !isJSONSpace(j.src[j.pos]) {
 			return
 		}
+		j.pos++
 	}
 }
 
@@ -321,21 +319,11 @@ func (j *jsonParser[T]) escape() error {
 	}
 	c := j.src[j.pos]
 	j.pos++
-	switch c {
-	case '"', '\\', '/':
-		j.buf = append(j.buf, c)
-	case 'b':
-		j.buf = append(j.buf, '\b')
-	case 'f':
-		j.buf = append(j.buf, '\f')
-	case 'n':
-		j.buf = append(j.buf, '\n')
-	case 'r':
-		j.buf = append(j.buf, '\r')
-	case 't':
-		j.buf = append(j.buf, '\t')
-	case 'u':
-		r, ok := j.hex4(j.pos)
+	switch {
+	case jsonSimpleEscape[c] != 0:
+		j.buf = append(j.buf, jsonSimpleEscape[c])
+	case c == 'u':
+		r, ok := hex4At(j.src, j.pos)
 		if !ok {
 			return j.errorAt(at, `invalid \u escape: expected 4 hex digits`)
 		}
@@ -354,28 +342,12 @@ func (j *jsonParser[T]) surrogatePair(r rune) rune {
 		return r
 	}
 	if r < 0xdc00 && len(j.src)-j.pos >= 6 && j.src[j.pos] == '\\' && j.src[j.pos+1] == 'u' {
-		if low, ok := j.hex4(j.pos + 2); ok && 0xdc00 <= low && low < 0xe000 {
+		if low, ok := hex4At(j.src, j.pos+2); ok && 0xdc00 <= low && low < 0xe000 {
 			j.pos += 6
 			return utf16.DecodeRune(r, low)
 		}
 	}
 	return r
-}
-
-// hex4 reads four hex digits at i.
-func (j *jsonParser[T]) hex4(i int) (rune, bool) {
-	if len(j.src)-i < 4 {
-		return 0, false
-	}
-	var r rune
-	for k := i; k < i+4; k++ {
-		d := digitValue(j.src[k])
-		if d >= 16 {
-			return 0, false
-		}
-		r = r*16 + rune(d)
-	}
-	return r, true
 }
 
 // number reads a JSON number: ints become int64 or *big.Int, the rest

@@ -261,8 +261,9 @@ var jsonSimpleEscape = [256]byte{
 	'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t',
 }
 
-// hex4At reads the four hex digits at src[i:].
-func hex4At(src []byte, i int) (rune, bool) {
+// hex4At reads the four hex digits at src[i:] (for the general path's
+// parser too, whose text may be a string).
+func hex4At[T string | []byte](src T, i int) (rune, bool) {
 	if len(src)-i < 4 {
 		return 0, false
 	}
