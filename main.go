@@ -8,8 +8,14 @@ import (
 	"os"
 
 	"mqscope/cli"
+	"mqscope/internal/procs"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+	// One P while one keeps up (package procs says why); the program's
+	// choice, not the library's or the in-process tests'.
+	stopGoverning := procs.Govern()
+	code := cli.Main(os.Args[1:], os.Stdout, os.Stderr)
+	stopGoverning()
+	os.Exit(code)
 }
