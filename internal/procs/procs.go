@@ -12,12 +12,17 @@
 // samples, and the same drain on one P used about 40% less CPU in all and
 // finished sooner: the broker got the cores back.
 //
-// One P keeps up only while the process needs less than a core, so the
-// governor watches the CPU time the process uses (user and system, from
-// getrusage) and goes back to the runtime's default GOMAXPROCS when one P
-// is nearly saturated, as it is when recording to SQLite at full rate or
-// decoding megabyte bodies, and back to one P once the load has stayed low
-// for a while.
+// One P keeps up only while the process needs less than a core and no
+// goroutine waits long for it, so the governor watches both: the CPU time
+// the process uses (user and system, from getrusage) and how long runnable
+// goroutines waited for a P (the runtime's /sched/latencies histogram). It
+// goes to the runtime's default GOMAXPROCS when one P is nearly saturated,
+// as when decoding megabyte bodies, or when goroutines waited 5 ms or more,
+// as when the recording's SQLite transaction holds the P while deliveries
+// queue up behind it (on one P `tail --record` drained about a sixth more
+// slowly than on two, with the CPU well under a core). It comes back to one
+// P once the load has stayed low for a while, and waits longer each time
+// one P soon proved too few again.
 //
 // Only the program uses it (main.go): a library must not set a process-wide
 // knob, and tests that run commands in-process keep the default.
@@ -30,7 +35,7 @@ import (
 )
 
 const (
-	// period is how often the CPU time is sampled and the choice made:
+	// period is how often the process is sampled and the choice made:
 	// short enough that a saturated pipeline spreads out within a quarter
 	// of a second, long enough that one sample is not noise.
 	period = 250 * time.Millisecond
@@ -38,15 +43,26 @@ const (
 	// saturated. A saturated P shows about 1.0; this leaves room for
 	// sampling jitter and for threads the runtime runs outside the P.
 	spreadAt = 0.8
+	// longWait is a wait for a P that counts as long: a watch's prefetch
+	// of 200 deliveries lasts about 8 ms at 25,000 msg/s, so a consumer
+	// kept from running for 5 ms is close to leaving the broker idle.
+	longWait = 5 * time.Millisecond
+	// longWaitsAt is how many long waits in one period spread out. The
+	// histogram samples a fraction of the waits; a plain `tail` at full
+	// rate showed none in any period, `tail --record` one to four in most.
+	longWaitsAt = 2
 	// narrowAt is the CPU, in cores, below which the spread-out process
 	// counts as calm. On more than one P the same work costs more (the
 	// scheduling above), so this is well under spreadAt: work that
-	// saturated one P never looks calm when spread out, and the choice
-	// does not flap.
+	// saturated one P never looks calm when spread out.
 	narrowAt = 0.5
-	// calmPeriods is how many periods in a row must be calm before going
-	// back to one P.
-	calmPeriods = 8
+	// calmPeriods is how many calm periods in a row bring the process back
+	// to one P, at first. When one P proves too few again within as many
+	// periods of narrowing (the work was calm only because it was spread
+	// out), the count doubles, up to maxCalmPeriods, so the choice does not
+	// flap.
+	calmPeriods    = 8
+	maxCalmPeriods = 240
 )
 
 // Govern starts choosing GOMAXPROCS for the process and returns the function
@@ -67,7 +83,7 @@ func Govern() (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		g.run(done, time.NewTicker(period).C, cpuTime, setProcs)
+		g.run(done, time.NewTicker(period).C, readUsage, setProcs)
 	}()
 	return func() {
 		close(done)
@@ -87,50 +103,86 @@ func setProcs(n, max int) {
 	runtime.GOMAXPROCS(n)
 }
 
-// governor holds the choice between one P and the default, max.
-type governor struct {
-	max  int // the runtime's default GOMAXPROCS
-	cur  int // the current choice: 1 or max
-	calm int // periods in a row spent spread out with little CPU used
+// usage is what the process has used so far: CPU time (user and system),
+// the wall time it was read at, and how many sampled waits for a P were
+// long. The zero wall time marks a failed read.
+type usage struct {
+	busy, wall time.Duration
+	longWaits  uint64
 }
 
-func newGovernor(max int) *governor { return &governor{max: max, cur: 1} }
+// periodUsage is what the process did between two readings: cores of CPU used
+// on average, and the long waits.
+type periodUsage struct {
+	cores     float64
+	longWaits uint64
+}
 
-// next returns the number of Ps for the coming period, given the cores the
-// process used in the last one.
-func (g *governor) next(cores float64) int {
-	switch {
-	case g.cur == 1 && cores >= spreadAt:
-		g.cur, g.calm = g.max, 0
-	case g.cur > 1 && cores < narrowAt:
-		if g.calm++; g.calm >= calmPeriods {
-			g.cur, g.calm = 1, 0
+// governor holds the choice between one P and the default, max.
+type governor struct {
+	max         int // the runtime's default GOMAXPROCS
+	cur         int // the current choice: 1 or max
+	calm        int // periods in a row spent spread out with little CPU used
+	narrowAfter int // calm periods that bring the process back to one P
+	onOne       int // periods spent on one P since the last narrowing
+}
+
+func newGovernor(max int) *governor {
+	return &governor{max: max, cur: 1, narrowAfter: calmPeriods, onOne: maxCalmPeriods}
+}
+
+// next returns the number of Ps for the coming period, given what the
+// process did in the last one.
+func (g *governor) next(u periodUsage) int {
+	if g.cur == 1 {
+		g.onOne++
+		if u.cores >= spreadAt || u.longWaits >= longWaitsAt {
+			g.spread()
 		}
-	case g.cur > 1:
+		return g.cur
+	}
+	if u.cores < narrowAt {
+		g.calm++
+	} else {
 		g.calm = 0
+	}
+	if g.calm >= g.narrowAfter {
+		g.cur, g.calm, g.onOne = 1, 0, 0
 	}
 	return g.cur
 }
 
-// run samples the process's CPU time (cpu returns it, with the wall time
-// it was read at) at every tick until done closes, and calls set whenever
-// the choice changes.
-func (g *governor) run(done <-chan struct{}, tick <-chan time.Time, cpu func() (busy, wall time.Duration), set func(n, max int)) {
-	lastBusy, lastWall := cpu()
+// spread goes to the default, waiting longer before coming back when one P
+// was left too soon.
+func (g *governor) spread() {
+	if g.onOne <= g.narrowAfter {
+		g.narrowAfter = min(2*g.narrowAfter, maxCalmPeriods)
+	} else {
+		g.narrowAfter = calmPeriods
+	}
+	g.cur, g.calm = g.max, 0
+}
+
+// run reads the process's usage (read returns it) at every tick until done
+// closes, and calls set whenever the choice changes. A reading that failed
+// or that is no later than the last is skipped.
+func (g *governor) run(done <-chan struct{}, tick <-chan time.Time, read func() usage, set func(n, max int)) {
+	last := read()
 	for {
 		select {
 		case <-done:
 			return
 		case <-tick:
 		}
-		busy, wall := cpu()
-		if wall <= lastWall {
+		now := read()
+		if now.wall <= last.wall {
 			continue
 		}
 		before := g.cur
-		if n := g.next(float64(busy-lastBusy) / float64(wall-lastWall)); n != before {
+		p := periodUsage{cores: float64(now.busy-last.busy) / float64(now.wall-last.wall), longWaits: now.longWaits - last.longWaits}
+		if n := g.next(p); n != before {
 			set(n, g.max)
 		}
-		lastBusy, lastWall = busy, wall
+		last = now
 	}
 }

@@ -7,104 +7,163 @@ import (
 	"time"
 )
 
+func cores(c float64) periodUsage { return periodUsage{cores: c} }
+
 func TestOneSaturatedPeriodSpreadsOut(t *testing.T) {
 	g := newGovernor(4)
-	for _, cores := range []float64{0.1, 0.5, 0.79} {
-		if n := g.next(cores); n != 1 {
-			t.Fatalf("at %.2f cores on one P: %d Ps, want 1", cores, n)
+	for _, c := range []float64{0.1, 0.5, 0.79} {
+		if n := g.next(cores(c)); n != 1 {
+			t.Fatalf("at %.2f cores on one P: %d Ps, want 1", c, n)
 		}
 	}
-	if n := g.next(0.95); n != 4 {
+	if n := g.next(cores(0.95)); n != 4 {
 		t.Fatalf("at 0.95 cores on one P: %d Ps, want the default 4", n)
+	}
+}
+
+// Goroutines kept waiting for the one P spread out even when the CPU used
+// is low: the P is held by one long-running goroutine, not saturated.
+func TestLongWaitsSpreadOut(t *testing.T) {
+	g := newGovernor(2)
+	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt - 1}); n != 1 {
+		t.Fatalf("%d long wait: %d Ps, want 1", longWaitsAt-1, n)
+	}
+	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt}); n != 2 {
+		t.Fatalf("%d long waits: %d Ps, want 2", longWaitsAt, n)
 	}
 }
 
 func TestNarrowsOnlyAfterCalmPeriodsInARow(t *testing.T) {
 	g := newGovernor(2)
-	g.next(1.0)
+	g.next(cores(1.0))
 	for i := 1; i < calmPeriods; i++ {
-		if n := g.next(0.2); n != 2 {
+		if n := g.next(cores(0.2)); n != 2 {
 			t.Fatalf("after %d calm periods: %d Ps, want still 2", i, n)
 		}
 	}
 	// A busy period starts the count again.
-	if n := g.next(0.9); n != 2 {
+	if n := g.next(cores(0.9)); n != 2 {
 		t.Fatalf("busy period: %d Ps, want 2", n)
 	}
 	for i := 1; i < calmPeriods; i++ {
-		g.next(0.2)
+		g.next(cores(0.2))
 	}
-	if n := g.next(0.2); n != 1 {
+	if n := g.next(cores(0.2)); n != 1 {
 		t.Fatalf("after %d calm periods in a row: %d Ps, want 1", calmPeriods, n)
 	}
 }
 
 // Work that saturated one P costs more spread out, never less: it must not
-// look calm there, or the choice would flap every calmPeriods.
-func TestWorkBetweenTheThresholdsDoesNotFlap(t *testing.T) {
+// look calm there.
+func TestSaturatingWorkStaysSpreadOut(t *testing.T) {
 	g := newGovernor(2)
-	g.next(spreadAt)
+	g.next(cores(spreadAt))
 	for i := 0; i < 10*calmPeriods; i++ {
-		if n := g.next(narrowAt); n != 2 {
+		if n := g.next(cores(narrowAt)); n != 2 {
 			t.Fatalf("period %d at %.2f cores spread out: %d Ps, want 2", i, narrowAt, n)
 		}
 	}
 }
 
-// run turns the CPU time it samples into cores per period and calls set on
-// every change, and only then.
-func TestRunSetsOnChangesFromSampledCPU(t *testing.T) {
+// Work that is calm spread out but keeps goroutines waiting on one P would
+// go back and forth; each time one P proves too few soon after narrowing,
+// the process stays spread out twice as long, up to maxCalmPeriods, and a
+// spell on one P that lasted resets it.
+func TestLeavingOnePTooSoonDoublesTheCalmNeeded(t *testing.T) {
 	g := newGovernor(2)
-	// Cumulative CPU and wall time at each sample, 250 ms apart: one quiet
-	// period, one saturated, then calm ones.
-	busy := []time.Duration{0, 50, 300, 310, 320, 330, 340, 350, 360, 370, 380}
-	var i int
-	cpu := func() (time.Duration, time.Duration) {
-		b, w := busy[i]*time.Millisecond, time.Duration(i)*period
-		i++
-		return b, w
+	waits := periodUsage{cores: 0.3, longWaits: longWaitsAt}
+	calm := cores(0.3)
+	g.next(waits)
+	want := calmPeriods
+	for round := 0; round < 8; round++ {
+		for i := 1; i < want; i++ {
+			if n := g.next(calm); n != 2 {
+				t.Fatalf("round %d: narrowed after %d calm periods, want %d", round, i, want)
+			}
+		}
+		if n := g.next(calm); n != 1 {
+			t.Fatalf("round %d: still %d Ps after %d calm periods", round, n, want)
+		}
+		g.next(waits)
+		want = min(2*want, maxCalmPeriods)
 	}
+	if g.narrowAfter != maxCalmPeriods {
+		t.Fatalf("narrowAfter %d after eight quick returns, want the cap %d", g.narrowAfter, maxCalmPeriods)
+	}
+	for range maxCalmPeriods {
+		g.next(calm)
+	}
+	for range maxCalmPeriods + 1 {
+		g.next(calm) // on one P, long enough to count as having lasted
+	}
+	g.next(waits)
+	if g.narrowAfter != calmPeriods {
+		t.Fatalf("narrowAfter %d after a lasting spell on one P, want %d again", g.narrowAfter, calmPeriods)
+	}
+}
+
+// run turns the usage it reads into cores and long waits per period and
+// calls set on every change, and only then.
+func TestRunSetsOnChangesFromReadings(t *testing.T) {
+	// Cumulative CPU (ms) and long waits at each reading, 250 ms apart:
+	// a quiet period, a saturated one, eight calm ones, one on one P, one
+	// with long waits.
+	busy := []time.Duration{0, 50, 300, 310, 320, 330, 340, 350, 360, 370, 380, 390, 400}
+	waits := []uint64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}
+	sets := runOn(t, len(busy)-1, func(i int) usage {
+		return usage{busy: busy[i] * time.Millisecond, wall: time.Duration(i+1) * period, longWaits: waits[i]}
+	})
+	if want := []int{2, 1, 2}; !equal(sets, want) {
+		t.Fatalf("set calls %v, want %v: spread at the saturated period, narrow after %d calm ones, spread at the long waits", sets, want, calmPeriods)
+	}
+}
+
+// A reading no later than the last (a failed read gives no wall time) is
+// skipped rather than divided by.
+func TestRunSkipsReadingsWithoutElapsedTime(t *testing.T) {
+	readings := []usage{{wall: time.Second}, {busy: time.Second}, {busy: 2 * time.Second, wall: time.Second}}
+	if sets := runOn(t, 2, func(i int) usage { return readings[i] }); len(sets) != 0 {
+		t.Fatalf("set calls %v after readings without elapsed time, want none", sets)
+	}
+}
+
+// runOn runs a governor of two Ps over ticks periods, reading usage i at
+// the i-th reading (0 before the first tick), and returns what it set.
+func runOn(t *testing.T, ticks int, read func(i int) usage) []int {
+	t.Helper()
+	g := newGovernor(2)
+	var i int
 	var sets []int
 	tick := make(chan time.Time)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		g.run(done, tick, cpu, func(n, max int) {
+		g.run(done, tick, func() usage { u := read(i); i++; return u }, func(n, max int) {
 			if max != 2 {
 				t.Errorf("set(%d, %d): want max 2", n, max)
 			}
 			sets = append(sets, n)
 		})
 	}()
-	for range len(busy) - 1 {
+	for range ticks {
 		tick <- time.Time{}
 	}
 	close(done)
 	<-finished
-	if len(sets) != 2 || sets[0] != 2 || sets[1] != 1 {
-		t.Fatalf("set calls %v, want [2 1]: spread at the saturated period, narrow after %d calm ones", sets, calmPeriods)
-	}
+	return sets
 }
 
-// A sample taken no later than the last (a failed read gives no wall time)
-// is skipped rather than divided by.
-func TestRunSkipsSamplesWithoutElapsedTime(t *testing.T) {
-	g := newGovernor(2)
-	samples := [][2]time.Duration{{0, time.Second}, {time.Second, 0}, {2 * time.Second, time.Second}}
-	var i int
-	cpu := func() (time.Duration, time.Duration) { s := samples[i]; i++; return s[0], s[1] }
-	tick := make(chan time.Time)
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		g.run(done, tick, cpu, func(n, _ int) { t.Errorf("set(%d) after samples without elapsed time", n) })
-	}()
-	tick <- time.Time{}
-	tick <- time.Time{}
-	close(done)
-	<-finished
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func TestGovernLeavesAChosenGOMAXPROCSAlone(t *testing.T) {
@@ -140,5 +199,30 @@ func TestGovernStartsOnOnePAndStopGivesTheDefaultBack(t *testing.T) {
 	}
 	if after := runtime.GOMAXPROCS(0); after != def {
 		t.Errorf("GOMAXPROCS %d after stop, want the default %d", after, def)
+	}
+}
+
+// The runtime records waits for a P, and a wait of longWait or more is
+// counted.
+func TestLongWaitsCountsWaitsForAP(t *testing.T) {
+	if !canMeasure {
+		t.Skip("Govern does not run on this system")
+	}
+	before := longWaits()
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	// Goroutines made runnable while another holds the only P for 3 ×
+	// longWait: the runtime samples the waits it records, so many are made.
+	woken := make(chan struct{}, 64)
+	for range cap(woken) {
+		go func() { woken <- struct{}{} }()
+	}
+	for end := time.Now().Add(3 * longWait); time.Now().Before(end); {
+	}
+	for range cap(woken) {
+		<-woken
+	}
+	if after := longWaits(); after <= before {
+		t.Fatalf("long waits %d before and %d after 64 goroutines waited %v for the only P, want more", before, after, 3*longWait)
 	}
 }
