@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -51,6 +52,44 @@ func BenchmarkWriterAppend(b *testing.B) {
 				b.Fatalf("stats %+v, want all %d written", s, b.N)
 			}
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+		})
+	}
+}
+
+// BenchmarkWriterBatchSize compares the default batch size with the old
+// one (1000) on messages that each carry their own message_id, as real
+// traffic does: every batch then touches pages all over the message_id
+// index and adds new terms to the full-text index, and each commit writes
+// those pages again, so larger batches cost less per message. BatchInterval
+// is long, so that every batch is full.
+func BenchmarkWriterBatchSize(b *testing.B) {
+	for _, size := range []int{1000, DefaultBatchSize} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			bodies := make([][]byte, b.N)
+			decoded := make([]neonwire.Decoded, b.N)
+			for i := range b.N {
+				bodies[i] = neonBody(fmt.Sprintf("{'service': 'api_test_endpoint', 'routing_key': '5f0c3ad8e1b94e0f9d3c2b7a6e1f4d20', "+
+					"'message_id': '%032x'}", uint64(i)*0x9e3779b97f4a7c15))
+				decoded[i] = neonwire.Decode(bodies[i])
+			}
+			w, err := Create(testPath(b), Options{Buffer: b.N, BatchSize: size, BatchInterval: time.Hour})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				w.Append(capture.Message{
+					Time: time.Now(), VHost: "/neon_api", RoutingKey: "neon_api_input", Queue: "neon_api_input",
+					Event: capture.EventPublish, Mode: capture.ModeFirehose, Body: bodies[i],
+				}, &decoded[i])
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if s := w.Stats(); s.Written != uint64(b.N) {
+				b.Fatalf("stats %+v, want all %d written", s, b.N)
+			}
 		})
 	}
 }
