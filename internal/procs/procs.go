@@ -9,18 +9,19 @@
 // polls the network and sleeps again. Profiling `mqscope tail --mode
 // consume` on a 2-core machine (the broker on the same cores), that
 // scheduling (findRunnable, futex, epoll_wait) was about a fifth of the CPU
-// samples, and the same drain on one P used about 40% less CPU in all and
+// samples, and the same drain on one P used about a third less CPU in all and
 // finished sooner: the broker got the cores back.
 //
 // One P keeps up only while the process needs less than a core and no
 // goroutine waits long for it, so the governor watches both: the CPU time
 // the process uses (user and system, from getrusage) and how long runnable
 // goroutines waited for a P (the runtime's /sched/latencies histogram). It
-// goes to the runtime's default GOMAXPROCS when one P is nearly saturated,
-// as when decoding megabyte bodies, or when goroutines waited 5 ms or more,
-// as when the recording's SQLite transaction holds the P while deliveries
-// queue up behind it (on one P `tail --record` drained about a sixth more
-// slowly than on two, with the CPU well under a core). It comes back to one
+// goes to the runtime's default GOMAXPROCS when one P is nearly saturated
+// (the work needs more than one core), or when goroutines keep waiting
+// 5 ms or more, as when the recording's SQLite transactions hold the P
+// while deliveries queue up behind them (on one P `tail --record` drained
+// about a sixth more slowly than on two, with the CPU well under a core).
+// It comes back to one
 // P once the load has stayed low for a while, and waits longer each time
 // one P soon proved too few again.
 //
@@ -37,7 +38,7 @@ import (
 const (
 	// period is how often the process is sampled and the choice made:
 	// short enough that a saturated pipeline spreads out within a quarter
-	// of a second, long enough that one sample is not noise.
+	// of a second, long enough that one period is not noise.
 	period = 250 * time.Millisecond
 	// spreadAt is the CPU, in cores, above which one P counts as
 	// saturated. A saturated P shows about 1.0; this leaves room for
@@ -47,10 +48,14 @@ const (
 	// of 200 deliveries lasts about 8 ms at 25,000 msg/s, so a consumer
 	// kept from running for 5 ms is close to leaving the broker idle.
 	longWait = 5 * time.Millisecond
-	// longWaitsAt is how many long waits in one period spread out. The
-	// histogram samples a fraction of the waits; a plain `tail` at full
-	// rate showed none in any period, `tail --record` one to four in most.
-	longWaitsAt = 2
+	// longWaitsAt is how many long waits over the last waitPeriods
+	// periods spread out. The histogram samples a fraction of the waits.
+	// Draining at full rate, a plain `tail` showed none in any period, the
+	// TUI one now and then (a frame drawn while deliveries wait) and never
+	// more than three in a second, `tail --record` one to four in most
+	// periods (its SQLite transactions).
+	longWaitsAt = 4
+	waitPeriods = 4
 	// narrowAt is the CPU, in cores, below which the spread-out process
 	// counts as calm. On more than one P the same work costs more (the
 	// scheduling above), so this is well under spreadAt: work that
@@ -125,6 +130,9 @@ type governor struct {
 	calm        int // periods in a row spent spread out with little CPU used
 	narrowAfter int // calm periods that bring the process back to one P
 	onOne       int // periods spent on one P since the last narrowing
+	// waits holds the long waits of the last waitPeriods periods on one P,
+	// the latest at waits[onOne%waitPeriods].
+	waits [waitPeriods]uint64
 }
 
 func newGovernor(max int) *governor {
@@ -136,7 +144,8 @@ func newGovernor(max int) *governor {
 func (g *governor) next(u periodUsage) int {
 	if g.cur == 1 {
 		g.onOne++
-		if u.cores >= spreadAt || u.longWaits >= longWaitsAt {
+		g.waits[g.onOne%waitPeriods] = u.longWaits
+		if u.cores >= spreadAt || g.recentWaits() >= longWaitsAt {
 			g.spread()
 		}
 		return g.cur
@@ -152,6 +161,16 @@ func (g *governor) next(u periodUsage) int {
 	return g.cur
 }
 
+// recentWaits is the number of long waits over the last waitPeriods
+// periods.
+func (g *governor) recentWaits() uint64 {
+	var n uint64
+	for _, w := range g.waits {
+		n += w
+	}
+	return n
+}
+
 // spread goes to the default, waiting longer before coming back when one P
 // was left too soon.
 func (g *governor) spread() {
@@ -161,6 +180,7 @@ func (g *governor) spread() {
 		g.narrowAfter = calmPeriods
 	}
 	g.cur, g.calm = g.max, 0
+	g.waits = [waitPeriods]uint64{} // the next spell on one P counts its own
 }
 
 // run reads the process's usage (read returns it) at every tick until done

@@ -22,14 +22,41 @@ func TestOneSaturatedPeriodSpreadsOut(t *testing.T) {
 }
 
 // Goroutines kept waiting for the one P spread out even when the CPU used
-// is low: the P is held by one long-running goroutine, not saturated.
+// is low: the P is held by one long-running goroutine, not saturated. One
+// period's waits are not enough; those of the last waitPeriods are.
 func TestLongWaitsSpreadOut(t *testing.T) {
 	g := newGovernor(2)
 	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt - 1}); n != 1 {
-		t.Fatalf("%d long wait: %d Ps, want 1", longWaitsAt-1, n)
+		t.Fatalf("%d long waits: %d Ps, want 1", longWaitsAt-1, n)
 	}
-	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt}); n != 2 {
-		t.Fatalf("%d long waits: %d Ps, want 2", longWaitsAt, n)
+	for range waitPeriods - 1 {
+		g.next(cores(0.6))
+	}
+	if n := g.next(periodUsage{cores: 0.6, longWaits: 1}); n != 1 {
+		t.Fatalf("%d long waits over %d periods: %d Ps, want 1", longWaitsAt-1, waitPeriods+1, n)
+	}
+	for range waitPeriods - 2 {
+		g.next(cores(0.6))
+	}
+	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt - 1}); n != 2 {
+		t.Fatalf("%d long waits over the last %d periods: %d Ps, want 2", longWaitsAt, waitPeriods, n)
+	}
+}
+
+// Waits counted before the process spread out are not counted again when
+// it comes back to one P.
+func TestWaitsBeforeSpreadingDoNotCountAgain(t *testing.T) {
+	g := newGovernor(2)
+	g.next(cores(0.3)) // so that the waits below are not where the next spell's first period goes
+	g.next(periodUsage{cores: 0.3, longWaits: longWaitsAt})
+	for range calmPeriods {
+		g.next(periodUsage{cores: 0.3, longWaits: longWaitsAt}) // spread out: waits are not what it was
+	}
+	if g.cur != 1 {
+		t.Fatalf("%d Ps after %d calm periods, want 1", g.cur, calmPeriods)
+	}
+	if n := g.next(periodUsage{cores: 0.3, longWaits: 1}); n != 1 {
+		t.Fatalf("one long wait on one P after narrowing: %d Ps, want 1", n)
 	}
 }
 
@@ -109,7 +136,7 @@ func TestRunSetsOnChangesFromReadings(t *testing.T) {
 	// a quiet period, a saturated one, eight calm ones, one on one P, one
 	// with long waits.
 	busy := []time.Duration{0, 50, 300, 310, 320, 330, 340, 350, 360, 370, 380, 390, 400}
-	waits := []uint64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}
+	waits := []uint64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, longWaitsAt}
 	sets := runOn(t, len(busy)-1, func(i int) usage {
 		return usage{busy: busy[i] * time.Millisecond, wall: time.Duration(i+1) * period, longWaits: waits[i]}
 	})
