@@ -18,7 +18,7 @@
 // goroutines waited for a P (the runtime's /sched/latencies histogram). It
 // goes to the runtime's default GOMAXPROCS when one P is nearly saturated
 // (the work needs more than one core), or when goroutines keep waiting
-// 5 ms or more, as when the recording's SQLite transactions hold the P
+// 10 ms or more, as when the recording's SQLite transactions hold the P
 // while deliveries queue up behind them (on one P `tail --record` drained
 // about a sixth more slowly than on two, with the CPU well under a core).
 // It comes back to one
@@ -44,16 +44,18 @@ const (
 	// saturated. A saturated P shows about 1.0; this leaves room for
 	// sampling jitter and for threads the runtime runs outside the P.
 	spreadAt = 0.8
-	// longWait is a wait for a P that counts as long: a watch's prefetch
-	// of 200 deliveries lasts about 8 ms at 25,000 msg/s, so a consumer
-	// kept from running for 5 ms is close to leaving the broker idle.
-	longWait = 5 * time.Millisecond
+	// longWait is a wait for a P that counts as long: the runtime lets a
+	// goroutine run 10 ms before it preempts it, so a goroutine that
+	// waited that long waited out another's whole slice, which work in
+	// short steps (a frame drawn, a batch of messages printed) does not
+	// make it do. A watch's prefetch of 200 deliveries lasts about 8 ms at
+	// 25,000 msg/s: a consumer kept waiting 10 ms leaves the broker idle.
+	longWait = 10 * time.Millisecond
 	// longWaitsAt is how many long waits over the last waitPeriods
 	// periods spread out. The histogram samples a fraction of the waits.
-	// Draining at full rate, a plain `tail` showed none in any period, the
-	// TUI one now and then (a frame drawn while deliveries wait) and never
-	// more than three in a second, `tail --record` one to four in most
-	// periods (its SQLite transactions).
+	// Draining at full rate on one P, `tail --record` showed 4 to 9 in
+	// every second (its SQLite transactions), the TUI one in a whole
+	// drain, a plain `tail` none.
 	longWaitsAt = 4
 	waitPeriods = 4
 	// narrowAt is the CPU, in cores, below which the spread-out process

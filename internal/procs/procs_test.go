@@ -238,18 +238,24 @@ func TestLongWaitsCountsWaitsForAP(t *testing.T) {
 	before := longWaits()
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
-	// Goroutines made runnable while another holds the only P for 3 ×
-	// longWait: the runtime samples the waits it records, so many are made.
-	woken := make(chan struct{}, 64)
-	for range cap(woken) {
-		go func() { woken <- struct{}{} }()
+	// Four goroutines that never block share the only P: the runtime
+	// preempts each after its slice, so each waits for the other three's
+	// slices, again and again. It records a sample of those waits, so the
+	// spinning lasts many slices.
+	const spinners, spin = 4, 40 * longWait
+	done := make(chan struct{}, spinners)
+	end := time.Now().Add(spin)
+	for range spinners {
+		go func() {
+			for time.Now().Before(end) {
+			}
+			done <- struct{}{}
+		}()
 	}
-	for end := time.Now().Add(3 * longWait); time.Now().Before(end); {
-	}
-	for range cap(woken) {
-		<-woken
+	for range spinners {
+		<-done
 	}
 	if after := longWaits(); after <= before {
-		t.Fatalf("long waits %d before and %d after 64 goroutines waited %v for the only P, want more", before, after, 3*longWait)
+		t.Fatalf("long waits %d before and %d after %d goroutines shared one P for %v, want more", before, after, spinners, spin)
 	}
 }
