@@ -1,5 +1,5 @@
 // Package procs chooses how many Ps (GOMAXPROCS) run the mqscope program's
-// Go code, from how much CPU the process uses.
+// Go code, from how busy the process is.
 //
 // mqscope's watching commands are a pipeline of goroutines: amqp091's
 // reader hands each frame to the channel's consumer buffer, which hands the
@@ -21,9 +21,8 @@
 // 10 ms or more, as when the recording's SQLite transactions hold the P
 // while deliveries queue up behind them (on one P `tail --record` drained
 // about a sixth more slowly than on two, with the CPU well under a core).
-// It comes back to one
-// P once the load has stayed low for a while, and waits longer each time
-// one P soon proved too few again.
+// It comes back to one P once the load has stayed low for a while, and
+// waits longer each time one P soon proved too few again.
 //
 // Only the program uses it (main.go): a library must not set a process-wide
 // knob, and tests that run commands in-process keep the default.
@@ -54,8 +53,8 @@ const (
 	// longWaitsAt is how many long waits over the last waitPeriods
 	// periods spread out. The histogram samples a fraction of the waits.
 	// Draining at full rate on one P, `tail --record` showed 4 to 9 in
-	// every second (its SQLite transactions), the TUI one in a whole
-	// drain, a plain `tail` none.
+	// every second (its SQLite transactions), the TUI one or two in a
+	// whole drain, a plain `tail` none.
 	longWaitsAt = 4
 	waitPeriods = 4
 	// narrowAt is the CPU, in cores, below which the spread-out process
@@ -90,7 +89,9 @@ func Govern() (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		g.run(done, time.NewTicker(period).C, readUsage, setProcs)
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		g.run(done, tick.C, readUsage, setProcs)
 	}()
 	return func() {
 		close(done)
@@ -118,8 +119,8 @@ type usage struct {
 	longWaits  uint64
 }
 
-// periodUsage is what the process did between two readings: cores of CPU used
-// on average, and the long waits.
+// periodUsage is what the process did between two readings: the cores of
+// CPU it used on average, and the long waits.
 type periodUsage struct {
 	cores     float64
 	longWaits uint64
