@@ -286,32 +286,31 @@ func (w *Writer) run() {
 
 // commit writes a batch in one transaction and updates the counters. The
 // caller's missing decodes happen here, before BEGIN, so the write lock is
-// held only for the inserts. A message that cannot be encoded is dropped
-// alone; a failed transaction drops its whole batch.
+// held only for the inserts. Each row's columns are built just before it is
+// inserted, so that a batch of thousands holds one row's at a time. A
+// message that cannot be encoded is dropped alone; a failed transaction
+// drops its whole batch.
 func (w *Writer) commit(batch []item) {
-	rows := make([][]any, 0, len(batch))
-	for _, it := range batch {
-		var d neonwire.Decoded
+	if len(batch) == 0 {
+		return
+	}
+	decoded := make([]neonwire.Decoded, len(batch))
+	for i, it := range batch {
 		if it.d != nil {
-			d = *it.d
+			decoded[i] = *it.d
 		} else {
-			d = neonwire.Decode(it.m.Body)
+			decoded[i] = neonwire.Decode(it.m.Body)
 		}
-		a, err := insertArgs(it.m, d)
-		if err != nil {
-			w.fail(1, err)
-			continue
-		}
-		rows = append(rows, a)
 	}
-	if len(rows) == 0 {
+	inserted, lost, err := w.insertRows(batch, decoded)
+	if err != nil {
+		w.fail(lost, err)
 		return
 	}
-	if err := w.insertRows(rows); err != nil {
-		w.fail(len(rows), err)
+	if inserted == 0 {
 		return
 	}
-	w.written.Add(uint64(len(rows)))
+	w.written.Add(uint64(inserted))
 	w.batches.Add(1)
 }
 
@@ -323,34 +322,46 @@ func (w *Writer) fail(n int, err error) {
 	w.drop(n) // after lastErr is set: whoever Dropping wakes reads it
 }
 
-// insertRows inserts rows of insertSQL arguments, and indexes them for
-// full-text search, in one transaction.
-func (w *Writer) insertRows(rows [][]any) (err error) {
+// insertRows inserts the batch's messages (decoded holds their decoded
+// bodies), and indexes them for full-text search, in one transaction. It
+// returns how many rows it inserted; when the transaction fails, lost is how
+// many messages it took with it (those inserted, and those not yet tried).
+func (w *Writer) insertRows(batch []item, decoded []neonwire.Decoded) (inserted, lost int, err error) {
 	tx, err := w.db.Begin()
 	if err != nil {
-		return err
+		return 0, len(batch), err
 	}
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback()
+			inserted, lost = 0, lost+inserted
 		}
 	}()
 	var last int64
 	if w.fts {
 		if err = tx.QueryRow(lastSeqSQL).Scan(&last); err != nil {
-			return err
+			return 0, len(batch), err
 		}
 	}
 	stmt := tx.Stmt(w.insert)
-	for _, a := range rows {
-		if _, err = stmt.Exec(a...); err != nil {
-			return err
+	for i, it := range batch {
+		a, encErr := insertArgs(it.m, decoded[i])
+		if encErr != nil {
+			w.fail(1, encErr)
+			continue
 		}
+		if _, err = stmt.Exec(a...); err != nil {
+			return inserted, len(batch) - i, err
+		}
+		inserted++
+	}
+	if inserted == 0 {
+		return 0, 0, tx.Rollback()
 	}
 	if w.fts {
 		if _, err = tx.Exec(ftsIndexSQL, last); err != nil {
-			return err
+			return inserted, 0, err
 		}
 	}
-	return tx.Commit()
+	return inserted, 0, tx.Commit()
 }

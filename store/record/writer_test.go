@@ -360,3 +360,26 @@ func TestFailedBatchIsCountedAndReported(t *testing.T) {
 		t.Errorf("Close returned %v, want the write error %v", err, s.LastErr)
 	}
 }
+
+// A batch whose transaction fails part way loses every message in it, those
+// already inserted and those not yet tried, and counts each once.
+func TestBatchFailingPartWayCountsEachMessageOnce(t *testing.T) {
+	path := testPath(t)
+	w := mustCreate(t, path, Options{})
+	if _, err := rawWritableDB(t, path).Exec(`CREATE TRIGGER refuse BEFORE INSERT ON messages
+		WHEN new.routing_key = 'publish.1' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		w.Append(fullMessage(i), nil)
+	}
+	if err := w.Close(); err == nil || !strings.Contains(err.Error(), "refused by a trigger") {
+		t.Fatalf("Close: %v, want the trigger's error", err)
+	}
+	if s := w.Stats(); s.Written != 0 || s.Dropped != 3 || s.Batches != 0 {
+		t.Fatalf("stats %+v, want all 3 dropped, none written", s)
+	}
+	if got := readAll(t, path); len(got) != 0 {
+		t.Fatalf("recorded %d messages, want none: the transaction was rolled back", len(got))
+	}
+}
