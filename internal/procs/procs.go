@@ -39,9 +39,10 @@ const (
 	// short enough that a saturated pipeline spreads out within a quarter
 	// of a second, long enough that one period is not noise.
 	period = 250 * time.Millisecond
-	// spreadAt is the CPU, in cores, above which one P counts as
-	// saturated. A saturated P shows about 1.0; this leaves room for
-	// sampling jitter and for threads the runtime runs outside the P.
+	// spreadAt is the CPU, in cores, from which one P counts as
+	// saturated. A saturated P shows about 1.0 (more with the runtime's
+	// threads outside the P); this leaves room for a period that was
+	// saturated for most of its length.
 	spreadAt = 0.8
 	// longWait is a wait for a P that counts as long: the runtime lets a
 	// goroutine run 10 ms before it preempts it, so a goroutine that
@@ -49,9 +50,11 @@ const (
 	// short steps (a frame drawn, a batch of messages printed) does not
 	// make it do. A watch's prefetch of 200 deliveries lasts about 8 ms at
 	// 25,000 msg/s: a consumer kept waiting 10 ms leaves the broker idle.
+	// (The histogram's buckets make it 10.49 ms: see countFrom.)
 	longWait = 10 * time.Millisecond
 	// longWaitsAt is how many long waits over the last waitPeriods
-	// periods spread out. The histogram samples a fraction of the waits.
+	// periods on one P spread out. The runtime records about one wait in
+	// eight, so these are recorded waits.
 	// Draining at full rate on one P, `tail --record` showed 4 to 9 in
 	// every second (its SQLite transactions), the TUI one or two in a
 	// whole drain, a plain `tail` none.
@@ -73,9 +76,9 @@ const (
 
 // Govern starts choosing GOMAXPROCS for the process and returns the function
 // that stops it and gives the runtime its default back. It starts on one P.
-// It does nothing (and stop does nothing) when the GOMAXPROCS environment
-// variable is set, since the user chose, when the default is already one P,
-// or where the process's CPU time cannot be read.
+// It does nothing, and neither does stop, when GOMAXPROCS is set in the
+// environment (the user's choice), when the default is one P, or where the
+// process's CPU time cannot be read.
 func Govern() (stop func()) {
 	if os.Getenv("GOMAXPROCS") != "" || !canMeasure {
 		return func() {}

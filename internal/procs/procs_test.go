@@ -1,8 +1,10 @@
 package procs
 
 import (
+	"math"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -33,7 +35,7 @@ func TestLongWaitsSpreadOut(t *testing.T) {
 		g.next(cores(0.6))
 	}
 	if n := g.next(periodUsage{cores: 0.6, longWaits: 1}); n != 1 {
-		t.Fatalf("%d long waits over %d periods: %d Ps, want 1", longWaitsAt-1, waitPeriods+1, n)
+		t.Fatalf("%d long waits over %d periods, %d of them in the last %d: %d Ps, want 1", longWaitsAt, waitPeriods+1, 1, waitPeriods, n)
 	}
 	for range waitPeriods - 2 {
 		g.next(cores(0.6))
@@ -196,6 +198,9 @@ func equal(a, b []int) bool {
 func TestGovernLeavesAChosenGOMAXPROCSAlone(t *testing.T) {
 	t.Setenv("GOMAXPROCS", "3")
 	before := runtime.GOMAXPROCS(0)
+	if before == 1 {
+		t.Skip("one P already: Govern would leave it alone anyway")
+	}
 	stop := Govern()
 	if got := runtime.GOMAXPROCS(0); got != before {
 		t.Errorf("GOMAXPROCS %d after Govern with GOMAXPROCS set, want %d unchanged", got, before)
@@ -213,6 +218,7 @@ func TestGovernStartsOnOnePAndStopGivesTheDefaultBack(t *testing.T) {
 	if !canMeasure {
 		t.Skip("the process's CPU time cannot be read on this system: Govern leaves GOMAXPROCS alone")
 	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0)) // as go test -cpu set it
 	runtime.SetDefaultGOMAXPROCS()
 	def := runtime.GOMAXPROCS(0)
 	if def == 1 {
@@ -229,8 +235,26 @@ func TestGovernStartsOnOnePAndStopGivesTheDefaultBack(t *testing.T) {
 	}
 }
 
+// countFrom counts the buckets that start at the threshold or later, and
+// leaves out the one that straddles it.
+func TestCountFromLeavesOutTheBucketThatStraddles(t *testing.T) {
+	h := &metrics.Float64Histogram{
+		Buckets: []float64{math.Inf(-1), 0, 0.005, 0.00839, 0.01049, 0.0126, math.Inf(1)},
+		Counts:  []uint64{1, 2, 4, 8, 16, 32},
+	}
+	if n := countFrom(h, 0.010); n != 16+32 {
+		t.Fatalf("countFrom(10 ms) = %d, want %d: the buckets from 10.49 ms", n, 16+32)
+	}
+	if n := countFrom(h, 0.00839); n != 8+16+32 {
+		t.Fatalf("countFrom(8.39 ms) = %d, want %d", n, 8+16+32)
+	}
+	if n := countFrom(h, 1); n != 0 {
+		t.Fatalf("countFrom(1 s) = %d, want 0", n)
+	}
+}
+
 // The runtime records waits for a P, and a wait of longWait or more is
-// counted.
+// counted (a smoke test of the real histogram).
 func TestLongWaitsCountsWaitsForAP(t *testing.T) {
 	if !canMeasure {
 		t.Skip("Govern does not run on this system")
