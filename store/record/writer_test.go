@@ -365,7 +365,7 @@ func TestFailedBatchIsCountedAndReported(t *testing.T) {
 // already inserted and those not yet tried, and counts each once.
 func TestBatchFailingPartWayCountsEachMessageOnce(t *testing.T) {
 	path := testPath(t)
-	w := mustCreate(t, path, Options{})
+	w := mustCreate(t, path, Options{BatchInterval: time.Hour}) // one batch, whatever the machine's pace
 	if _, err := rawWritableDB(t, path).Exec(`CREATE TRIGGER refuse BEFORE INSERT ON messages
 		WHEN new.routing_key = 'publish.1' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`); err != nil {
 		t.Fatal(err)
@@ -377,6 +377,27 @@ func TestBatchFailingPartWayCountsEachMessageOnce(t *testing.T) {
 		t.Fatalf("Close: %v, want the trigger's error", err)
 	}
 	if s := w.Stats(); s.Written != 0 || s.Dropped != 3 || s.Batches != 0 {
+		t.Fatalf("stats %+v, want all 3 dropped, none written", s)
+	}
+	if got := readAll(t, path); len(got) != 0 {
+		t.Fatalf("recorded %d messages, want none: the transaction was rolled back", len(got))
+	}
+}
+
+// A batch whose full-text indexing fails is lost whole, rows and all.
+func TestBatchFailingAtTheIndexIsLostWhole(t *testing.T) {
+	path := testPath(t)
+	w := mustCreate(t, path, Options{BatchInterval: time.Hour})
+	if _, err := rawWritableDB(t, path).Exec(`DROP TABLE messages_fts`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		w.Append(fullMessage(i), nil)
+	}
+	if err := w.Close(); err == nil || !strings.Contains(err.Error(), "messages_fts") {
+		t.Fatalf("Close: %v, want the index's error", err)
+	}
+	if s := w.Stats(); s.Written != 0 || s.Dropped != 3 {
 		t.Fatalf("stats %+v, want all 3 dropped, none written", s)
 	}
 	if got := readAll(t, path); len(got) != 0 {
