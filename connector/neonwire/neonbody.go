@@ -23,6 +23,13 @@ import (
 // the CPU's cache.
 func neonText(body []byte) (string, bool) {
 	body = trimASCIISpace(body)
+	if len(body) == 0 || body[0] != 'I' {
+		// The base64 of a JSON string starts with that of '"', as looksNeon
+		// knows: any other body (b64json's object, text, binary) would
+		// have a window decoded here for nothing before the general path
+		// decodes it again.
+		return "", false
+	}
 	buf := getBuf()
 	defer putBuf(buf)
 	if cap(*buf) < 2*windowBytes {
