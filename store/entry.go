@@ -228,11 +228,15 @@ func (r *record) entryWithoutValue(seq uint64) Entry {
 	}
 }
 
-// prepare builds the record of a message and returns it with the id it is
-// indexed under. It runs before the store's lock is taken, so everything
-// derived from the body is computed here. valueBytes is what d.Value holds
-// (see sizer); own is as for appendSized.
-func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) (record, string) {
+// recordIDs are what a new record is indexed and paired under: its id and
+// the reply queue a request names (identify), derived once, before the lock.
+type recordIDs struct{ id, replyQueue string }
+
+// prepare builds the record of a message and returns it with the ids it is
+// indexed and paired under. It runs before the store's lock is taken, so
+// everything derived from the body is computed here. valueBytes is what
+// d.Value holds (see sizer); own is as for appendSized.
+func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) (record, recordIDs) {
 	rec := record{
 		at:    timeToNanos(m.Time),
 		where: s.intern.place(m, d.Encoding),
@@ -245,7 +249,8 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64,
 		value, valueBytes = packed, valueBytes-dictHeld(dict)+held
 	}
 	rec.value = value
-	id, _ := identify(rec.where, rec.props, value) // packed, its shape knows where to look
+	var ids recordIDs
+	ids.id, ids.replyQueue = identify(rec.where, rec.props, value) // packed, its shape knows where to look
 	if len(m.Headers) > 0 || d.Err != nil {
 		rec.extra = &recordExtra{decErr: d.Err}
 		if len(m.Headers) > 0 {
@@ -256,7 +261,7 @@ func (s *Store) prepare(m capture.Message, d neonwire.Decoded, valueBytes int64,
 		valueBytes = 0
 	}
 	rec.measure(valueBytes)
-	return rec, id
+	return rec, ids
 }
 
 // arrivedOn reports whether a message with this route reached queue q:

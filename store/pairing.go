@@ -17,13 +17,13 @@ const maxChainWalk = 64
 // Records with the same id form a chain from newest to oldest through
 // record.prevBack; s.ids holds the newest. A chain is typically a request and
 // its reply, each seen once or, through the firehose, as a publish and a
-// deliver. id is r's (r.id).
-func (s *Store) link(seq uint64, r *record, id string) {
-	if id == "" {
+// deliver. ids are r's, derived before the lock (prepare).
+func (s *Store) link(seq uint64, r *record, ids recordIDs) {
+	if ids.id == "" {
 		return
 	}
-	prev, ok := s.ids[id]
-	s.ids[id] = seq
+	prev, ok := s.ids[ids.id]
+	s.ids[ids.id] = seq
 	if !ok {
 		return
 	}
@@ -35,7 +35,7 @@ func (s *Store) link(seq uint64, r *record, id string) {
 		r.originBack = distance(seq, origin)
 		return
 	}
-	s.pairUp(seq, r)
+	s.pairUp(seq, r, ids.replyQueue)
 }
 
 // unindex removes an evicted record from the id index. Older records of its
@@ -91,8 +91,8 @@ func (s *Store) findOrigin(seq uint64, r *record) uint64 {
 // when r is a request whose reply was appended first (two consumers racing),
 // that reply. Only first sightings take part, so the firehose publish of a
 // message carries the pair and its deliveries point to it through Origin.
-func (s *Store) pairUp(seq uint64, r *record) {
-	rq := r.replyQueue()
+// rq is the reply queue r names, if it is a request (recordIDs).
+func (s *Store) pairUp(seq uint64, r *record, rq string) {
 	s.chain(seq, r, func(xseq uint64, x *record) bool {
 		if x.originBack != 0 || x.where.vhost != r.where.vhost {
 			return false

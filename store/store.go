@@ -171,9 +171,9 @@ func (s *Store) AppendDecoded(m capture.Message, d neonwire.Decoded) uint64 {
 // own says that d is the store's own decoding (decodeOr), whose dict it
 // may keep packed.
 func (s *Store) appendSized(m capture.Message, d neonwire.Decoded, valueBytes int64, own bool) uint64 {
-	rec, id := s.prepare(m, d, valueBytes, own)
+	rec, ids := s.prepare(m, d, valueBytes, own)
 	s.mu.Lock()
-	seq := s.insert(rec, id)
+	seq := s.insert(rec, ids)
 	s.mu.Unlock()
 	s.notify()
 	return seq
@@ -227,13 +227,13 @@ func (s *Store) notify() {
 	}
 }
 
-// insert adds a prepared record with its id under the write lock: sequence
+// insert adds a prepared record with its ids under the write lock: sequence
 // number, id index and pairing, then eviction down to the budgets.
-func (s *Store) insert(rec record, id string) uint64 {
+func (s *Store) insert(rec record, ids recordIDs) uint64 {
 	seq := s.ring.push(rec)
 	s.total++
 	s.bytes += rec.cost()
-	s.link(seq, s.ring.at(seq), id)
+	s.link(seq, s.ring.at(seq), ids)
 	s.evictOverBudget()
 	return seq
 }
