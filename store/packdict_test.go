@@ -215,3 +215,35 @@ func TestSinceWithoutValuesLeavesOnlyTheValuesOut(t *testing.T) {
 		}
 	}
 }
+
+// SinceNValuesOf gives the entries want wants their values, as SinceN
+// does, and the others none, in one read.
+func TestSinceValuesOfGivesOnlyTheValuesWanted(t *testing.T) {
+	s := New(Options{})
+	for i := range 6 {
+		s.Append(benchMessage(i))
+	}
+	s.Append(textMessage("q", "plain text"))
+	full, fullNext := s.SinceN(0, 0)
+	odd := func(e *Entry) bool {
+		if e.Decoded.Value != nil {
+			t.Errorf("want was shown seq %d with its value", e.Seq)
+		}
+		return e.Seq%2 == 1
+	}
+	some, someNext := s.SinceNValuesOf(0, 0, odd)
+	if fullNext != someNext || len(full) != len(some) {
+		t.Fatalf("next %d / %d, %d / %d entries", fullNext, someNext, len(full), len(some))
+	}
+	for i := range full {
+		if some[i].Seq%2 == 0 {
+			if some[i].Decoded.Value != nil {
+				t.Fatalf("seq %d, not wanted, has a value: %#v", some[i].Seq, some[i].Decoded.Value)
+			}
+			full[i].Decoded.Value = nil
+		}
+		if !reflect.DeepEqual(full[i], some[i]) {
+			t.Fatalf("seq %d:\n%#v\n%#v", full[i].Seq, full[i], some[i])
+		}
+	}
+}

@@ -17,7 +17,7 @@ func (s *Store) Range(from, n int) []Entry {
 		return nil
 	}
 	n = min(n, count-from)
-	return s.copySeqs(start, start+uint64(n), true)
+	return s.copySeqs(start, start+uint64(n), allValues)
 }
 
 // Since returns every retained entry with Seq > cursor, oldest first, and
@@ -31,17 +31,34 @@ func (s *Store) Since(cursor uint64) (entries []Entry, next uint64) {
 // SinceN is Since returning at most limit entries (no limit when limit <= 0),
 // for a reader that wants to catch up in steps.
 func (s *Store) SinceN(cursor uint64, limit int) (entries []Entry, next uint64) {
-	return s.sinceN(cursor, limit, true)
+	return s.sinceN(cursor, limit, allValues)
 }
 
 // SinceNWithoutValues is SinceN for a reader that looks at what came, not
 // at what the bodies say: its entries' Decoded.Value is nil (Encoding, Err,
 // MessageID and ReplyQueue are set). It saves expanding every Neon dict.
 func (s *Store) SinceNWithoutValues(cursor uint64, limit int) (entries []Entry, next uint64) {
-	return s.sinceN(cursor, limit, false)
+	return s.sinceN(cursor, limit, valuesOf{})
 }
 
-func (s *Store) sinceN(cursor uint64, limit int, values bool) (entries []Entry, next uint64) {
+// SinceNValuesOf is SinceN for a reader that needs the decoded values of
+// some entries only: want is shown each entry without its value, and the
+// entries it wants are given theirs, in the same read. want runs under the
+// store's read lock, so it must not call the store.
+func (s *Store) SinceNValuesOf(cursor uint64, limit int, want func(*Entry) bool) (entries []Entry, next uint64) {
+	return s.sinceN(cursor, limit, valuesOf{want: want})
+}
+
+// valuesOf says which entries a read expands the decoded values of: all of
+// them, those want wants, or (the zero valuesOf) none.
+type valuesOf struct {
+	all  bool
+	want func(*Entry) bool
+}
+
+var allValues = valuesOf{all: true}
+
+func (s *Store) sinceN(cursor uint64, limit int, values valuesOf) (entries []Entry, next uint64) {
 	s.mu.RLock()
 	first, end := s.ring.first, s.ring.next
 	s.mu.RUnlock()
@@ -70,9 +87,9 @@ func (s *Store) Get(seq uint64) (Entry, bool) {
 }
 
 // copySeqs returns the entries with from <= Seq < to that are still
-// retained, taking the read lock once per chunk; without values, their
-// decoded values are left out (SinceNWithoutValues).
-func (s *Store) copySeqs(from, to uint64, values bool) []Entry {
+// retained, taking the read lock once per chunk, with the decoded values
+// that values asks for.
+func (s *Store) copySeqs(from, to uint64, values valuesOf) []Entry {
 	var dst []Entry
 	for from < to {
 		s.mu.RLock()
@@ -94,10 +111,15 @@ func (s *Store) copySeqs(from, to uint64, values bool) []Entry {
 
 // appendEntries appends the entries from <= Seq < to, which the caller
 // holds the read lock on.
-func (s *Store) appendEntries(dst []Entry, from, to uint64, values bool) []Entry {
-	if !values {
+func (s *Store) appendEntries(dst []Entry, from, to uint64, values valuesOf) []Entry {
+	if !values.all {
 		for seq := from; seq < to; seq++ {
-			dst = append(dst, s.ring.at(seq).entryWithoutValue(seq))
+			r := s.ring.at(seq)
+			e := r.entryWithoutValue(seq)
+			if values.want != nil && values.want(&e) {
+				e.Decoded.Value = r.decodedValue(nil)
+			}
+			dst = append(dst, e)
 		}
 		return dst
 	}

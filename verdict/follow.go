@@ -49,14 +49,10 @@ func (f *Follower) Pull(st *store.Store, now time.Time) {
 		return
 	}
 	for {
-		entries, next := st.SinceNWithoutValues(f.cursor, pullStep)
+		entries, next := st.SinceNValuesOf(f.cursor, pullStep, needsValue)
 		f.cursor = next
 		for i := range entries {
-			e := &entries[i]
-			if e.Pair != nil && e.Pair.IsReply {
-				withValue(st, e)
-			}
-			f.Observe(e)
+			f.Observe(&entries[i])
 		}
 		if len(entries) < pullStep {
 			break
@@ -65,15 +61,10 @@ func (f *Follower) Pull(st *store.Store, now time.Time) {
 	f.Tick(now)
 }
 
-// withValue gives e, read without its decoded value, that value. Of what
-// the tracker sees, only a reply's body counts (an error reply is a
-// verdict of its own), so the rest are read without expanding their
-// bodies.
-func withValue(st *store.Store, e *store.Entry) {
-	if full, ok := st.Get(e.Seq); ok {
-		e.Decoded.Value = full.Decoded.Value
-	}
-}
+// needsValue says which entries the tracker reads the decoded body of: only
+// replies (an error reply is a verdict of its own), so Pull reads the rest
+// without expanding their bodies.
+func needsValue(e *store.Entry) bool { return e.Pair != nil && e.Pair.IsReply }
 
 // decide sinks the verdict rows of vs.
 func (f *Follower) decide(vs []Verdict) {
