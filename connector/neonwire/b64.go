@@ -1,6 +1,21 @@
 package neonwire
 
-import "encoding/binary"
+import (
+	"encoding/base64"
+	"encoding/binary"
+)
+
+// decodeBase64 is base64.StdEncoding.Decode, the same bytes and the same
+// errors (their offsets count from the start of src), with decodeB64Blocks
+// reading all it can first.
+func decodeBase64(dst, src []byte) (int, error) {
+	n, read := decodeB64Blocks(dst, src)
+	m, err := base64.StdEncoding.Decode(dst[n:], src[read:])
+	if corrupt, ok := err.(base64.CorruptInputError); ok {
+		err = corrupt + base64.CorruptInputError(read)
+	}
+	return n + m, err
+}
 
 // decodeB64Blocks decodes the longest prefix of src made of whole blocks
 // of 16 base64 characters, every one from the standard alphabet, into dst,

@@ -36,3 +36,34 @@ func TestDecodeB64BlocksMatchesEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeBase64MatchesEncoding checks that decodeBase64 gives what
+// base64.StdEncoding.Decode gives, bytes and error (with its offset), on
+// random base64 with a character spoilt now and then and line breaks.
+func TestDecodeBase64MatchesEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	corrupted := 0
+	for range 3000 {
+		data := make([]byte, rng.IntN(300))
+		for i := range data {
+			data[i] = byte(rng.Uint32())
+		}
+		src := []byte(base64.StdEncoding.EncodeToString(data))
+		if rng.IntN(3) == 0 && len(src) > 0 {
+			src[rng.IntN(len(src))] = "*\n=\r-"[rng.IntN(5)]
+		}
+		want := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+		wn, werr := base64.StdEncoding.Decode(want, src)
+		got := make([]byte, len(want))
+		gn, gerr := decodeBase64(got, src)
+		if werr != nil {
+			corrupted++
+		}
+		if gerr != werr || gn != wn || !bytes.Equal(got[:gn], want[:wn]) {
+			t.Fatalf("decodeBase64(%q) = %x, %v; encoding/base64 %x, %v", src, got[:gn], gerr, want[:wn], werr)
+		}
+	}
+	if corrupted == 0 {
+		t.Fatal("no input was corrupt: the errors were not compared")
+	}
+}

@@ -118,7 +118,7 @@ func unbase64(buf *[]byte, body []byte) ([]byte, error) {
 	if cap(*buf) < n {
 		*buf = make([]byte, n)
 	}
-	n, err := base64.StdEncoding.Decode((*buf)[:n], body)
+	n, err := decodeBase64((*buf)[:n], body)
 	if err != nil {
 		return nil, fmt.Errorf("not base64: %w", err)
 	}

@@ -96,9 +96,7 @@ const (
 // characters for the windows to read as the whole body does; false sends
 // the body to the general path.
 func decodeB64Chunk(dst, chunk []byte, final bool) (int, bool) {
-	n, read := decodeB64Blocks(dst, chunk)
-	m, err := base64.StdEncoding.Decode(dst[n:], chunk[read:])
-	n += m
+	n, err := decodeBase64(dst, chunk)
 	return n, err == nil && (final || n == len(chunk)/4*3)
 }
 
