@@ -157,8 +157,8 @@ func BenchmarkWriteJSONLine(b *testing.B) {
 }
 
 func TestHeadersEqualEncodingJSON(t *testing.T) {
-	// Maps of plain strings take the hand-written path; a value of
-	// another type, a character JSON escapes, or too many headers take
+	// Maps of UTF-8 strings take the hand-written path; a value of
+	// another type, a string that is not UTF-8, or too many headers take
 	// encoding/json's. Both must read the same.
 	// The first five pieces are plain; half the maps are made of them
 	// alone, so that both paths are taken often.
