@@ -1,6 +1,8 @@
 package store
 
 import (
+	"cmp"
+
 	"mqscope/capture"
 
 	"mqscope/connector/neonwire"
@@ -19,8 +21,8 @@ import (
 // the keys are).
 func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQueue string) {
 	own, rk, plain := idItems(v)
-	if own != "" && rk != "" && !p.arrivedOn(rk) {
-		return own, rk
+	if q := requestQueue(p, own, rk); q != "" {
+		return own, q
 	}
 	if !plain {
 		own = messageID(v)
@@ -29,6 +31,15 @@ func identify(p *place, props *capture.Properties, v neonwire.Value) (id, replyQ
 		return own, ""
 	}
 	return propsID(props), ""
+}
+
+// requestQueue returns rk when a body with message_id own and routing_key
+// rk, on route p, is a request (identify), else "".
+func requestQueue(p *place, own, rk string) string {
+	if own != "" && rk != "" && !p.arrivedOn(rk) {
+		return rk
+	}
+	return ""
 }
 
 // propsID is the id of last resort: the message_id property.
@@ -40,27 +51,23 @@ func propsID(props *capture.Properties) string {
 }
 
 // id returns the id r is indexed under (identify). Eviction asks it of
-// the oldest record, whose memory is no longer in the CPU's caches: for a
-// packed dict without context or mq keys, whose id is its message_id
-// whether or not it is a request, routing_key is not fetched.
+// the oldest record: for a dict without context or mq keys, whose id is
+// its message_id whether or not it is a request, whether it is one is not
+// worked out.
 func (r *record) id() string {
-	if d, ok := r.value.(packedDict); ok {
-		if s := d.shape(); s.plainID {
-			if own := d.str(s.messageID); own != "" {
-				return own
-			}
-			return propsID(r.props)
-		}
+	if own, _, plain := idItems(r.value); plain {
+		return cmp.Or(own, propsID(r.props))
 	}
 	id, _ := identify(r.where, r.props, r.value)
 	return id
 }
 
 // replyQueue returns, when r is a request, the queue its reply will arrive
-// on (identify), else "".
+// on (identify), else "": pairing asks it of every record it walks past,
+// and it needs no id for that.
 func (r *record) replyQueue() string {
-	_, q := identify(r.where, r.props, r.value)
-	return q
+	own, rk, _ := idItems(r.value)
+	return requestQueue(r.where, own, rk)
 }
 
 // idItems returns the str values of message_id and routing_key in v, a
