@@ -140,6 +140,29 @@ func TestDerivingTheIDAllocatesNothing(t *testing.T) {
 	}
 }
 
+// A reply whose id is under context (Neon's replies carry it there) takes
+// messageID's way, the packed dict expanded on the stack: that allocates
+// nothing either.
+func TestDerivingTheIDUnderContextAllocatesNothing(t *testing.T) {
+	s := New(Options{})
+	m := textMessage("q", "")
+	m.Body = neonBody("{'context': {'mq': {'message_id': 'in mq'}}, 'data': 'x'}")
+	seq := s.Append(m)
+	if !isPacked(t, s, seq) {
+		t.Fatal("the reply is not packed")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.ring.at(seq)
+	var id string
+	if n := testing.AllocsPerRun(100, func() { id = r.id() }); n != 0 {
+		t.Errorf("id allocates %v times", n)
+	}
+	if id != "in mq" {
+		t.Errorf("id %q, want %q", id, "in mq")
+	}
+}
+
 // A packed dict's id is the one neonwire.MessageID finds in the dict,
 // wherever the context and mq keys send it, else the message_id property.
 func TestPackedDictIDsFollowMessageID(t *testing.T) {
