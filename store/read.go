@@ -1,5 +1,7 @@
 package store
 
+import "iter"
+
 // copyChunk is the most records copied out per hold of the read lock, so a
 // large read never keeps appenders waiting for long.
 const copyChunk = 4096
@@ -123,12 +125,23 @@ func (s *Store) appendEntries(dst []Entry, from, to uint64, values valuesOf) []E
 		}
 		return dst
 	}
+	return s.appendExpanded(dst, func(yield func(uint64) bool) {
+		for seq := from; seq < to && yield(seq); seq++ {
+		}
+	})
+}
+
+// appendExpanded appends the entries of seqs, every one retained, their
+// dicts expanded side by side into one allocation (dictSlab). seqs is
+// walked twice: once to size the slab, once to fill it. The caller holds
+// the read lock.
+func (s *Store) appendExpanded(dst []Entry, seqs iter.Seq[uint64]) []Entry {
 	var sl dictSlab
-	for seq := from; seq < to; seq++ {
+	for seq := range seqs {
 		sl.reserve(s.ring.at(seq))
 	}
 	sl.alloc()
-	for seq := from; seq < to; seq++ {
+	for seq := range seqs {
 		dst = append(dst, s.ring.at(seq).entry(seq, &sl))
 	}
 	return dst

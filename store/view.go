@@ -198,18 +198,13 @@ func (s *Store) copyEach(seqs []uint64) []Entry {
 		chunk := seqs[:min(len(seqs), copyChunk)]
 		seqs = seqs[len(chunk):]
 		s.mu.RLock()
-		var sl dictSlab
-		for _, seq := range chunk {
-			if s.ring.has(seq) {
-				sl.reserve(s.ring.at(seq))
+		out = s.appendExpanded(out, func(yield func(uint64) bool) {
+			for _, seq := range chunk {
+				if s.ring.has(seq) && !yield(seq) {
+					return
+				}
 			}
-		}
-		sl.alloc()
-		for _, seq := range chunk {
-			if s.ring.has(seq) {
-				out = append(out, s.ring.at(seq).entry(seq, &sl))
-			}
-		}
+		})
 		s.mu.RUnlock()
 	}
 	return out
