@@ -323,31 +323,34 @@ func (j *jsonParser[T]) escape() error {
 	case jsonSimpleEscape[c] != 0:
 		j.buf = append(j.buf, jsonSimpleEscape[c])
 	case c == 'u':
-		r, ok := hex4At(j.src, j.pos)
-		if !ok {
+		r, size := jsonUEscape(j.src, at)
+		if size == 0 {
 			return j.errorAt(at, `invalid \u escape: expected 4 hex digits`)
 		}
-		j.pos += 4
-		j.buf = appendPyRune(j.buf, j.surrogatePair(r))
+		j.pos = at + size
+		j.buf = appendPyRune(j.buf, r)
 	default:
 		return j.errorAt(at, fmt.Sprintf("invalid escape %s", j.describe(at+1)))
 	}
 	return nil
 }
 
-// surrogatePair joins a high surrogate with a following \u low surrogate,
-// as json.loads does; a surrogate without its partner stays as it is.
-func (j *jsonParser[T]) surrogatePair(r rune) rune {
-	if !utf16.IsSurrogate(r) {
-		return r
+// jsonUEscape reads the \u escape at src[i:] as json.loads does, for both
+// the general path (jsonParser.escape) and the fast one (unescapeJSON): the
+// character it stands for, a high surrogate followed by an escaped low one
+// being one character and a surrogate without its partner staying as it
+// is, and the escape's length; 0 when four hex digits do not follow.
+func jsonUEscape[T string | []byte](src T, i int) (r rune, size int) {
+	r, ok := hex4At(src, i+2)
+	if !ok {
+		return 0, 0
 	}
-	if r < 0xdc00 && len(j.src)-j.pos >= 6 && j.src[j.pos] == '\\' && j.src[j.pos+1] == 'u' {
-		if low, ok := hex4At(j.src, j.pos+2); ok && 0xdc00 <= low && low < 0xe000 {
-			j.pos += 6
-			return utf16.DecodeRune(r, low)
+	if 0xd800 <= r && r < 0xdc00 && len(src)-i >= 12 && src[i+6] == '\\' && src[i+7] == 'u' {
+		if low, ok := hex4At(src, i+8); ok && 0xdc00 <= low && low < 0xe000 {
+			return utf16.DecodeRune(r, low), 12
 		}
 	}
-	return r
+	return r, 6
 }
 
 // number reads a JSON number: ints become int64 or *big.Int, the rest

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -211,9 +210,8 @@ func unescapePlain(dst, src []byte, n, i int) (int, int) {
 }
 
 // unescapeJSON writes what the escape at the start of src stands for to
-// dst from n, as jsonParser.escape and surrogatePair read it, and returns
-// where it stopped writing and the escape's length; 0 if it is not a valid
-// escape.
+// dst from n, as jsonParser.escape reads it, and returns where it stopped
+// writing and the escape's length; 0 if it is not a valid escape.
 func unescapeJSON(dst, src []byte, n int) (int, int) {
 	if len(src) < 2 {
 		return n, 0
@@ -225,21 +223,11 @@ func unescapeJSON(dst, src []byte, n int) (int, int) {
 	if src[1] != 'u' {
 		return n, 0
 	}
-	r, ok := hex4At(src, 2)
-	switch {
-	case !ok:
+	r, size := jsonUEscape(src, 0)
+	if size == 0 {
 		return n, 0
-	case r < 0xd800 || r >= 0xe000:
-		return n + putBMP(dst[n:], r), 6
 	}
-	// A high surrogate and a low one after it are one character, as
-	// json.loads reads them; a surrogate on its own is kept as it is.
-	if r < 0xdc00 && len(src) >= 12 && src[6] == '\\' && src[7] == 'u' {
-		if low, ok := hex4At(src, 8); ok && 0xdc00 <= low && low < 0xe000 {
-			return n + utf8.EncodeRune(dst[n:], utf16.DecodeRune(r, low)), 12
-		}
-	}
-	return len(appendPyRune(dst[:n], r)), 6
+	return len(appendPyRune(dst[:n], r)), size
 }
 
 // putBMP writes the UTF-8 of r, a code point below U+10000 that is not a
