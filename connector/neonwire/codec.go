@@ -34,17 +34,9 @@ func Encode(v Value) []byte {
 // base64, then a JSON string, then a Python literal. Use it where a Neon body
 // is required (request/reply); use Decode to label arbitrary bodies.
 func DecodeNeon(body []byte) (Value, error) {
-	var d Decoded
-	if text, ok := neonText(body); ok {
-		d = decodeLiteralText(text)
-	} else {
-		buf := getBuf()
-		defer putBuf(buf)
-		raw, err := unbase64(buf, body)
-		if err != nil {
-			return nil, err
-		}
-		d = decodeBase64Payload(raw)
+	d, err := decodeBase64Body(body)
+	if err != nil {
+		return nil, err
 	}
 	switch d.Encoding {
 	case EncNeon:
@@ -53,6 +45,23 @@ func DecodeNeon(body []byte) (Value, error) {
 		return nil, fmt.Errorf("base64 JSON string holding a Python expression that b64_to_dict evaluates (%s), not a literal: mqscope reads literals only", d.Expr)
 	}
 	return nil, d.Err
+}
+
+// decodeBase64Body reads body as base64 and the layers under it
+// (decodeBase64Payload): a plain Neon body the fast way (neonText), any
+// other the general way, which says what is wrong with it. The error is
+// unbase64's: the body is not base64.
+func decodeBase64Body(body []byte) (Decoded, error) {
+	if text, ok := neonText(body); ok {
+		return decodeLiteralText(text), nil
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	raw, err := unbase64(buf, body)
+	if err != nil {
+		return Decoded{}, err
+	}
+	return decodeBase64Payload(raw), nil
 }
 
 // decodeBase64Payload reads the layers under the base64 of a body. It labels

@@ -68,15 +68,9 @@ func Decode(body []byte) Decoded {
 	if len(body) == 0 {
 		return Decoded{Encoding: EncText, Value: "", Err: errors.New("empty body")}
 	}
-	if text, ok := neonText(body); ok {
-		return decodeLiteralText(text)
-	}
-	buf := getBuf()
-	defer putBuf(buf)
 	var why error
-	raw, err := unbase64(buf, body)
+	d, err := decodeBase64Body(body)
 	if err == nil {
-		d := decodeBase64Payload(raw)
 		if d.Encoding != "" {
 			return d
 		}
