@@ -216,18 +216,27 @@ func TestEntriesCopiedTogetherHaveDictsOfTheirOwn(t *testing.T) {
 	}
 }
 
-// SinceNWithoutValues gives what SinceN gives but the decoded values.
-func TestSinceWithoutValuesLeavesOnlyTheValuesOut(t *testing.T) {
+// readBothWays reads a store of six Neon requests and a text with SinceN
+// and with read, from cursor, at most limit entries, and fails unless both
+// reads give as many entries and the same next cursor.
+func readBothWays(t *testing.T, cursor uint64, limit int, read func(*Store, uint64, int) ([]Entry, uint64)) (full, got []Entry) {
+	t.Helper()
 	s := New(Options{})
 	for i := range 6 {
 		s.Append(benchMessage(i))
 	}
 	s.Append(textMessage("q", "plain text"))
-	full, fullNext := s.SinceN(2, 4)
-	brief, briefNext := s.SinceNWithoutValues(2, 4)
-	if fullNext != briefNext || len(full) != len(brief) {
-		t.Fatalf("next %d / %d, %d / %d entries", fullNext, briefNext, len(full), len(brief))
+	full, fullNext := s.SinceN(cursor, limit)
+	got, gotNext := read(s, cursor, limit)
+	if fullNext != gotNext || len(full) != len(got) {
+		t.Fatalf("next %d / %d, %d / %d entries", fullNext, gotNext, len(full), len(got))
 	}
+	return full, got
+}
+
+// SinceNWithoutValues gives what SinceN gives but the decoded values.
+func TestSinceWithoutValuesLeavesOnlyTheValuesOut(t *testing.T) {
+	full, brief := readBothWays(t, 2, 4, (*Store).SinceNWithoutValues)
 	for i := range full {
 		if brief[i].Decoded.Value != nil {
 			t.Fatalf("seq %d has a value: %#v", brief[i].Seq, brief[i].Decoded.Value)
@@ -242,22 +251,15 @@ func TestSinceWithoutValuesLeavesOnlyTheValuesOut(t *testing.T) {
 // SinceNValuesOf gives the entries want wants their values, as SinceN
 // does, and the others none, in one read.
 func TestSinceValuesOfGivesOnlyTheValuesWanted(t *testing.T) {
-	s := New(Options{})
-	for i := range 6 {
-		s.Append(benchMessage(i))
-	}
-	s.Append(textMessage("q", "plain text"))
-	full, fullNext := s.SinceN(0, 0)
 	odd := func(e *Entry) bool {
 		if e.Decoded.Value != nil {
 			t.Errorf("want was shown seq %d with its value", e.Seq)
 		}
 		return e.Seq%2 == 1
 	}
-	some, someNext := s.SinceNValuesOf(0, 0, odd)
-	if fullNext != someNext || len(full) != len(some) {
-		t.Fatalf("next %d / %d, %d / %d entries", fullNext, someNext, len(full), len(some))
-	}
+	full, some := readBothWays(t, 0, 0, func(s *Store, cursor uint64, limit int) ([]Entry, uint64) {
+		return s.SinceNValuesOf(cursor, limit, odd)
+	})
 	for i := range full {
 		if some[i].Seq%2 == 0 {
 			if some[i].Decoded.Value != nil {
