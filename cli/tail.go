@@ -10,6 +10,7 @@ import (
 
 	"mqscope/capture"
 	"mqscope/connector"
+	"mqscope/internal/procs"
 	"mqscope/observe"
 	"mqscope/store"
 	"mqscope/store/record"
@@ -97,6 +98,9 @@ func runTail(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer closeRecorder(rec)
+	if rec != nil {
+		defer procs.Hold()() // the writer's transactions hold a P for long stretches
+	}
 	if w := spec.Warning(); w != "" {
 		fmt.Fprintln(os.Stderr, "mqscope: warning: "+w)
 	}

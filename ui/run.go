@@ -16,6 +16,7 @@ import (
 
 	"mqscope/appconfig"
 	"mqscope/capture"
+	"mqscope/internal/procs"
 	"mqscope/observe"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,6 +80,7 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		if rec != nil {
 			defer rec.Close()
+			defer procs.Hold()() // the writer's transactions hold a P for long stretches
 		}
 		e.scheme, e.insecure = transport(opts.Config)
 		e.readOnly = opts.Config.ReadOnly

@@ -12,25 +12,33 @@
 // samples, and the same drain on one P used about a third less CPU in all and
 // finished sooner: the broker got the cores back.
 //
-// One P keeps up only while the process needs less than a core and no
-// goroutine waits long for it, so the governor watches both: the CPU time
-// the process uses (user and system, from getrusage) and how long runnable
-// goroutines waited for a P (the runtime's /sched/latencies histogram). It
-// goes to the runtime's default GOMAXPROCS when one P is nearly saturated
-// (the work needs more than one core), or when goroutines keep waiting
-// 10 ms or more, as when the recording's SQLite transactions hold the P
-// while deliveries queue up behind them (on one P `tail --record` drained
-// about a sixth more slowly than on two, with the CPU well under a core).
-// It comes back to one P once the load has stayed low for a while, and
-// waits longer each time one P soon proved too few again.
+// One P keeps up only while the process needs less than a core, so the
+// governor samples the CPU time the process uses (user and system, from
+// getrusage) and goes to the runtime's default GOMAXPROCS when one P is
+// nearly saturated. It comes back to one P once the load has stayed low for
+// a while, and waits longer each time one P soon proved too few again.
 //
-// Only the program uses it (main.go): a library must not set a process-wide
-// knob, and tests that run commands in-process keep the default.
+// The CPU time misses work that holds the P for long stretches without
+// saturating it: the recording's writer, whose SQLite transactions run for
+// tens of milliseconds while deliveries queue up behind them (on one P
+// `tail --record` drained about a sixth more slowly than on two, with the
+// CPU well under a core). Such work says so with Hold. An earlier governor
+// guessed it from the runtime's /sched/latencies histogram (waits for a P
+// of 10 ms or more); but the terminal UI, draining a queue, has bunches of
+// those waits too: in 3 of 4 logged drains they spread it out within its
+// first two seconds, and it drained 16,800–18,100 msg/s at 34–37 µs of CPU
+// a message, against 18,800–24,000 at 22–29 µs in drains left on one P.
+//
+// Only the program governs (main.go calls Govern; tail and the TUI call Hold
+// while they record): a library must not set a process-wide knob, and tests
+// that run commands in-process keep the default, where Hold only counts.
 package procs
 
 import (
 	"os"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,22 +52,6 @@ const (
 	// threads outside the P); this leaves room for a period that was
 	// saturated for most of its length.
 	spreadAt = 0.8
-	// longWait is a wait for a P that counts as long: the runtime lets a
-	// goroutine run 10 ms before it preempts it, so a goroutine that
-	// waited that long waited out another's whole slice, which work in
-	// short steps (a frame drawn, a batch of messages printed) does not
-	// make it do. A watch's prefetch of 200 deliveries lasts about 8 ms at
-	// 25,000 msg/s: a consumer kept waiting 10 ms leaves the broker idle.
-	// (The histogram's buckets make it 10.49 ms: see countFrom.)
-	longWait = 10 * time.Millisecond
-	// longWaitsAt is how many long waits over the last waitPeriods
-	// periods on one P spread out. The runtime records about one wait in
-	// eight, so these are recorded waits.
-	// Draining at full rate on one P, `tail --record` showed 4 to 9 in
-	// every second (its SQLite transactions), the TUI one or two in a
-	// whole drain, a plain `tail` none.
-	longWaitsAt = 4
-	waitPeriods = 4
 	// narrowAt is the CPU, in cores, below which the spread-out process
 	// counts as calm. On more than one P the same work costs more (the
 	// scheduling above), so this is well under spreadAt: work that
@@ -74,11 +66,37 @@ const (
 	maxCalmPeriods = 240
 )
 
+// holds counts the Hold calls not yet released; holdChanged wakes the
+// running governor, if any, when a hold starts.
+var (
+	holds       atomic.Int64
+	holdChanged = make(chan struct{}, 1)
+)
+
+// Hold asks for the runtime's default GOMAXPROCS until release is called,
+// for work that holds a P for long stretches without saturating it (see
+// the package comment); it takes effect at once. Calling release again does
+// nothing. Without Govern running it only counts, so a library or a test
+// may call it freely.
+func Hold() (release func()) {
+	holds.Add(1)
+	select {
+	case holdChanged <- struct{}{}:
+	default: // the governor has a wake-up pending already
+	}
+	var once sync.Once
+	return func() { once.Do(func() { holds.Add(-1) }) }
+}
+
+// held says whether a Hold is in force.
+func held() bool { return holds.Load() > 0 }
+
 // Govern starts choosing GOMAXPROCS for the process and returns the function
-// that stops it and gives the runtime its default back. It starts on one P.
-// It does nothing, and neither does stop, when GOMAXPROCS is set in the
-// environment (the user's choice), when the default is one P, or where the
-// process's CPU time cannot be read.
+// that stops it and gives the runtime its default back. It starts on one P,
+// or on the default while a Hold is in force. It does nothing, and neither
+// does stop, when GOMAXPROCS is set in the environment (the user's choice),
+// when the default is one P, or where the process's CPU time cannot be
+// read.
 func Govern() (stop func()) {
 	if os.Getenv("GOMAXPROCS") != "" || !canMeasure {
 		return func() {}
@@ -94,7 +112,7 @@ func Govern() (stop func()) {
 		defer close(finished)
 		tick := time.NewTicker(period)
 		defer tick.Stop()
-		g.run(done, tick.C, readUsage, setProcs)
+		g.run(done, tick.C, holdChanged, readUsage, held, setProcs)
 	}()
 	return func() {
 		close(done)
@@ -114,19 +132,24 @@ func setProcs(n, max int) {
 	runtime.GOMAXPROCS(n)
 }
 
-// usage is what the process has used so far: CPU time (user and system),
-// the wall time it was read at, and how many sampled waits for a P were
-// long. The zero wall time marks a failed read.
+// usage is what the process has used so far: CPU time (user and system)
+// and the wall time it was read at. The zero wall time marks a failed
+// read.
 type usage struct {
 	busy, wall time.Duration
-	longWaits  uint64
+}
+
+// readUsage reads what the process has used so far.
+func readUsage() usage {
+	busy, wall := cpuTime()
+	return usage{busy: busy, wall: wall}
 }
 
 // periodUsage is what the process did between two readings: the cores of
-// CPU it used on average, and the long waits.
+// CPU it used on average, and whether a Hold was in force at the end.
 type periodUsage struct {
-	cores     float64
-	longWaits uint64
+	cores float64
+	held  bool
 }
 
 // governor holds the choice between one P and the default, max.
@@ -136,9 +159,6 @@ type governor struct {
 	calm        int // periods in a row spent spread out with little CPU used
 	narrowAfter int // calm periods that bring the process back to one P
 	onOne       int // periods spent on one P since the last narrowing
-	// waits holds the long waits of the last waitPeriods periods on one P,
-	// the latest at waits[onOne%waitPeriods].
-	waits [waitPeriods]uint64
 }
 
 func newGovernor(max int) *governor {
@@ -148,33 +168,24 @@ func newGovernor(max int) *governor {
 // next returns the number of Ps for the coming period, given what the
 // process did in the last one.
 func (g *governor) next(u periodUsage) int {
-	if g.cur == 1 {
+	switch {
+	case u.held:
+		return g.hold()
+	case g.cur == 1:
 		g.onOne++
-		g.waits[g.onOne%waitPeriods] = u.longWaits
-		if u.cores >= spreadAt || g.recentWaits() >= longWaitsAt {
+		if u.cores >= spreadAt {
 			g.spread()
 		}
 		return g.cur
-	}
-	if u.cores < narrowAt {
+	case u.cores < narrowAt:
 		g.calm++
-	} else {
+	default:
 		g.calm = 0
 	}
 	if g.calm >= g.narrowAfter {
 		g.cur, g.calm, g.onOne = 1, 0, 0
 	}
 	return g.cur
-}
-
-// recentWaits is the number of long waits over the last waitPeriods
-// periods.
-func (g *governor) recentWaits() uint64 {
-	var n uint64
-	for _, w := range g.waits {
-		n += w
-	}
-	return n
 }
 
 // spread goes to the default, waiting longer before coming back when one P
@@ -186,18 +197,39 @@ func (g *governor) spread() {
 		g.narrowAfter = calmPeriods
 	}
 	g.cur, g.calm = g.max, 0
-	g.waits = [waitPeriods]uint64{} // the next spell on one P counts its own
+}
+
+// hold goes to the default for a Hold, and counts no calm while it lasts;
+// once it is released the process narrows as after any spell spread out. A
+// hold says nothing about whether one P was too few, so it leaves
+// narrowAfter alone.
+func (g *governor) hold() int {
+	g.cur, g.calm = g.max, 0
+	return g.cur
 }
 
 // run reads the process's usage (read returns it) at every tick until done
-// closes, and calls set whenever the choice changes. A reading that failed
-// or that is no later than the last is skipped.
-func (g *governor) run(done <-chan struct{}, tick <-chan time.Time, read func() usage, set func(n, max int)) {
+// closes, and calls set whenever the choice changes; a wake-up on woken
+// (a Hold started, maybe before run did: the channel keeps one) spreads out
+// at once if isHeld says a hold is in force. A reading that failed or that
+// is no later than the last is skipped.
+func (g *governor) run(done <-chan struct{}, tick <-chan time.Time, woken <-chan struct{}, read func() usage, isHeld func() bool, set func(n, max int)) {
+	apply := func(before int) {
+		if g.cur != before {
+			set(g.cur, g.max)
+		}
+	}
 	last := read()
 	for {
 		select {
 		case <-done:
 			return
+		case <-woken:
+			if before := g.cur; isHeld() {
+				g.hold()
+				apply(before)
+			}
+			continue
 		case <-tick:
 		}
 		now := read()
@@ -205,10 +237,8 @@ func (g *governor) run(done <-chan struct{}, tick <-chan time.Time, read func() 
 			continue
 		}
 		before := g.cur
-		p := periodUsage{cores: float64(now.busy-last.busy) / float64(now.wall-last.wall), longWaits: now.longWaits - last.longWaits}
-		if n := g.next(p); n != before {
-			set(n, g.max)
-		}
+		g.next(periodUsage{cores: float64(now.busy-last.busy) / float64(now.wall-last.wall), held: isHeld()})
+		apply(before)
 		last = now
 	}
 }

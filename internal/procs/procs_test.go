@@ -1,10 +1,10 @@
 package procs
 
 import (
-	"math"
 	"os"
 	"runtime"
-	"runtime/metrics"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -20,45 +20,6 @@ func TestOneSaturatedPeriodSpreadsOut(t *testing.T) {
 	}
 	if n := g.next(cores(0.95)); n != 4 {
 		t.Fatalf("at 0.95 cores on one P: %d Ps, want the default 4", n)
-	}
-}
-
-// Goroutines kept waiting for the one P spread out even when the CPU used
-// is low: the P is held by one long-running goroutine, not saturated. One
-// period's waits are not enough; those of the last waitPeriods are.
-func TestLongWaitsSpreadOut(t *testing.T) {
-	g := newGovernor(2)
-	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt - 1}); n != 1 {
-		t.Fatalf("%d long waits: %d Ps, want 1", longWaitsAt-1, n)
-	}
-	for range waitPeriods - 1 {
-		g.next(cores(0.6))
-	}
-	if n := g.next(periodUsage{cores: 0.6, longWaits: 1}); n != 1 {
-		t.Fatalf("%d long waits over %d periods, %d of them in the last %d: %d Ps, want 1", longWaitsAt, waitPeriods+1, 1, waitPeriods, n)
-	}
-	for range waitPeriods - 2 {
-		g.next(cores(0.6))
-	}
-	if n := g.next(periodUsage{cores: 0.6, longWaits: longWaitsAt - 1}); n != 2 {
-		t.Fatalf("%d long waits over the last %d periods: %d Ps, want 2", longWaitsAt, waitPeriods, n)
-	}
-}
-
-// Waits counted before the process spread out are not counted again when
-// it comes back to one P.
-func TestWaitsBeforeSpreadingDoNotCountAgain(t *testing.T) {
-	g := newGovernor(2)
-	g.next(cores(0.3)) // so that the waits below are not where the next spell's first period goes
-	g.next(periodUsage{cores: 0.3, longWaits: longWaitsAt})
-	for range calmPeriods {
-		g.next(periodUsage{cores: 0.3, longWaits: longWaitsAt}) // spread out: waits are not what it was
-	}
-	if g.cur != 1 {
-		t.Fatalf("%d Ps after %d calm periods, want 1", g.cur, calmPeriods)
-	}
-	if n := g.next(periodUsage{cores: 0.3, longWaits: 1}); n != 1 {
-		t.Fatalf("one long wait on one P after narrowing: %d Ps, want 1", n)
 	}
 }
 
@@ -94,15 +55,14 @@ func TestSaturatingWorkStaysSpreadOut(t *testing.T) {
 	}
 }
 
-// Work that is calm spread out but keeps goroutines waiting on one P would
-// go back and forth; each time one P proves too few soon after narrowing,
-// the process stays spread out twice as long, up to maxCalmPeriods, and a
-// spell on one P that lasted resets it.
+// Work that is calm spread out but saturates one P would go back and
+// forth; each time one P proves too few soon after narrowing, the process
+// stays spread out twice as long, up to maxCalmPeriods, and a spell on one
+// P that lasted resets it.
 func TestLeavingOnePTooSoonDoublesTheCalmNeeded(t *testing.T) {
 	g := newGovernor(2)
-	waits := periodUsage{cores: 0.3, longWaits: longWaitsAt}
-	calm := cores(0.3)
-	g.next(waits)
+	busy, calm := cores(0.9), cores(0.3)
+	g.next(busy)
 	want := calmPeriods
 	for round := 0; round < 8; round++ {
 		for i := 1; i < want; i++ {
@@ -113,7 +73,7 @@ func TestLeavingOnePTooSoonDoublesTheCalmNeeded(t *testing.T) {
 		if n := g.next(calm); n != 1 {
 			t.Fatalf("round %d: still %d Ps after %d calm periods", round, n, want)
 		}
-		g.next(waits)
+		g.next(busy)
 		want = min(2*want, maxCalmPeriods)
 	}
 	if g.narrowAfter != maxCalmPeriods {
@@ -125,25 +85,78 @@ func TestLeavingOnePTooSoonDoublesTheCalmNeeded(t *testing.T) {
 	for range maxCalmPeriods + 1 {
 		g.next(calm) // on one P, long enough to count as having lasted
 	}
-	g.next(waits)
+	g.next(busy)
 	if g.narrowAfter != calmPeriods {
 		t.Fatalf("narrowAfter %d after a lasting spell on one P, want %d again", g.narrowAfter, calmPeriods)
 	}
 }
 
-// run turns the usage it reads into cores and long waits per period and
-// calls set on every change, and only then.
-func TestRunSetsOnChangesFromReadings(t *testing.T) {
-	// Cumulative CPU (ms) and long waits at each reading, 250 ms apart:
-	// a quiet period, a saturated one, eight calm ones, one on one P, one
-	// with long waits.
-	busy := []time.Duration{0, 50, 300, 310, 320, 330, 340, 350, 360, 370, 380, 390, 400}
-	waits := []uint64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, longWaitsAt}
-	sets := runOn(t, len(busy)-1, func(i int) usage {
-		return usage{busy: busy[i] * time.Millisecond, wall: time.Duration(i+1) * period, longWaits: waits[i]}
+// A hold spreads out however calm the process is, and keeps it spread out;
+// once released the process narrows after the usual calm periods, and the
+// hold did not count as one P proving too few.
+func TestHoldKeepsTheDefaultUntilReleased(t *testing.T) {
+	g := newGovernor(4)
+	g.next(cores(0.1))
+	heldCalm := periodUsage{cores: 0.1, held: true}
+	for i := 0; i < 10*calmPeriods; i++ {
+		if n := g.next(heldCalm); n != 4 {
+			t.Fatalf("period %d held at 0.1 cores: %d Ps, want the default 4", i, n)
+		}
+	}
+	for i := 1; i < calmPeriods; i++ {
+		if n := g.next(cores(0.1)); n != 4 {
+			t.Fatalf("%d calm periods after the release: %d Ps, want still 4", i, n)
+		}
+	}
+	if n := g.next(cores(0.1)); n != 1 {
+		t.Fatalf("%d calm periods after the release: %d Ps, want 1", calmPeriods, n)
+	}
+	if g.narrowAfter != calmPeriods {
+		t.Fatalf("narrowAfter %d after a hold, want %d: a hold is not one P proving too few", g.narrowAfter, calmPeriods)
+	}
+}
+
+func TestHoldCountsUntilEveryReleaseAndReleaseOnce(t *testing.T) {
+	if held() {
+		t.Fatal("held before any Hold")
+	}
+	r1, r2 := Hold(), Hold()
+	r1()
+	r1() // again: must not release r2's hold
+	if !held() {
+		t.Fatal("not held with one of two holds released (one of them twice)")
+	}
+	r2()
+	if held() {
+		t.Fatal("still held with both released")
+	}
+}
+
+// run turns the usage it reads into cores per period and calls set on
+// every change, and only then; a wake-up spreads out at once while a hold
+// is in force, and does nothing otherwise.
+func TestRunSetsOnChangesFromReadingsAndHolds(t *testing.T) {
+	// Cumulative CPU (ms) at each reading, 250 ms apart: a quiet period,
+	// a saturated one, eight calm ones, then calm for good.
+	busy := []time.Duration{0, 50, 300, 310, 320, 330, 340, 350, 360, 370, 380}
+	r := newRunner(t, func(i int) usage {
+		return usage{busy: busy[min(i, len(busy)-1)] * time.Millisecond, wall: time.Duration(i+1) * period}
 	})
-	if want := []int{2, 1, 2}; !equal(sets, want) {
-		t.Fatalf("set calls %v, want %v: spread at the saturated period, narrow after %d calm ones, spread at the long waits", sets, want, calmPeriods)
+	r.ticks(len(busy) - 1)
+	r.wake()   // no hold: a stale wake-up
+	r.ticks(1) // returns once run is done with the wake-up
+	if sets := r.setsSoFar(); !equal(sets, []int{2, 1}) {
+		t.Fatalf("set calls %v, want [2 1]: spread at the saturated period, narrow after %d calm ones, and no change at a wake-up without a hold", sets, calmPeriods)
+	}
+	r.hold.Store(true)
+	r.wake()
+	r.wake() // returns once run is done with the first
+	if sets := r.setsSoFar(); !equal(sets, []int{2, 1, 2}) {
+		t.Fatalf("set calls %v, want [2 1 2]: spread at the hold's wake-up", sets)
+	}
+	r.ticks(2 * calmPeriods)
+	if sets := r.stop(); !equal(sets, []int{2, 1, 2}) {
+		t.Fatalf("set calls %v, want [2 1 2]: calm periods while held must not narrow", sets)
 	}
 }
 
@@ -159,28 +172,62 @@ func TestRunSkipsReadingsWithoutElapsedTime(t *testing.T) {
 // runOn runs a governor of two Ps over ticks periods, reading usage i at
 // the i-th reading (0 before the first tick), and returns what it set.
 func runOn(t *testing.T, ticks int, read func(i int) usage) []int {
+	r := newRunner(t, read)
+	r.ticks(ticks)
+	return r.stop()
+}
+
+// runner drives a governor of two Ps through run: ticks, wake-ups and a
+// hold of its own, so that the package's holds stay out of it.
+type runner struct {
+	tick     chan time.Time
+	woken    chan struct{}
+	done     chan struct{}
+	finished chan struct{}
+	hold     atomic.Bool
+	mu       sync.Mutex
+	sets     []int
+}
+
+func newRunner(t *testing.T, read func(i int) usage) *runner {
 	t.Helper()
-	g := newGovernor(2)
+	r := &runner{tick: make(chan time.Time), woken: make(chan struct{}), done: make(chan struct{}), finished: make(chan struct{})}
 	var i int
-	var sets []int
-	tick := make(chan time.Time)
-	done := make(chan struct{})
-	finished := make(chan struct{})
 	go func() {
-		defer close(finished)
-		g.run(done, tick, func() usage { u := read(i); i++; return u }, func(n, max int) {
-			if max != 2 {
-				t.Errorf("set(%d, %d): want max 2", n, max)
-			}
-			sets = append(sets, n)
-		})
+		defer close(r.finished)
+		newGovernor(2).run(r.done, r.tick, r.woken, func() usage { u := read(i); i++; return u },
+			r.hold.Load, func(n, max int) {
+				if max != 2 {
+					t.Errorf("set(%d, %d): want max 2", n, max)
+				}
+				r.mu.Lock()
+				r.sets = append(r.sets, n)
+				r.mu.Unlock()
+			})
 	}()
-	for range ticks {
-		tick <- time.Time{}
+	return r
+}
+
+func (r *runner) ticks(n int) {
+	for range n {
+		r.tick <- time.Time{}
 	}
-	close(done)
-	<-finished
-	return sets
+}
+
+func (r *runner) wake() { r.woken <- struct{}{} }
+
+// setsSoFar returns what run has set so far.
+func (r *runner) setsSoFar() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.sets...)
+}
+
+// stop ends run and returns what it set.
+func (r *runner) stop() []int {
+	close(r.done)
+	<-r.finished
+	return r.setsSoFar()
 }
 
 func equal(a, b []int) bool {
@@ -226,60 +273,29 @@ func TestGovernStartsOnOnePAndStopGivesTheDefaultBack(t *testing.T) {
 	}
 	stop := Govern()
 	got := runtime.GOMAXPROCS(0)
+	release := Hold()
+	spread := waitForProcs(def)
+	release()
 	stop()
 	if got != 1 {
 		t.Errorf("GOMAXPROCS %d while governed, want 1", got)
+	}
+	if !spread {
+		t.Errorf("GOMAXPROCS %d after a Hold, want the default %d", runtime.GOMAXPROCS(0), def)
 	}
 	if after := runtime.GOMAXPROCS(0); after != def {
 		t.Errorf("GOMAXPROCS %d after stop, want the default %d", after, def)
 	}
 }
 
-// countFrom counts the buckets that start at the threshold or later, and
-// leaves out the one that straddles it.
-func TestCountFromLeavesOutTheBucketThatStraddles(t *testing.T) {
-	h := &metrics.Float64Histogram{
-		Buckets: []float64{math.Inf(-1), 0, 0.005, 0.00839, 0.01049, 0.0126, math.Inf(1)},
-		Counts:  []uint64{1, 2, 4, 8, 16, 32},
+// waitForProcs waits for GOMAXPROCS to become n and says whether it did. A
+// Hold takes effect at once, but on the governor's goroutine; the deadline
+// is only there so that a broken Hold fails instead of hanging.
+func waitForProcs(n int) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if runtime.GOMAXPROCS(0) == n {
+			return true
+		}
 	}
-	if n := countFrom(h, 0.010); n != 16+32 {
-		t.Fatalf("countFrom(10 ms) = %d, want %d: the buckets from 10.49 ms", n, 16+32)
-	}
-	if n := countFrom(h, 0.00839); n != 8+16+32 {
-		t.Fatalf("countFrom(8.39 ms) = %d, want %d", n, 8+16+32)
-	}
-	if n := countFrom(h, 1); n != 0 {
-		t.Fatalf("countFrom(1 s) = %d, want 0", n)
-	}
-}
-
-// The runtime records waits for a P, and a wait of longWait or more is
-// counted (a smoke test of the real histogram).
-func TestLongWaitsCountsWaitsForAP(t *testing.T) {
-	if !canMeasure {
-		t.Skip("Govern does not run on this system")
-	}
-	before := longWaits()
-	prev := runtime.GOMAXPROCS(1)
-	defer runtime.GOMAXPROCS(prev)
-	// Four goroutines that never block share the only P: the runtime
-	// preempts each after its slice, so each waits for the other three's
-	// slices, again and again. It records a sample of those waits, so the
-	// spinning lasts many slices.
-	const spinners, spin = 4, 40 * longWait
-	done := make(chan struct{}, spinners)
-	end := time.Now().Add(spin)
-	for range spinners {
-		go func() {
-			for time.Now().Before(end) {
-			}
-			done <- struct{}{}
-		}()
-	}
-	for range spinners {
-		<-done
-	}
-	if after := longWaits(); after <= before {
-		t.Fatalf("long waits %d before and %d after %d goroutines shared one P for %v, want more", before, after, spinners, spin)
-	}
+	return false
 }
