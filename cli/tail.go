@@ -164,7 +164,8 @@ const verdictTick = 200 * time.Millisecond
 
 // printLive prints every entry appended to st as a JSON line until count
 // have been printed, ctx ends or a watch fails. It waits on the store's
-// change signal and prints everything new in one go. The first time the
+// change signal and prints everything new, printStep entries at a time
+// into the room of the last read. The first time the
 // recording cannot keep up it says so on stderr, once: recording never
 // holds up printing, so without the warning the loss would show only at
 // exit.
@@ -176,12 +177,12 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 		dropping = out.rec.Dropping()
 	}
 	var cursor uint64
+	var entries []store.Entry // the last read, whose room the next one reuses
 	printed := 0
 	tick := time.NewTicker(verdictTick)
 	defer tick.Stop()
 	for {
-		entries, next := st.Since(cursor)
-		cursor = next
+		entries, cursor = st.SinceN(entries, cursor, printStep)
 		for _, e := range entries {
 			if err := store.WriteJSONLine(w, e); err != nil {
 				return err
@@ -193,6 +194,9 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 			if printed++; count > 0 && printed >= count {
 				return nil
 			}
+		}
+		if len(entries) == printStep && ctx.Err() == nil {
+			continue // more is waiting already
 		}
 		if err := w.Flush(); err != nil {
 			return err
@@ -212,6 +216,10 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 		}
 	}
 }
+
+// printStep bounds the entries printLive reads at a time, and so the room
+// it keeps for them (about 500 B an entry) after catching up on a backlog.
+const printStep = 4096
 
 // gatherDelay is how long printLive lets new entries gather after being
 // woken: at full rate one pull and one write of a few dozen lines instead

@@ -218,20 +218,38 @@ func TestEntriesCopiedTogetherHaveDictsOfTheirOwn(t *testing.T) {
 
 // readBothWays reads a store of six Neon requests and a text with SinceN
 // and with read, from cursor, at most limit entries, and fails unless both
-// reads give as many entries and the same next cursor.
-func readBothWays(t *testing.T, cursor uint64, limit int, read func(*Store, uint64, int) ([]Entry, uint64)) (full, got []Entry) {
+// reads give as many entries and the same next cursor. read is given the
+// room of an earlier read, holding stale entries, and must fill it anew
+// from its start.
+func readBothWays(t *testing.T, cursor uint64, limit int, read func(s *Store, buf []Entry, cursor uint64, limit int) ([]Entry, uint64)) (full, got []Entry) {
 	t.Helper()
 	s := New(Options{})
 	for i := range 6 {
 		s.Append(benchMessage(i))
 	}
 	s.Append(textMessage("q", "plain text"))
-	full, fullNext := s.SinceN(cursor, limit)
-	got, gotNext := read(s, cursor, limit)
+	full, fullNext := s.SinceN(nil, cursor, limit)
+	buf := append(make([]Entry, 0, 16), Entry{Seq: 99}, Entry{Seq: 98}, Entry{Seq: 97})
+	got, gotNext := read(s, buf, cursor, limit)
 	if fullNext != gotNext || len(full) != len(got) {
 		t.Fatalf("next %d / %d, %d / %d entries", fullNext, gotNext, len(full), len(got))
 	}
+	if &got[0] != &buf[0] {
+		t.Fatal("the read did not reuse the room it was given")
+	}
 	return full, got
+}
+
+// A read with nothing new gives no entries, keeps the room it was given
+// for the next, and leaves the cursor where it was.
+func TestSinceWithoutValuesWithNothingNewKeepsTheRoom(t *testing.T) {
+	s := New(Options{})
+	s.Append(benchMessage(0))
+	buf := make([]Entry, 1, 8)
+	got, next := s.SinceNWithoutValues(buf, 1, 0)
+	if len(got) != 0 || cap(got) != 8 || next != 1 {
+		t.Fatalf("%d entries, room for %d, next %d; want 0, 8 and 1", len(got), cap(got), next)
+	}
 }
 
 // SinceNWithoutValues gives what SinceN gives but the decoded values.
@@ -257,8 +275,8 @@ func TestSinceValuesOfGivesOnlyTheValuesWanted(t *testing.T) {
 		}
 		return e.Seq%2 == 1
 	}
-	full, some := readBothWays(t, 0, 0, func(s *Store, cursor uint64, limit int) ([]Entry, uint64) {
-		return s.SinceNValuesOf(cursor, limit, odd)
+	full, some := readBothWays(t, 0, 0, func(s *Store, buf []Entry, cursor uint64, limit int) ([]Entry, uint64) {
+		return s.SinceNValuesOf(buf, cursor, limit, odd)
 	})
 	for i := range full {
 		if some[i].Seq%2 == 0 {
@@ -270,5 +288,51 @@ func TestSinceValuesOfGivesOnlyTheValuesWanted(t *testing.T) {
 		if !reflect.DeepEqual(full[i], some[i]) {
 			t.Fatalf("seq %d:\n%#v\n%#v", full[i].Seq, full[i], some[i])
 		}
+	}
+}
+
+// The readers that read every frame (the TUI's rate meter, the verdict
+// follower) copy entries into the room of their last read without
+// allocating, for the entries want is shown too: a local entry handed to
+// want would move every entry to the heap. (The messages are requests
+// without replies: a paired entry's Pair is allocated.)
+func TestRereadingIntoTheLastReadAllocatesNothing(t *testing.T) {
+	s := New(Options{})
+	for i := range 100 {
+		s.Append(benchMessage(2 * i))
+	}
+	shown := 0
+	none := func(*Entry) bool { shown++; return false }
+	buf, _ := s.SinceNWithoutValues(nil, 0, 0)
+	if n := testing.AllocsPerRun(20, func() { buf, _ = s.SinceNWithoutValues(buf, 0, 0) }); n != 0 {
+		t.Errorf("SinceNWithoutValues allocates %v times reading into its last read", n)
+	}
+	if n := testing.AllocsPerRun(20, func() { buf, _ = s.SinceNValuesOf(buf, 0, 0, none) }); n != 0 {
+		t.Errorf("SinceNValuesOf allocates %v times reading into its last read", n)
+	}
+	if len(buf) != 100 || shown != 21*100 {
+		t.Fatalf("%d entries read, want shown %d times; want 100 and %d", len(buf), shown, 21*100)
+	}
+}
+
+// A read into the room of a longer one clears the entries it did not
+// overwrite: the room must not keep alive bodies the store let go.
+func TestReadingIntoALongerReadClearsTheRest(t *testing.T) {
+	s := New(Options{})
+	for i := range 7 {
+		s.Append(benchMessage(2 * i))
+	}
+	last, _ := s.SinceN(nil, 0, 5)
+	got, next := s.SinceN(last, 5, 0)
+	if len(got) != 2 || next != 7 || &got[0] != &last[0] {
+		t.Fatalf("%d entries, next %d, in place %v; want 2, 7, true", len(got), next, &got[0] == &last[0])
+	}
+	for i, e := range last[2:] {
+		if e.Seq != 0 || e.Msg.Body != nil || e.Decoded.Value != nil {
+			t.Fatalf("entry %d of the last read not cleared: seq %d", 2+i, e.Seq)
+		}
+	}
+	if none, next := s.SinceN(got, 7, 0); len(none) != 0 || next != 7 || got[0].Msg.Body != nil {
+		t.Fatalf("nothing new: %d entries, next %d, and the last read's first entry not cleared", len(none), next)
 	}
 }

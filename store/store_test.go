@@ -167,11 +167,11 @@ func TestSinceReturnsNewerEntriesAndCursor(t *testing.T) {
 		s.Append(textMessage("q", "x"))
 	}
 	// 4 retained (6..9); the cursor is behind the oldest retained.
-	es, next = s.SinceN(next, 3)
+	es, next = s.SinceN(nil, next, 3)
 	if !slices.Equal(seqsOf(es), []uint64{6, 7, 8}) || next != 8 {
 		t.Fatalf("SinceN(3, 3) = %v, %d; want [6 7 8], 8", seqsOf(es), next)
 	}
-	es, next = s.SinceN(next, 3)
+	es, next = s.SinceN(nil, next, 3)
 	if !slices.Equal(seqsOf(es), []uint64{9}) || next != 9 {
 		t.Fatalf("SinceN(8, 3) = %v, %d; want [9], 9", seqsOf(es), next)
 	}

@@ -129,7 +129,8 @@ func (q *eventQueue) wait(ctx context.Context) tea.Cmd {
 // traffic is often a message every few seconds per queue, which a single
 // one-second window shows as a flicker between 0 and 1.
 type rateMeter struct {
-	cursor      uint64 // last seq counted
+	cursor      uint64        // last seq counted
+	read        []store.Entry // the last read, whose room the next one reuses
 	windowStart time.Time
 	counts      map[string]int // the open bucket, by watched name or rate kind
 	watched     []string
@@ -174,8 +175,8 @@ func newRateMeter(watched []string) rateMeter {
 // kind of their own, so that the parts add up to the rows the list gains.
 // Gap markers are not counted.
 func (r *rateMeter) observe(s *store.Store) {
-	entries, next := s.SinceNWithoutValues(r.cursor, sampleLimit)
-	r.cursor = next
+	entries, next := s.SinceNWithoutValues(r.read, r.cursor, sampleLimit)
+	r.read, r.cursor = entries, next
 	if len(entries) == sampleLimit {
 		total := s.Stats().Total
 		r.counts[rateOther] += int(total - min(next, total))

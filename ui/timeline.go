@@ -44,7 +44,7 @@ func (m *Model) timelineOf(e *store.Entry) (*verdict.Timeline, int) {
 	if req.Seq == c.req && (c.decided || newest == c.newest || newest-req.Seq > timelineScan) {
 		return c.tl, c.version
 	}
-	rows, _ := m.env.store.SinceN(req.Seq, timelineScan)
+	rows, _ := m.env.store.SinceN(nil, req.Seq, timelineScan)
 	v, ok := m.verdicts.of(req)
 	var vp *verdict.Verdict
 	if ok {

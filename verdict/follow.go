@@ -16,7 +16,8 @@ import (
 type Follower struct {
 	tracker *Tracker
 	sink    func(capture.Message)
-	cursor  uint64 // the last seq fed to the tracker, for Pull
+	cursor  uint64        // the last seq fed to the tracker, for Pull
+	pulled  []store.Entry // Pull's last read, whose room the next one reuses
 }
 
 // NewFollower follows requests with t and sinks its verdict rows.
@@ -49,8 +50,8 @@ func (f *Follower) Pull(st *store.Store, now time.Time) {
 		return
 	}
 	for {
-		entries, next := st.SinceNValuesOf(f.cursor, pullStep, needsValue)
-		f.cursor = next
+		entries, next := st.SinceNValuesOf(f.pulled, f.cursor, pullStep, needsValue)
+		f.pulled, f.cursor = entries, next
 		for i := range entries {
 			f.Observe(&entries[i])
 		}
