@@ -1,6 +1,9 @@
 package store
 
-import "iter"
+import (
+	"iter"
+	"slices"
+)
 
 // copyChunk is the most records copied out per hold of the read lock, so a
 // large read never keeps appenders waiting for long.
@@ -122,9 +125,7 @@ func (s *Store) copySeqs(dst []Entry, from, to uint64, values valuesOf) []Entry 
 			s.mu.RUnlock()
 			break
 		}
-		if dst == nil {
-			dst = make([]Entry, 0, to-from)
-		}
+		dst = slices.Grow(dst, int(to-from)) // once: the room for all
 		dst = s.appendEntries(dst, from, stop, values)
 		s.mu.RUnlock()
 		from = stop

@@ -75,9 +75,11 @@ var (
 
 // Hold asks for the runtime's default GOMAXPROCS until release is called,
 // for work that holds a P for long stretches without saturating it (see
-// the package comment); it takes effect at once. Calling release again does
-// nothing. Without Govern running it only counts, so a library or a test
-// may call it freely.
+// the package comment). It wakes the governor rather than waiting for its
+// next sample, and release lets the governor narrow again once the process
+// has been calm for a while, as after any spell spread out. Calling release
+// again does nothing. Without Govern running it only counts, so a library
+// or a test may call it freely.
 func Hold() (release func()) {
 	holds.Add(1)
 	select {
