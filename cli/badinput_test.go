@@ -280,6 +280,36 @@ func TestTailWarnsOnceWhenTheRecordingFirstDrops(t *testing.T) {
 	}
 }
 
+// TestTailPrintsABacklogInSteps: a backlog longer than printStep is printed
+// whole and in order, a step at a time into the room of the last read.
+func TestTailPrintsABacklogInSteps(t *testing.T) {
+	st := store.New(store.Options{})
+	n := 2*printStep + 7
+	for i := range n {
+		st.Append(capture.Message{Time: time.Now(), Queue: "q", Body: []byte(fmt.Sprintf("m%d", i))})
+	}
+	var stdout, stderr bytes.Buffer
+	if err := printLive(context.Background(), st, liveOutput{stdout: &stdout, stderr: &stderr}, n, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines printed, want %d", len(lines), n)
+	}
+	for i, line := range lines {
+		var got struct {
+			Seq  uint64 `json:"seq"`
+			Body string `json:"body"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatalf("line %d: %v: %s", i, err, line)
+		}
+		if want := fmt.Sprintf("m%d", i); got.Seq != uint64(i+1) || got.Body != want {
+			t.Fatalf("line %d: seq %d, body %q; want %d, %q", i, got.Seq, got.Body, i+1, want)
+		}
+	}
+}
+
 // signalingBuffer is a buffer that goroutines may write while a test waits
 // for what it holds.
 type signalingBuffer struct {

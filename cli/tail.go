@@ -195,13 +195,17 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 				return nil
 			}
 		}
+		// With more waiting already, only what else is ready is handled
+		// (a verdict tick, a failure) before the next step, so that a
+		// backlog longer than a step does not hold them up.
+		var goOn <-chan struct{}
 		if len(entries) == printStep && ctx.Err() == nil {
-			continue // more is waiting already
-		}
-		if err := w.Flush(); err != nil {
+			goOn = closedChan
+		} else if err := w.Flush(); err != nil {
 			return err
 		}
 		select {
+		case <-goOn:
 		case <-st.Changed():
 			gather(ctx)
 		case now := <-tick.C:
@@ -220,6 +224,9 @@ func printLive(ctx context.Context, st *store.Store, out liveOutput, count int, 
 // printStep bounds the entries printLive reads at a time, and so the room
 // it keeps for them (about 500 B an entry) after catching up on a backlog.
 const printStep = 4096
+
+// closedChan is always ready: printLive selects on it when more is waiting.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // gatherDelay is how long printLive lets new entries gather after being
 // woken: at full rate one pull and one write of a few dozen lines instead

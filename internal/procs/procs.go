@@ -211,26 +211,30 @@ func (g *governor) hold() int {
 }
 
 // run reads the process's usage (read returns it) at every tick until done
-// closes, and calls set whenever the choice changes; a wake-up on woken
-// (a Hold started, maybe before run did: the channel keeps one) spreads out
-// at once if isHeld says a hold is in force. A reading that failed or that
-// is no later than the last is skipped.
+// closes, and calls set whenever the choice changes. It spreads out at
+// once if isHeld says a hold is in force when it starts or when woken (a
+// Hold started). A reading that failed or that is no later than the last
+// is skipped.
 func (g *governor) run(done <-chan struct{}, tick <-chan time.Time, woken <-chan struct{}, read func() usage, isHeld func() bool, set func(n, max int)) {
 	apply := func(before int) {
 		if g.cur != before {
 			set(g.cur, g.max)
 		}
 	}
+	holdIfHeld := func() {
+		if before := g.cur; isHeld() {
+			g.hold()
+			apply(before)
+		}
+	}
+	holdIfHeld()
 	last := read()
 	for {
 		select {
 		case <-done:
 			return
 		case <-woken:
-			if before := g.cur; isHeld() {
-				g.hold()
-				apply(before)
-			}
+			holdIfHeld()
 			continue
 		case <-tick:
 		}

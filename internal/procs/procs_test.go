@@ -139,7 +139,7 @@ func TestRunSetsOnChangesFromReadingsAndHolds(t *testing.T) {
 	// Cumulative CPU (ms) at each reading, 250 ms apart: a quiet period,
 	// a saturated one, eight calm ones, then calm for good.
 	busy := []time.Duration{0, 50, 300, 310, 320, 330, 340, 350, 360, 370, 380}
-	r := newRunner(t, func(i int) usage {
+	r := newRunner(t, false, func(i int) usage {
 		return usage{busy: busy[min(i, len(busy)-1)] * time.Millisecond, wall: time.Duration(i+1) * period}
 	})
 	r.ticks(len(busy) - 1)
@@ -160,6 +160,16 @@ func TestRunSetsOnChangesFromReadingsAndHolds(t *testing.T) {
 	}
 }
 
+// A run that starts while a hold is in force (its wake-up already taken)
+// spreads out before its first tick.
+func TestRunStartedWhileHeldSpreadsAtOnce(t *testing.T) {
+	r := newRunner(t, true, func(i int) usage { return usage{wall: time.Duration(i+1) * period} })
+	r.ticks(1) // returns once run is in its loop
+	if sets := r.stop(); !equal(sets, []int{2}) {
+		t.Fatalf("set calls %v, want [2]", sets)
+	}
+}
+
 // A reading no later than the last (a failed read gives no wall time) is
 // skipped rather than divided by.
 func TestRunSkipsReadingsWithoutElapsedTime(t *testing.T) {
@@ -172,7 +182,7 @@ func TestRunSkipsReadingsWithoutElapsedTime(t *testing.T) {
 // runOn runs a governor of two Ps over ticks periods, reading usage i at
 // the i-th reading (0 before the first tick), and returns what it set.
 func runOn(t *testing.T, ticks int, read func(i int) usage) []int {
-	r := newRunner(t, read)
+	r := newRunner(t, false, read)
 	r.ticks(ticks)
 	return r.stop()
 }
@@ -187,11 +197,13 @@ type runner struct {
 	hold     atomic.Bool
 	mu       sync.Mutex
 	sets     []int
+	stopOnce sync.Once
 }
 
-func newRunner(t *testing.T, read func(i int) usage) *runner {
+func newRunner(t *testing.T, held bool, read func(i int) usage) *runner {
 	t.Helper()
 	r := &runner{tick: make(chan time.Time), woken: make(chan struct{}), done: make(chan struct{}), finished: make(chan struct{})}
+	r.hold.Store(held)
 	var i int
 	go func() {
 		defer close(r.finished)
@@ -205,6 +217,7 @@ func newRunner(t *testing.T, read func(i int) usage) *runner {
 				r.mu.Unlock()
 			})
 	}()
+	t.Cleanup(func() { r.stop() }) // a test that fails early leaves no run behind
 	return r
 }
 
@@ -223,10 +236,12 @@ func (r *runner) setsSoFar() []int {
 	return append([]int(nil), r.sets...)
 }
 
-// stop ends run and returns what it set.
+// stop ends run and returns what it set; it may be called again.
 func (r *runner) stop() []int {
-	close(r.done)
-	<-r.finished
+	r.stopOnce.Do(func() {
+		close(r.done)
+		<-r.finished
+	})
 	return r.setsSoFar()
 }
 
