@@ -252,18 +252,27 @@ func TestSinceWithoutValuesWithNothingNewKeepsTheRoom(t *testing.T) {
 	}
 }
 
+// sameButValues fails unless got holds full's entries, with the decoded
+// values of those wanted says were wanted and none for the rest.
+func sameButValues(t *testing.T, full, got []Entry, wanted func(seq uint64) bool) {
+	t.Helper()
+	for i := range full {
+		if !wanted(got[i].Seq) {
+			if got[i].Decoded.Value != nil {
+				t.Fatalf("seq %d, not wanted, has a value: %#v", got[i].Seq, got[i].Decoded.Value)
+			}
+			full[i].Decoded.Value = nil
+		}
+		if !reflect.DeepEqual(full[i], got[i]) {
+			t.Fatalf("seq %d:\n%#v\n%#v", full[i].Seq, full[i], got[i])
+		}
+	}
+}
+
 // SinceNWithoutValues gives what SinceN gives but the decoded values.
 func TestSinceWithoutValuesLeavesOnlyTheValuesOut(t *testing.T) {
 	full, brief := readBothWays(t, 2, 4, (*Store).SinceNWithoutValues)
-	for i := range full {
-		if brief[i].Decoded.Value != nil {
-			t.Fatalf("seq %d has a value: %#v", brief[i].Seq, brief[i].Decoded.Value)
-		}
-		full[i].Decoded.Value = nil
-		if !reflect.DeepEqual(full[i], brief[i]) {
-			t.Fatalf("seq %d:\n%#v\n%#v", full[i].Seq, full[i], brief[i])
-		}
-	}
+	sameButValues(t, full, brief, func(uint64) bool { return false })
 }
 
 // SinceNValuesOf gives the entries want wants their values, as SinceN
@@ -278,17 +287,7 @@ func TestSinceValuesOfGivesOnlyTheValuesWanted(t *testing.T) {
 	full, some := readBothWays(t, 0, 0, func(s *Store, buf []Entry, cursor uint64, limit int) ([]Entry, uint64) {
 		return s.SinceNValuesOf(buf, cursor, limit, odd)
 	})
-	for i := range full {
-		if some[i].Seq%2 == 0 {
-			if some[i].Decoded.Value != nil {
-				t.Fatalf("seq %d, not wanted, has a value: %#v", some[i].Seq, some[i].Decoded.Value)
-			}
-			full[i].Decoded.Value = nil
-		}
-		if !reflect.DeepEqual(full[i], some[i]) {
-			t.Fatalf("seq %d:\n%#v\n%#v", full[i].Seq, full[i], some[i])
-		}
-	}
+	sameButValues(t, full, some, func(seq uint64) bool { return seq%2 == 1 })
 }
 
 // The readers that read every frame (the TUI's rate meter, the verdict

@@ -31,8 +31,16 @@ func (s *Store) Since(cursor uint64) (entries []Entry, next uint64) {
 }
 
 // SinceN is Since returning at most limit entries (no limit when limit <= 0),
-// for a reader that wants to catch up in steps, appended to buf[:0] as in
-// SinceNWithoutValues (buf may be nil).
+// for a reader that wants to catch up in steps.
+//
+// The entries are appended to buf[:0] (buf may be nil). A reader that reads
+// every frame passes back the entries of its last read, whose contents are
+// then overwritten, and so copies the entries without allocating for them:
+// at about 500 B an entry, a new slice per read was (with the entries moved
+// to the heap for want) 15% of the TUI's CPU profile while it drained a
+// queue. The read clears the last read's entries it did not overwrite, so
+// that the room does not keep alive the bodies of messages the store let
+// go; pass back the whole last read (nil the first time), not a part of it.
 func (s *Store) SinceN(buf []Entry, cursor uint64, limit int) (entries []Entry, next uint64) {
 	return s.sinceN(buf, cursor, limit, allValues)
 }
@@ -40,15 +48,7 @@ func (s *Store) SinceN(buf []Entry, cursor uint64, limit int) (entries []Entry, 
 // SinceNWithoutValues is SinceN for a reader that looks at what came, not
 // at what the bodies say: its entries' Decoded.Value is nil (Encoding, Err,
 // MessageID and ReplyQueue are set). It saves expanding every Neon dict.
-//
-// The entries are appended to buf[:0]. A reader that reads every frame
-// passes back the entries of its last read, whose contents are then
-// overwritten, and so copies the entries without allocating for them: at
-// about 500 B an entry, a new slice per read was (with the entries moved to
-// the heap for want) 15% of the TUI's CPU profile while it drained a queue. The
-// read clears the last read's entries it did not overwrite, so that the
-// room does not keep alive the bodies of messages the store let go; pass
-// back the whole last read (nil the first time), not a part of it.
+// It reads into buf's room as SinceN does.
 func (s *Store) SinceNWithoutValues(buf []Entry, cursor uint64, limit int) (entries []Entry, next uint64) {
 	return s.sinceN(buf, cursor, limit, valuesOf{})
 }
@@ -56,8 +56,8 @@ func (s *Store) SinceNWithoutValues(buf []Entry, cursor uint64, limit int) (entr
 // SinceNValuesOf is SinceN for a reader that needs the decoded values of
 // some entries only: want is shown each entry without its value, and the
 // entries it wants are given theirs, in the same read. want runs under the
-// store's read lock, so it must not call the store. The entries are
-// appended to buf[:0], as in SinceNWithoutValues.
+// store's read lock, so it must not call the store. It reads into buf's
+// room as SinceN does.
 func (s *Store) SinceNValuesOf(buf []Entry, cursor uint64, limit int, want func(*Entry) bool) (entries []Entry, next uint64) {
 	return s.sinceN(buf, cursor, limit, valuesOf{want: want})
 }
@@ -71,7 +71,7 @@ type valuesOf struct {
 
 var allValues = valuesOf{all: true}
 
-// sinceN is SinceN reading into last's room (see SinceNWithoutValues); it
+// sinceN is SinceN reading into last's room (see SinceN); it
 // returns last[:0] (nil when last is) when nothing is new.
 func (s *Store) sinceN(last []Entry, cursor uint64, limit int, values valuesOf) (entries []Entry, next uint64) {
 	entries = s.copySince(last[:0], cursor, limit, values)
